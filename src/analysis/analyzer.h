@@ -1,0 +1,68 @@
+/* analyzer.h — the one analysis pipeline shared by indexing and querying:
+ * UTF-8 text -> tokens -> Unicode case + accent folding -> Snowball stem.
+ * A query word and an indexed word always meet in the same form.
+ *
+ * Each token carries two forms:
+ *   raw   the folded, unstemmed word ("running", "u.s", "3.5")
+ *   term  the stemmed form of raw ("run"); equal to raw when the stemmer
+ *         leaves it alone or the language is "none"
+ * and its position (a word count; consecutive tokens differ by 1) plus the
+ * byte span [start, end) in the input, for snippets and highlighting.
+ *
+ * An analyzer keeps a stem cache and scratch space, so it is NOT thread-safe:
+ * use one per thread (creating one is cheap). */
+#ifndef MG_ANALYSIS_ANALYZER_H
+#define MG_ANALYSIS_ANALYZER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "util/err.h"
+
+typedef struct analyzer analyzer;
+
+/* Longest token kept, in bytes of folded UTF-8; longer ones are cut here. */
+#define ANALYZER_MAX_TOKEN 64
+
+typedef struct token {
+    const char *term;   /* stemmed folded form (not NUL-terminated) */
+    uint32_t term_len;
+    const char *raw;    /* folded unstemmed form (not NUL-terminated) */
+    uint32_t raw_len;
+    uint32_t pos;       /* position */
+    uint32_t start;     /* byte offset of the token's first byte in the input */
+    uint32_t end;       /* byte offset just past its last byte */
+} token;
+
+/* Called once per token; the pointers live only during the call.
+ * A nonzero return stops the run. */
+typedef int (*token_fn)(void *ctx, const token *t);
+
+/* language: a libstemmer algorithm name or ISO code ("english", "en",
+ * "french", ...), or "none" for no stemming.  NULL means "english".
+ * Returns NULL with e set (MG_EINVAL) for an unknown language. */
+analyzer *analyzer_new(const char *language, errbuf *e);
+void analyzer_free(analyzer *a);
+
+/* The canonical language name this analyzer stems with ("english", "none"). */
+const char *analyzer_language(const analyzer *a);
+
+/* Tokenizes text[0..len), calling fn for each token.  Positions start at
+ * first_pos.  Returns the number of tokens produced (the position after the
+ * last token is first_pos + that count).  Invalid UTF-8 is skipped and
+ * counted. */
+uint32_t analyzer_run(analyzer *a, const char *text, size_t len, uint32_t first_pos,
+                      token_fn fn, void *ctx);
+
+/* Invalid UTF-8 sequences met so far by this analyzer. */
+uint64_t analyzer_bad_utf8(const analyzer *a);
+
+/* Stems an already folded word.  *out points into the analyzer's cache or
+ * scratch space, valid until the next call on a. */
+void analyzer_stem(analyzer *a, const char *raw, size_t len,
+                   const char **out, size_t *out_len);
+
+/* NULL-terminated list of language names analyzer_new accepts (canonical
+ * names only), "none" included. */
+const char **analyzer_languages(void);
+
+#endif

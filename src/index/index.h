@@ -1,0 +1,170 @@
+/* index.h — what the index layer offers the rest of morgue: a writer that
+ * turns articles into immutable segments and commits them atomically, and a
+ * reader (a snapshot of one commit) that the query engine walks.
+ *
+ * Terms.  Every term is a byte string.  Plain terms come from the title and
+ * body; terms of other fields carry a one-letter uppercase prefix, which no
+ * folded word can start with:
+ *
+ *   run         stemmed word of title or body (one posting list per term for
+ *               both fields, with separate title and body frequencies)
+ *   Rrunning    the unstemmed (folded) word, written only where it differs
+ *               from its stem; where it does not, the stem's positions carry
+ *               an "exact" flag (see ix_post_positions), so `=word` is exact
+ *   Aword       author tokens (folded, unstemmed)
+ *   Sword       source and section tokens (folded, unstemmed)
+ *   Qid         the article's external id, whole (unique; replace/delete)
+ *
+ * Positions.  Title tokens take positions 0..T-1 and body tokens T+1...
+ * (one gap, so no phrase spans the two).  Within a posting the positions are
+ * ascending, so the first tf_title of them are the title's.
+ *
+ * Documents.  Each segment numbers its documents 0..n-1 in insertion order.
+ * The query engine runs per segment and uses collection statistics from the
+ * whole snapshot (ix_reader_*), so scores do not depend on how the index is
+ * split into segments.
+ */
+#ifndef MG_INDEX_INDEX_H
+#define MG_INDEX_INDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "morgue.h"
+#include "util/err.h"
+
+#define IX_TERM_MAX 255          /* longest term in bytes (prefix included) */
+#define IX_END      UINT32_MAX   /* a postings cursor past its last document */
+
+/* ------------------------------------------------------------------ writer */
+
+typedef struct ix_writer ix_writer;
+
+typedef struct ix_writer_options {
+    const char *language;  /* stemmer for a new index (NULL = "english") */
+    size_t ram_budget;     /* bytes buffered before a flush (0 = 256 MiB) */
+    int create;            /* create the index if missing */
+    int no_merge;          /* never merge on commit */
+} ix_writer_options;
+
+/* Opens dir for writing, taking dir/LOCK (MG_ELOCKED if held). */
+int  ix_writer_open(const char *dir, const ix_writer_options *opt, ix_writer **out, errbuf *e);
+/* Rolls back what is uncommitted, unlocks, frees.  NULL allowed. */
+void ix_writer_close(ix_writer *w);
+/* Adds or replaces (by id) one article. */
+int  ix_writer_add(ix_writer *w, const mg_article *a, errbuf *e);
+/* Deletes by id; MG_ENOTFOUND when neither committed nor pending. */
+int  ix_writer_delete(ix_writer *w, const char *id, errbuf *e);
+int  ix_writer_commit(ix_writer *w, errbuf *e);
+int  ix_writer_rollback(ix_writer *w, errbuf *e);
+/* Merges everything into one segment without deleted docs, and commits. */
+int  ix_writer_optimize(ix_writer *w, errbuf *e);
+/* Async-signal-safe request to stop the current operation (MG_EINTERRUPTED). */
+void ix_writer_interrupt(ix_writer *w);
+/* Invalid UTF-8 sequences replaced so far. */
+uint64_t ix_writer_bad_utf8(const ix_writer *w);
+/* Pending (uncommitted) adds and deletes. */
+void ix_writer_pending(const ix_writer *w, uint64_t *adds, uint64_t *deletes);
+
+/* ------------------------------------------------------------------ reader */
+
+typedef struct ix_reader  ix_reader;   /* one commit: a set of segments */
+typedef struct ix_segment ix_segment;  /* one immutable segment */
+
+/* Opens the newest commit in dir.  MG_ENOTFOUND if dir holds no index. */
+int  ix_reader_open(const char *dir, ix_reader **out, errbuf *e);
+/* Reference counting: a reader is freed when its last reference goes.
+ * Both are thread-safe (atomic).  ix_reader_open returns one reference. */
+void ix_reader_ref(ix_reader *r);
+void ix_reader_unref(ix_reader *r);
+/* 1 if a newer commit than r's exists in its directory. */
+int  ix_reader_stale(const ix_reader *r);
+
+uint64_t    ix_reader_generation(const ix_reader *r);
+const char *ix_reader_language(const ix_reader *r);
+const char *ix_reader_dir(const ix_reader *r);
+uint32_t    ix_reader_nsegments(const ix_reader *r);
+const ix_segment *ix_reader_segment(const ix_reader *r, uint32_t i);
+
+/* Collection statistics over all segments (deleted documents excluded from
+ * ndocs and the average lengths; df and cf count them, as Lucene does). */
+uint64_t ix_reader_ndocs(const ix_reader *r);
+double   ix_reader_avg_title_len(const ix_reader *r);
+double   ix_reader_avg_body_len(const ix_reader *r);
+/* Document and collection frequency of a term over all segments (0, 0 when
+ * absent). */
+void     ix_reader_term_stats(const ix_reader *r, const char *term, size_t len,
+                              uint64_t *df, uint64_t *cf);
+/* Calls fn for each distinct term starting with prefix, in byte order,
+ * merged over segments, at most `max` terms; fn's nonzero return stops.
+ * Returns the number of terms visited. */
+size_t   ix_reader_prefix(const ix_reader *r, const char *prefix, size_t len, size_t max,
+                          int (*fn)(void *ctx, const char *term, size_t len, uint64_t df),
+                          void *ctx);
+/* Finds a live article by external id: its segment index and docid. */
+int      ix_reader_find_id(const ix_reader *r, const char *id, uint32_t *seg, uint32_t *doc);
+void     ix_reader_stats(const ix_reader *r, mg_stats *out);
+/* Verifies every file of the commit (checksums and structure). */
+int      ix_reader_check(const ix_reader *r, errbuf *e);
+
+/* Per segment. */
+uint32_t ix_seg_ndocs(const ix_segment *s);           /* docids are 0..n-1 */
+int      ix_seg_is_deleted(const ix_segment *s, uint32_t doc);
+uint32_t ix_seg_live_docs(const ix_segment *s);
+uint8_t  ix_seg_title_norm(const ix_segment *s, uint32_t doc); /* util/norm.h */
+uint8_t  ix_seg_body_norm(const ix_segment *s, uint32_t doc);
+int64_t  ix_seg_date(const ix_segment *s, uint32_t doc);       /* or MG_NO_DATE */
+/* The dense date column (ndocs entries) for fast range filters and sorts. */
+const int64_t *ix_seg_dates(const ix_segment *s);
+/* Reads a stored article; *out is freed with mg_doc_free. */
+int      ix_seg_doc(const ix_segment *s, uint32_t doc, mg_doc **out, errbuf *e);
+
+/* ---------------------------------------------------------------- postings */
+
+/* A block's bound: the largest frequencies and smallest length norms of any
+ * document in the block, so BM25F(max tf, min len) >= every score in it. */
+typedef struct ix_bound {
+    uint32_t max_tf_title;
+    uint32_t max_tf_body;
+    uint8_t  min_title_norm;
+    uint8_t  min_body_norm;
+} ix_bound;
+
+/* A cursor over one term's postings in one segment.  Stack-allocatable;
+ * its fields are private to the index layer. */
+typedef struct ix_post {
+    const ix_segment *seg;
+    uint32_t doc;            /* current docid, or IX_END */
+    uint32_t df;             /* documents in this list (this segment) */
+    /* private decoding state */
+    const uint8_t *base, *end, *pos_base, *pos_end, *skip;
+    uint32_t nblocks, block, in_block, block_len;
+    uint32_t docs[128], tf_title[128], tf_body[128];
+    uint64_t pos_off;        /* offset of the current doc's positions */
+    uint64_t block_pos_off;
+    uint32_t pos_skip_docs;  /* docs in block before current whose positions are skipped */
+    int has_positions;
+} ix_post;
+
+/* Positions the cursor before the first posting of term in segment s.
+ * Returns 1 if the term exists there (cursor then on its first document),
+ * 0 if not (cursor at IX_END). */
+int      ix_post_open(ix_post *c, const ix_segment *s, const char *term, size_t len);
+/* Moves to the next document; returns it or IX_END. */
+uint32_t ix_post_next(ix_post *c);
+/* Moves to the first document >= target (never backwards); returns it. */
+uint32_t ix_post_advance(ix_post *c, uint32_t target);
+uint32_t ix_post_tf_title(const ix_post *c);
+uint32_t ix_post_tf_body(const ix_post *c);
+/* Decodes the current document's positions into out (room for `cap`).
+ * Returns how many there are (tf_title + tf_body; may exceed cap, then only
+ * cap are written).  With `exact` non-NULL, exact[i] is set to 1 where the
+ * occurrence's unstemmed form equals the term (plain terms only). */
+uint32_t ix_post_positions(ix_post *c, uint32_t *out, uint8_t *exact, uint32_t cap);
+/* Block-max support: the bound of the block holding the first document
+ * >= target without decoding it, and that block's last docid.  Returns 0
+ * when target is past the list. */
+int      ix_post_block_bound(ix_post *c, uint32_t target, uint32_t *last_doc, ix_bound *b);
+/* The bound over the whole list (for MaxScore). */
+void     ix_post_list_bound(const ix_post *c, ix_bound *b);
+
+#endif
