@@ -116,7 +116,7 @@ bench:
 # libFuzzer target for the query parser (clang from Debian).
 FUZZ_BUILD := build-fuzz
 fuzz: | $(BUILD)/.deps
-	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang CXX=clang++ \
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang CXX=clang++ WARN="-Wall -Wextra" \
 	  OPT="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" \
 	  SAN_LD="-fsanitize=address,undefined" $(FUZZ_BUILD)/libmorgue.a
 	@mkdir -p $(FUZZ_BUILD)/fuzz
