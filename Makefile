@@ -81,8 +81,8 @@ $(STATIC): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(SHARED): $(LIB_OBJ)
-	$(CXX) -shared -Wl,-soname,libmorgue.so.$(SOVERSION) $(SAN_LD) -o $@ $^ $(LDLIBS)
+$(SHARED): $(LIB_OBJ) tools/libmorgue.map
+	$(CXX) -shared -Wl,-soname,libmorgue.so.$(SOVERSION) -Wl,--version-script=tools/libmorgue.map $(SAN_LD) -o $@ $(LIB_OBJ) $(LDLIBS)
 	ln -sf libmorgue.so.$(VERSION) $(BUILD)/libmorgue.so.$(SOVERSION)
 	ln -sf libmorgue.so.$(VERSION) $(BUILD)/libmorgue.so
 
