@@ -1,0 +1,92 @@
+/* topk.c — the bounded best-k heap (see topk.h). */
+#include "query/topk.h"
+
+#include <stdlib.h>
+
+#include "morgue.h"
+
+int topk_init(topk *t, size_t k, int mode)
+{
+    t->n = 0;
+    t->k = k;
+    t->mode = mode;
+    t->h = k ? malloc(k * sizeof *t->h) : NULL;
+    return k && !t->h ? -1 : 0;
+}
+
+void topk_free(topk *t)
+{
+    free(t->h);
+    t->h = NULL;
+    t->n = t->k = 0;
+}
+
+int topk_better(int mode, const tk_hit *a, const tk_hit *b)
+{
+    if (mode == TK_SCORE) {
+        if (a->score != b->score)
+            return a->score > b->score;
+    } else if (a->date != b->date) {
+        if (a->date == MG_NO_DATE || b->date == MG_NO_DATE)
+            return b->date == MG_NO_DATE;
+        return mode == TK_NEWEST ? a->date > b->date : a->date < b->date;
+    }
+    if (a->seg != b->seg)
+        return a->seg < b->seg;
+    return a->doc < b->doc;
+}
+
+static void sift_down(topk *t, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, w = i;
+        if (l < t->n && topk_better(t->mode, &t->h[w], &t->h[l]))
+            w = l;
+        if (r < t->n && topk_better(t->mode, &t->h[w], &t->h[r]))
+            w = r;
+        if (w == i)
+            return;
+        tk_hit x = t->h[i];
+        t->h[i] = t->h[w];
+        t->h[w] = x;
+        i = w;
+    }
+}
+
+void topk_push(topk *t, const tk_hit *h)
+{
+    if (!t->k)
+        return;
+    if (t->n < t->k) {
+        size_t i = t->n++;
+        t->h[i] = *h;
+        while (i > 0) { /* sift up: the worst goes to the root */
+            size_t p = (i - 1) / 2;
+            if (!topk_better(t->mode, &t->h[p], &t->h[i]))
+                break;
+            tk_hit x = t->h[i];
+            t->h[i] = t->h[p];
+            t->h[p] = x;
+            i = p;
+        }
+        return;
+    }
+    if (!topk_better(t->mode, h, &t->h[0]))
+        return;
+    t->h[0] = *h;
+    sift_down(t, 0);
+}
+
+void topk_sort(topk *t)
+{
+    /* Heap-sort in place: pop the worst to the end repeatedly. */
+    size_t n = t->n;
+    while (t->n > 1) {
+        tk_hit x = t->h[0];
+        t->h[0] = t->h[t->n - 1];
+        t->h[t->n - 1] = x;
+        t->n--;
+        sift_down(t, 0);
+    }
+    t->n = n; /* h[] is now best first */
+}
