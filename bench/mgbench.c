@@ -1,0 +1,457 @@
+/* mgbench.c — the benchmark driver: runs morgue, Xapian and SQLite FTS5 on
+ * the same corpora and queries, each step in a child process so that time,
+ * CPU and peak memory are measured per engine, and prints the report. */
+#include "bench.h"
+#include "report.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const bengine *const all_engines[] = { &bench_morgue, &bench_xapian, &bench_fts5 };
+
+/* ---------------------------------------------------------- child steps */
+
+typedef struct child {
+    double wall, cpu, maxrss_mb;  /* of the child process */
+    int    ok;                    /* exited 0 */
+    char   why[160];              /* how it failed */
+    char  *out;                   /* what it wrote, NUL-terminated */
+    size_t outn;
+} child;
+
+static long self_rss_kb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmRSS: %ld", &kb) == 1) break;
+    if (f) fclose(f);
+    return kb;
+}
+
+/* Runs fn(out, arg) in a forked child with a time limit; the parent keeps
+ * what the child wrote and its resource usage. */
+static void run_child(void (*fn)(FILE *, void *), void *arg, int timeout, child *c)
+{
+    int fd[2];
+    memset(c, 0, sizeof *c);
+    fflush(NULL);
+    if (pipe(fd) != 0) { perror("pipe"); exit(1); }
+    double t0 = bench_now();
+    pid_t pid = fork();
+    if (pid < 0) { perror("fork"); exit(1); }
+    if (pid == 0) {
+        close(fd[0]);
+        alarm((unsigned)timeout);
+        FILE *out = fdopen(fd[1], "w");
+        fprintf(out, "base_kb %ld\n", self_rss_kb());
+        fn(out, arg);
+        fclose(out);
+        _exit(0);
+    }
+    close(fd[1]);
+    size_t cap = 1 << 16;
+    c->out = malloc(cap);
+    ssize_t k;
+    while ((k = read(fd[0], c->out + c->outn, cap - c->outn - 1)) != 0) {
+        if (k < 0) { if (errno == EINTR) continue; break; }
+        c->outn += (size_t)k;
+        if (cap - c->outn < 4096) c->out = realloc(c->out, cap *= 2);
+    }
+    c->out[c->outn] = 0;
+    close(fd[0]);
+    int status = 0;
+    struct rusage ru;
+    while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR) {}
+    c->wall = bench_now() - t0;
+    c->cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 +
+             (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
+    c->maxrss_mb = (double)ru.ru_maxrss / 1024.0;
+    c->ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (WIFSIGNALED(status))
+        snprintf(c->why, sizeof c->why, "%s (signal %d)",
+                 WTERMSIG(status) == SIGALRM ? "timed out" : "crashed", WTERMSIG(status));
+    const char *err = strstr(c->out, "error ");
+    if (err) {
+        c->ok = 0;
+        snprintf(c->why, sizeof c->why, "%.*s", (int)strcspn(err + 6, "\n"), err + 6);
+    }
+}
+
+static double child_val(const child *c, const char *key)
+{
+    size_t kl = strlen(key);
+    for (const char *p = c->out; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+        if (strncmp(p, key, kl) == 0 && p[kl] == ' ') return atof(p + kl + 1);
+    return 0;
+}
+
+typedef struct build_arg {
+    const bengine *e;
+    const char    *dir;
+    const bcorpus *c;
+    size_t from, to;
+    int create;
+    const char *suffix;
+} build_arg;
+
+static void build_step(FILE *out, void *argv)
+{
+    build_arg *a = argv;
+    char err[1024] = "";
+    if (a->e->build(a->dir, a->c, a->from, a->to, a->create, a->suffix, err, sizeof err))
+        fprintf(out, "error %s\n", err);
+}
+
+typedef struct query_arg {
+    const bengine  *e;
+    const char     *dir;
+    const bqueries *qs;
+    int passes, k;
+} query_arg;
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double pct(const double *v, size_t n, double p)
+{
+    if (!n) return 0;
+    size_t i = (size_t)(p * (double)n + 0.999999);
+    return v[i ? i - 1 : 0];
+}
+
+typedef struct thr {
+    const query_arg *a;
+    size_t start;
+    pthread_barrier_t *bar;
+    long done;
+    int fail;
+} thr;
+
+static void *thr_main(void *argv)
+{
+    thr *t = argv;
+    char err[512];
+    void *h = t->a->e->open(t->a->dir, err, sizeof err);
+    pthread_barrier_wait(t->bar);
+    size_t n = t->a->qs->n;
+    for (int p = 0; h && p < t->a->passes; p++)
+        for (size_t i = 0; i < n; i++) {
+            if (t->a->e->search(h, &t->a->qs->q[(t->start + i) % n], t->a->k, NULL) < 0) t->fail = 1;
+            t->done++;
+        }
+    if (!h) t->fail = 1;
+    pthread_barrier_wait(t->bar);
+    if (h) t->a->e->close(h);
+    return NULL;
+}
+
+/* Two threads, each with its own handle, each running every query
+ * `passes` times from a different starting point. */
+static double two_thread_qps(const query_arg *a)
+{
+    pthread_barrier_t bar;
+    pthread_barrier_init(&bar, NULL, 3);
+    thr t[2] = { { a, 0, &bar, 0, 0 }, { a, a->qs->n / 2, &bar, 0, 0 } };
+    pthread_t id[2];
+    for (int i = 0; i < 2; i++) pthread_create(&id[i], NULL, thr_main, &t[i]);
+    pthread_barrier_wait(&bar);
+    double t0 = bench_now();
+    pthread_barrier_wait(&bar);
+    double wall = bench_now() - t0;
+    for (int i = 0; i < 2; i++) pthread_join(id[i], NULL);
+    pthread_barrier_destroy(&bar);
+    return t[0].fail || t[1].fail ? -1 : (double)(t[0].done + t[1].done) / wall;
+}
+
+static void query_step(FILE *out, void *argv)
+{
+    query_arg *a = argv;
+    char err[1024] = "";
+    void *h = a->e->open(a->dir, err, sizeof err);
+    if (!h) { fprintf(out, "error open: %s\n", err); return; }
+    const bqueries *qs = a->qs;
+    /* Exact totals, for the sanity check (not timed). */
+    for (size_t i = 0; i < qs->n; i++) fprintf(out, "count %zu %ld\n", i, a->e->count(h, &qs->q[i]));
+    for (size_t i = 0; i < qs->n; i++) /* warm-up */
+        if (a->e->search(h, &qs->q[i], a->k, NULL) < 0) {
+            fprintf(out, "error search failed on query %zu (%s)\n", i, qs->q[i].label);
+            a->e->close(h);
+            return;
+        }
+    double *lat[Q_NTYPES];
+    size_t nl[Q_NTYPES] = { 0 };
+    for (int t = 0; t < Q_NTYPES; t++) lat[t] = malloc((qs->n * (size_t)a->passes + 1) * sizeof(double));
+    double total = 0;
+    for (int p = 0; p < a->passes; p++)
+        for (size_t i = 0; i < qs->n; i++) {
+            double t0 = bench_now();
+            a->e->search(h, &qs->q[i], a->k, NULL);
+            double dt = bench_now() - t0;
+            total += dt;
+            lat[qs->q[i].type][nl[qs->q[i].type]++] = dt * 1e6;
+        }
+    for (int t = 0; t < Q_NTYPES; t++) {
+        qsort(lat[t], nl[t], sizeof(double), cmp_double);
+        if (nl[t])
+            fprintf(out, "lat_%s %.2f %.2f %.2f %zu\n", bench_qtype_name[t], pct(lat[t], nl[t], 0.5),
+                    pct(lat[t], nl[t], 0.95), pct(lat[t], nl[t], 0.99), nl[t] / (size_t)a->passes);
+        free(lat[t]);
+    }
+    fprintf(out, "qps1 %.1f\n", total > 0 ? (double)qs->n * a->passes / total : 0);
+    a->e->close(h);
+    fprintf(out, "qps2 %.1f\n", two_thread_qps(a));
+}
+
+typedef struct rel_arg {
+    const bengine *e;
+    const char    *dir;
+    const bjudged *j;
+} rel_arg;
+
+/* Builds the judged collection and writes the top 1000 of every query. */
+static void rel_step(FILE *out, void *argv)
+{
+    rel_arg *a = argv;
+    char err[1024] = "";
+    if (a->e->build(a->dir, &a->j->docs, 0, a->j->docs.n, 1, NULL, err, sizeof err)) {
+        fprintf(out, "error build: %s\n", err);
+        return;
+    }
+    void *h = a->e->open(a->dir, err, sizeof err);
+    if (!h) { fprintf(out, "error open: %s\n", err); return; }
+    char **ids = calloc(1000, sizeof *ids);
+    for (size_t i = 0; i < a->j->queries.n; i++) {
+        int n = a->e->search(h, &a->j->queries.q[i], 1000, ids);
+        for (int r = 0; r < n; r++) fprintf(out, "run %zu %s\n", i, ids[r]);
+    }
+    for (int r = 0; r < 1000; r++) free(ids[r]);
+    free(ids);
+    a->e->close(h);
+}
+
+/* --------------------------------------------------------------- driver */
+
+typedef struct opts {
+    const char *work, *out, *shared, *engines, *judged;
+    int passes, per_type, timeout, keep;
+    size_t limit;
+    uint64_t seed;
+    int ncorp;
+    char cname[16][64], cpath[16][4096], ctsv[16][4096];
+} opts;
+
+static int engine_on(const opts *o, const bengine *e)
+{
+    if (!o->engines) return 1;
+    const char *p = strstr(o->engines, e->name);
+    size_t n = strlen(e->name);
+    return p && (p == o->engines || p[-1] == ',') && (p[n] == 0 || p[n] == ',');
+}
+
+static void rmrf(const char *dir)
+{
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+}
+
+static void bench_engine(const opts *o, const bengine *e, const bcorpus *c,
+                         const bqueries *qs, eres *r)
+{
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/%s-%s", o->work, c->name, e->name);
+    rmrf(dir);
+    fprintf(stderr, "  %s: indexing %zu articles...\n", e->name, c->n);
+    child ch;
+    build_arg b = { e, dir, c, 0, c->n, 1, NULL };
+    run_child(build_step, &b, o->timeout, &ch);
+    r->built = ch.ok;
+    r->bwall = ch.wall;
+    r->bcpu = ch.cpu;
+    r->brss = ch.maxrss_mb;
+    r->bbase = child_val(&ch, "base_kb") / 1024.0;
+    if (!ch.ok) snprintf(r->note, sizeof r->note, "indexing failed: %s", ch.why);
+    free(ch.out);
+    if (!r->built) return;
+    r->szok = e->sizes(dir, &r->sz) == 0;
+    if (e->search) {
+        fprintf(stderr, "  %s: %zu queries x %d passes...\n", e->name, qs->n, o->passes);
+        query_arg q = { e, dir, qs, o->passes, 10 };
+        run_child(query_step, &q, o->timeout, &ch);
+        r->qok = ch.ok;
+        if (!ch.ok) snprintf(r->note, sizeof r->note, "queries failed: %s", ch.why);
+        r->counts = malloc((qs->n + 1) * sizeof *r->counts);
+        for (size_t i = 0; i < qs->n; i++) r->counts[i] = -2;
+        for (const char *p = ch.out; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+            size_t qi;
+            long cnt;
+            double l[3];
+            size_t n;
+            char type[16];
+            if (sscanf(p, "count %zu %ld", &qi, &cnt) == 2 && qi < qs->n) r->counts[qi] = cnt;
+            if (sscanf(p, "lat_%15s %lf %lf %lf %zu", type, &l[0], &l[1], &l[2], &n) == 5)
+                for (int t = 0; t < Q_NTYPES; t++)
+                    if (strcmp(type, bench_qtype_name[t]) == 0) {
+                        memcpy(r->lat[t], l, sizeof l);
+                        r->nlat[t] = (int)n;
+                    }
+        }
+        r->qps1 = child_val(&ch, "qps1");
+        r->qps2 = child_val(&ch, "qps2");
+        free(ch.out);
+    } else {
+        snprintf(r->note, sizeof r->note, "no search in this build");
+    }
+    size_t inc = c->n / 100 ? c->n / 100 : 1;
+    fprintf(stderr, "  %s: adding %zu more articles...\n", e->name, inc);
+    build_arg bi = { e, dir, c, 0, inc, 0, "-inc" };
+    run_child(build_step, &bi, o->timeout, &ch);
+    r->incok = ch.ok;
+    r->incn = inc;
+    r->iwall = ch.wall;
+    r->icpu = ch.cpu;
+    free(ch.out);
+    if (!o->keep) rmrf(dir);
+}
+
+static void bench_judged(const opts *o, const char *kind, report *rep)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", o->shared, kind);
+    bjudged j;
+    if (bjudged_load(&j, kind, path) != 0) {
+        fprintf(stderr, "%s: not found under %s, skipped\n", kind, o->shared);
+        bjudged_free(&j);
+        return;
+    }
+    fprintf(stderr, "relevance: %s (%zu documents, %zu queries, %zu judgments)\n", kind, j.docs.n,
+            j.queries.n, j.nqrels);
+    for (size_t ei = 0; ei < sizeof all_engines / sizeof *all_engines; ei++) {
+        const bengine *e = all_engines[ei];
+        char why[256];
+        if (!engine_on(o, e) || !e->available(why, sizeof why) || !e->search) continue;
+        char dir[4200];
+        snprintf(dir, sizeof dir, "%s/judged-%s-%s", o->work, kind, e->name);
+        rmrf(dir);
+        rel_arg a = { e, dir, &j };
+        child ch;
+        run_child(rel_step, &a, o->timeout, &ch);
+        char ***run = calloc(j.queries.n, sizeof *run);
+        int *nrun = calloc(j.queries.n, sizeof *nrun);
+        for (size_t i = 0; i < j.queries.n; i++) run[i] = calloc(1000, sizeof **run);
+        for (char *p = ch.out; p && *p;) {
+            char *nl = strchr(p, '\n');
+            if (nl) *nl = 0;
+            size_t qi;
+            char id[256];
+            if (sscanf(p, "run %zu %255s", &qi, id) == 2 && qi < j.queries.n && nrun[qi] < 1000)
+                run[qi][nrun[qi]++] = strdup(id);
+            p = nl ? nl + 1 : NULL;
+        }
+        beval ev = bench_evaluate(&j, run, nrun);
+        report_relevance(rep, kind, e->name, ch.ok ? NULL : ch.why, &ev);
+        for (size_t i = 0; i < j.queries.n; i++) {
+            for (int r = 0; r < nrun[i]; r++) free(run[i][r]);
+            free(run[i]);
+        }
+        free(run);
+        free(nrun);
+        free(ch.out);
+        if (!o->keep) rmrf(dir);
+    }
+    bjudged_free(&j);
+}
+
+static void bench_corpus(const opts *o, int ci, report *rep)
+{
+    bcorpus c;
+    bcorpus_init(&c, o->cname[ci]);
+    double t0 = bench_now();
+    if (bcorpus_load_jsonl(&c, o->cpath[ci], o->limit) != 0 || c.n == 0) {
+        fprintf(stderr, "%s: no articles in %s, skipped\n", c.name, o->cpath[ci]);
+        bcorpus_free(&c);
+        return;
+    }
+    bqueries qs = { 0 };
+    if (o->ctsv[ci][0]) bqueries_load_tsv(&qs, o->ctsv[ci]);
+    size_t shared_q = qs.n;
+    bqueries_derive(&qs, &c, o->per_type, o->seed);
+    fprintf(stderr, "corpus %s: %zu articles, %.1f MB of text, %zu queries (%zu shared, %zu derived), "
+            "loaded in %.1f s\n", c.name, c.n, c.text_bytes / 1e6, qs.n, shared_q, qs.n - shared_q,
+            bench_now() - t0);
+    eres res[3];
+    memset(res, 0, sizeof res);
+    for (size_t ei = 0; ei < 3; ei++) {
+        const bengine *e = all_engines[ei];
+        res[ei].engine = e->name;
+        res[ei].avail = engine_on(o, e) && e->available(res[ei].note, sizeof res[ei].note) && e->build;
+        if (res[ei].avail) bench_engine(o, e, &c, &qs, &res[ei]);
+        else if (!engine_on(o, e)) snprintf(res[ei].note, sizeof res[ei].note, "not selected");
+    }
+    report_corpus(rep, &c, &qs, res, 3);
+    for (int ei = 0; ei < 3; ei++) free(res[ei].counts);
+    bqueries_free(&qs);
+    bcorpus_free(&c);
+}
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: mgbench --work DIR --out DIR [--engines morgue,xapian,fts5] [--passes N]\n"
+            "               [--per-type N] [--seed N] [--limit N] [--timeout S] [--keep]\n"
+            "               [--judged cranfield,med,npl --shared CORPORA_DIR]\n"
+            "               [--corpus NAME=FILE.jsonl [--tsv QUERIES.tsv]]...\n");
+    exit(2);
+}
+
+int main(int argc, char **argv)
+{
+    opts o = { .work = "bench/results/work", .out = "bench/results", .passes = 5,
+               .per_type = 50, .timeout = 1800, .seed = 20261125 };
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--keep")) { o.keep = 1; continue; }
+        if (!v) usage();
+        i++;
+        if (!strcmp(a, "--work")) o.work = v;
+        else if (!strcmp(a, "--out")) o.out = v;
+        else if (!strcmp(a, "--engines")) o.engines = v;
+        else if (!strcmp(a, "--passes")) o.passes = atoi(v);
+        else if (!strcmp(a, "--per-type")) o.per_type = atoi(v);
+        else if (!strcmp(a, "--seed")) o.seed = strtoull(v, NULL, 10);
+        else if (!strcmp(a, "--limit")) o.limit = strtoull(v, NULL, 10);
+        else if (!strcmp(a, "--timeout")) o.timeout = atoi(v);
+        else if (!strcmp(a, "--judged")) o.judged = v;
+        else if (!strcmp(a, "--shared")) o.shared = v;
+        else if (!strcmp(a, "--tsv") && o.ncorp) snprintf(o.ctsv[o.ncorp - 1], 4096, "%s", v);
+        else if (!strcmp(a, "--corpus") && strchr(v, '=') && o.ncorp < 16) {
+            snprintf(o.cname[o.ncorp], 64, "%.*s", (int)(strchr(v, '=') - v), v);
+            snprintf(o.cpath[o.ncorp], 4096, "%s", strchr(v, '=') + 1);
+            o.ncorp++;
+        } else usage();
+    }
+    mkdir(o.out, 0755);
+    mkdir(o.work, 0755);
+    report *rep = report_new(o.out, o.passes);
+    for (int ci = 0; ci < o.ncorp; ci++) bench_corpus(&o, ci, rep);
+    if (o.judged && o.shared) {
+        char list[256], *save = NULL;
+        snprintf(list, sizeof list, "%s", o.judged);
+        for (char *k = strtok_r(list, ",", &save); k; k = strtok_r(NULL, ",", &save))
+            bench_judged(&o, k, rep);
+    }
+    return report_finish(rep);
+}
