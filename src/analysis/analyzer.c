@@ -1,49 +1,111 @@
-/* analyzer.c — a first, simple analyzer: words are runs of letters and
- * digits (with inner apostrophes), folded with utf8proc and stemmed with
- * libstemmer through a cache.  The full news tokenizer replaces the
- * tokenizing part. */
+/* analyzer.c — ties the pipeline together: tokenizer.c segments, fold.c
+ * folds, libstemmer stems, stemcache.c remembers both per distinct word.
+ * Pure-ASCII words (most of news text) are lower-cased by the tokenizer and
+ * never reach utf8proc; words made only of digits never reach the stemmer. */
 #include "analysis/analyzer.h"
 
 #include <libstemmer.h>
-#include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <utf8proc.h>
 
-#include "util/buf.h"
-#include "util/strmap.h"
+#include "analysis/fold.h"
+#include "analysis/stemcache.h"
+#include "analysis/tokenizer.h"
 
 struct analyzer {
     struct sb_stemmer *stemmer;  /* NULL for "none" */
-    char lang[32];
-    strmap *cache;               /* raw -> offset of stem in stems */
-    buf stems;                   /* cached stems, each NUL-terminated */
+    const char *lang;            /* canonical name (static storage) */
+    stemcache *cache;
     uint64_t bad_utf8;
-    char fold[ANALYZER_MAX_TOKEN * 4 + 8];
+    tokenizer tok;
+    uint8_t raw[ANALYZER_MAX_TOKEN + 8];  /* folded form of a cache miss */
+    int32_t work[FOLD_WORK];              /* fold_word scratch */
 };
+
+/* ---- languages ---------------------------------------------------------- */
+
+static const char *lang_list[128];
+static pthread_once_t lang_once = PTHREAD_ONCE_INIT;
+
+static void lang_init(void)
+{
+    const char **sb = sb_stemmer_list();
+    size_t n = 0;
+    for (; sb[n] && n < sizeof lang_list / sizeof *lang_list - 2; n++)
+        lang_list[n] = sb[n];
+    lang_list[n] = "none";
+    lang_list[n + 1] = NULL;
+}
+
+const char **analyzer_languages(void)
+{
+    pthread_once(&lang_once, lang_init);
+    return lang_list;
+}
+
+/* ISO 639 codes libstemmer also accepts, with their canonical names. */
+static const char *const lang_alias[][2] = {
+    { "ar", "arabic" },    { "ara", "arabic" },     { "hy", "armenian" },  { "hye", "armenian" },
+    { "arm", "armenian" }, { "eu", "basque" },      { "eus", "basque" },   { "baq", "basque" },
+    { "ca", "catalan" },   { "cat", "catalan" },    { "da", "danish" },    { "dan", "danish" },
+    { "nl", "dutch" },     { "dut", "dutch" },      { "nld", "dutch" },    { "en", "english" },
+    { "eng", "english" },  { "fi", "finnish" },     { "fin", "finnish" },  { "fr", "french" },
+    { "fre", "french" },   { "fra", "french" },     { "de", "german" },    { "ger", "german" },
+    { "deu", "german" },   { "el", "greek" },       { "gre", "greek" },    { "ell", "greek" },
+    { "hi", "hindi" },     { "hin", "hindi" },      { "hu", "hungarian" }, { "hun", "hungarian" },
+    { "id", "indonesian" }, { "ind", "indonesian" }, { "ga", "irish" },    { "gle", "irish" },
+    { "it", "italian" },   { "ita", "italian" },    { "lt", "lithuanian" }, { "lit", "lithuanian" },
+    { "ne", "nepali" },    { "nep", "nepali" },     { "no", "norwegian" }, { "nor", "norwegian" },
+    { "pt", "portuguese" }, { "por", "portuguese" }, { "ro", "romanian" }, { "rum", "romanian" },
+    { "ron", "romanian" }, { "ru", "russian" },     { "rus", "russian" },  { "sr", "serbian" },
+    { "srp", "serbian" },  { "es", "spanish" },     { "esl", "spanish" },  { "spa", "spanish" },
+    { "sv", "swedish" },   { "swe", "swedish" },    { "ta", "tamil" },     { "tam", "tamil" },
+    { "tr", "turkish" },   { "tur", "turkish" },    { "yi", "yiddish" },   { "yid", "yiddish" },
+};
+
+/* The canonical name for a lower-cased name libstemmer accepted, or NULL. */
+static const char *lang_canonical(const char *name)
+{
+    const char **l = analyzer_languages();
+    for (; *l; l++)
+        if (strcmp(*l, name) == 0)
+            return *l;
+    for (size_t i = 0; i < sizeof lang_alias / sizeof *lang_alias; i++)
+        if (strcmp(lang_alias[i][0], name) == 0)
+            return lang_canonical(lang_alias[i][1]);
+    return NULL;
+}
+
+/* ---- construction ------------------------------------------------------- */
 
 analyzer *analyzer_new(const char *language, errbuf *e)
 {
+    char name[32];
+    size_t n = 0;
     if (!language)
         language = "english";
-    analyzer *a = calloc(1, sizeof *a);
-    if (!a) {
-        err_set(e, MG_ENOMEM, "out of memory");
+    for (; language[n] && n < sizeof name - 1; n++)
+        name[n] = (char)(language[n] >= 'A' && language[n] <= 'Z' ? language[n] | 0x20 : language[n]);
+    name[n] = '\0';
+    const char *canon = strcmp(name, "none") == 0 ? "none" : lang_canonical(name);
+    if (language[n] || !canon) {
+        err_set(e, MG_EINVAL, "unknown stemming language '%.64s' (try english, french, ... or none)",
+                language);
         return NULL;
     }
-    if (strcmp(language, "none") != 0) {
-        a->stemmer = sb_stemmer_new(language, NULL);
-        if (!a->stemmer) {
-            err_set(e, MG_EINVAL, "unknown stemming language '%s'", language);
-            free(a);
-            return NULL;
-        }
+    analyzer *a = calloc(1, sizeof *a);
+    if (!a) {
+        err_set(e, MG_ENOMEM, "out of memory creating an analyzer");
+        return NULL;
     }
-    snprintf(a->lang, sizeof a->lang, "%s", language);
-    a->cache = strmap_new();
-    if (!a->cache) {
+    a->lang = canon;
+    if (strcmp(canon, "none") != 0)
+        a->stemmer = sb_stemmer_new(canon, NULL);
+    a->cache = stemcache_new(STEMCACHE_DEFAULT_ENTRIES);
+    if ((strcmp(canon, "none") != 0 && !a->stemmer) || !a->cache) {
         analyzer_free(a);
-        err_set(e, MG_ENOMEM, "out of memory");
+        err_set(e, MG_ENOMEM, "out of memory creating an analyzer");
         return NULL;
     }
     return a;
@@ -55,139 +117,143 @@ void analyzer_free(analyzer *a)
         return;
     if (a->stemmer)
         sb_stemmer_delete(a->stemmer);
-    strmap_free(a->cache);
-    buf_free(&a->stems);
+    stemcache_free(a->cache);
     free(a);
 }
 
 const char *analyzer_language(const analyzer *a) { return a->lang; }
 uint64_t analyzer_bad_utf8(const analyzer *a) { return a->bad_utf8; }
 
+int analyzer_set_cache_limit(analyzer *a, size_t max_entries)
+{
+    stemcache *c = stemcache_new(max_entries);
+    if (!c)
+        return MG_ENOMEM;
+    stemcache_free(a->cache);
+    a->cache = c;
+    return MG_OK;
+}
+
+void analyzer_cache_stats(const analyzer *a, uint64_t *hits, uint64_t *misses, size_t *bytes)
+{
+    stemcache_stats s;
+    stemcache_get_stats(a->cache, &s);
+    if (hits)
+        *hits = s.hits;
+    if (misses)
+        *misses = s.misses;
+    if (bytes)
+        *bytes = s.bytes;
+}
+
+/* ---- stemming ----------------------------------------------------------- */
+
+/* Stems without the cache; out points at the stemmer's buffer or at w. */
+static void stem_direct(analyzer *a, const uint8_t *w, size_t n, const uint8_t **out,
+                        size_t *out_len)
+{
+    *out = w;
+    *out_len = n;
+    if (!a->stemmer || n == 0)
+        return;
+    const sb_symbol *s = sb_stemmer_stem(a->stemmer, w, (int)n);
+    if (s) {  /* NULL only when out of memory: keep the word unstemmed */
+        *out = s;
+        *out_len = (size_t)sb_stemmer_length(a->stemmer);
+    }
+}
+
+static int is_ascii(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return 0;
+    return 1;
+}
+
 void analyzer_stem(analyzer *a, const char *raw, size_t len, const char **out, size_t *out_len)
 {
-    *out = raw;
-    *out_len = len;
-    if (!a->stemmer)
-        return;
-    uint32_t off;
-    if (strmap_get(a->cache, raw, len, &off)) {
-        *out = (const char *)a->stems.p + off;
-        *out_len = strlen(*out);
-        return;
-    }
-    const sb_symbol *s = sb_stemmer_stem(a->stemmer, (const sb_symbol *)raw, (int)len);
-    if (!s)
-        return;
-    size_t n = (size_t)sb_stemmer_length(a->stemmer);
-    if (strmap_count(a->cache) > 1000000) { /* bound the cache */
-        strmap_clear(a->cache);
-        buf_reset(&a->stems);
-    }
-    off = (uint32_t)a->stems.len;
-    buf_put(&a->stems, s, n);
-    buf_put_u8(&a->stems, 0);
-    uint32_t *slot = a->stems.oom ? NULL : strmap_upsert(a->cache, raw, len, off, NULL);
-    if (!slot) {
-        /* out of memory: answer from the stemmer's own buffer */
-        *out = (const char *)s;
-        *out_len = n;
+    const uint8_t *w = (const uint8_t *)raw, *t, *r;
+    size_t tl, rl;
+    /* Pure-ASCII cache entries map a word to its own stem, exactly as here;
+     * other entries are keyed on unfolded text, so they are not shared. */
+    int shared = a->stemmer && len <= STEMCACHE_MAX_LEN && is_ascii(raw, len);
+    uint64_t h = shared ? stemcache_hash(w, len) : 0;
+    if (shared && stemcache_get(a->cache, w, len, h, &r, &rl, &t, &tl)) {
+        *out = (const char *)t;
+        *out_len = tl;
         return;
     }
-    *out = (const char *)a->stems.p + off;
-    *out_len = n;
+    stem_direct(a, w, len, &t, &tl);
+    if (shared)
+        stemcache_put(a->cache, w, len, h, w, len, t, tl);
+    *out = (const char *)t;
+    *out_len = tl;
 }
 
-static int is_word_cp(utf8proc_int32_t c)
-{
-    utf8proc_category_t cat = utf8proc_category(c);
-    return (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) ||
-           (cat >= UTF8PROC_CATEGORY_MN && cat <= UTF8PROC_CATEGORY_ME) ||
-           (cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO);
-}
+/* ---- the pipeline ------------------------------------------------------- */
 
-/* Folds text[start..end) into a->fold; returns folded length. */
-static size_t fold_word(analyzer *a, const char *s, size_t n)
+/* Fills t->raw/term for the tokenizer's current word; returns 0 when the
+ * word folds to nothing. */
+static int token_forms(analyzer *a, token *tk)
 {
-    utf8proc_uint8_t *out = NULL;
-    utf8proc_ssize_t r = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &out,
-                                      UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_COMPOSE |
-                                          UTF8PROC_STABLE);
-    size_t len = 0;
-    if (r > 0) {
-        len = (size_t)r;
-        if (len > ANALYZER_MAX_TOKEN) {
-            len = ANALYZER_MAX_TOKEN;
-            while (len > 0 && (out[len] & 0xC0) == 0x80)
-                len--;
+    const tokenizer *z = &a->tok;
+    const uint8_t *key = z->text, *raw, *term;
+    size_t n = z->n, rl, tl;
+    if (!(z->flags & TOK_NONASCII)) {
+        if (n > ANALYZER_MAX_TOKEN)
+            n = ANALYZER_MAX_TOKEN;
+        raw = key;
+        rl = n;
+        if (!a->stemmer || !(z->flags & TOK_LETTER)) {
+            term = raw;
+            tl = rl;
+        } else {
+            uint64_t h = stemcache_hash(key, n);
+            const uint8_t *r2;
+            size_t rl2;
+            if (!stemcache_get(a->cache, key, n, h, &r2, &rl2, &term, &tl)) {
+                stem_direct(a, raw, rl, &term, &tl);
+                stemcache_put(a->cache, key, n, h, raw, rl, term, tl);
+            }
         }
-        memcpy(a->fold, out, len);
+    } else {
+        int cacheable = n <= STEMCACHE_MAX_LEN;
+        uint64_t h = cacheable ? stemcache_hash(key, n) : 0;
+        if (!cacheable || !stemcache_get(a->cache, key, n, h, &raw, &rl, &term, &tl)) {
+            rl = fold_word(key, n, a->raw, ANALYZER_MAX_TOKEN, a->work);
+            raw = a->raw;
+            stem_direct(a, raw, rl, &term, &tl);
+            if (cacheable)
+                stemcache_put(a->cache, key, n, h, raw, rl, term, tl);
+        }
     }
-    free(out);
-    return len;
+    tk->raw = (const char *)raw;
+    tk->raw_len = (uint32_t)rl;
+    tk->term = (const char *)term;
+    tk->term_len = (uint32_t)tl;
+    return rl > 0;
 }
 
 uint32_t analyzer_run(analyzer *a, const char *text, size_t len, uint32_t first_pos,
                       token_fn fn, void *ctx)
 {
-    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)text;
-    size_t i = 0, start = 0;
-    int in_word = 0;
+    if (len > UINT32_MAX)
+        len = UINT32_MAX;  /* token offsets are 32-bit */
+    tokenizer *z = &a->tok;
+    tokenizer_init(z, text, len);
     uint32_t count = 0;
-    while (i <= len) {
-        utf8proc_int32_t c = -1;
-        utf8proc_ssize_t n = 1;
-        if (i < len) {
-            n = utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &c);
-            if (n < 0) {
-                a->bad_utf8++;
-                n = 1;
-                c = -1;
-            }
-        }
-        int word = c >= 0 && is_word_cp(c);
-        if (!word && in_word && (c == '\'' || c == 0x2019) && i + (size_t)n < len) {
-            utf8proc_int32_t d;
-            if (utf8proc_iterate(p + i + n, (utf8proc_ssize_t)(len - i - (size_t)n), &d) > 0 &&
-                is_word_cp(d))
-                word = 1;
-        }
-        if (word && !in_word) {
-            start = i;
-            in_word = 1;
-        } else if (!word && in_word) {
-            in_word = 0;
-            size_t fl = fold_word(a, text + start, i - start);
-            if (fl > 0) {
-                token t;
-                t.raw = a->fold;
-                t.raw_len = (uint32_t)fl;
-                const char *stem;
-                size_t sl;
-                analyzer_stem(a, a->fold, fl, &stem, &sl);
-                t.term = stem;
-                t.term_len = (uint32_t)sl;
-                t.pos = first_pos + count;
-                t.start = (uint32_t)start;
-                t.end = (uint32_t)i;
-                count++;
-                if (fn && fn(ctx, &t))
-                    return count;
-            }
-        }
-        i += (size_t)n;
+    while (tokenizer_next(z)) {
+        token tk;
+        if (!token_forms(a, &tk))
+            continue;
+        tk.pos = first_pos + count;
+        tk.start = z->start;
+        tk.end = z->end;
+        count++;
+        if (fn && fn(ctx, &tk))
+            break;
     }
+    a->bad_utf8 += z->bad;
     return count;
-}
-
-const char **analyzer_languages(void)
-{
-    static const char *list[64];
-    if (!list[0]) {
-        const char **sb = sb_stemmer_list();
-        size_t n = 0;
-        for (; sb[n] && n < 62; n++)
-            list[n] = sb[n];
-        list[n] = "none";
-    }
-    return list;
 }

@@ -3,11 +3,13 @@
  * A query word and an indexed word always meet in the same form.
  *
  * Each token carries two forms:
- *   raw   the folded, unstemmed word ("running", "u.s", "3.5")
+ *   raw   the folded, unstemmed word ("running", "us" for "U.S.", "3.5")
  *   term  the stemmed form of raw ("run"); equal to raw when the stemmer
  *         leaves it alone or the language is "none"
  * and its position (a word count; consecutive tokens differ by 1) plus the
  * byte span [start, end) in the input, for snippets and highlighting.
+ *
+ * The tokenizing, folding and stemming decisions are in src/analysis/README.md.
  *
  * An analyzer keeps a stem cache and scratch space, so it is NOT thread-safe:
  * use one per thread (creating one is cheap). */
@@ -61,8 +63,16 @@ uint64_t analyzer_bad_utf8(const analyzer *a);
 void analyzer_stem(analyzer *a, const char *raw, size_t len,
                    const char **out, size_t *out_len);
 
+/* Bounds the stem cache to max_entries distinct words (default 131072,
+ * about 6 MB); replaces (empties) the cache.  MG_OK or MG_ENOMEM. */
+int analyzer_set_cache_limit(analyzer *a, size_t max_entries);
+
+/* Stem cache counters since the cache was made, and the memory it holds;
+ * any pointer may be NULL. */
+void analyzer_cache_stats(const analyzer *a, uint64_t *hits, uint64_t *misses, size_t *bytes);
+
 /* NULL-terminated list of language names analyzer_new accepts (canonical
- * names only), "none" included. */
+ * names only), "none" included.  Thread-safe. */
 const char **analyzer_languages(void);
 
 #endif
