@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "xapian/xapian_c.h"
+#include "xapian/xbackend.h"
 
 #define OK(call) assert_int_equal((call), XAP_OK)
 
@@ -689,6 +690,192 @@ static void test_modified_reader_gets_its_own_code_and_reopens(void **state)
     free(dir);
 }
 
+/* ---------------------------------------------------------------- backend */
+
+typedef struct seen_term {
+    char list[2048];
+    size_t used;
+} seen_term;
+
+static int on_doc_term(void *ctx, const char *term, size_t len, uint32_t wdf, uint32_t npos)
+{
+    seen_term *s = ctx;
+    s->used += (size_t)snprintf(s->list + s->used, sizeof s->list - s->used, "%s%.*s/%u/%u",
+                                s->used ? " " : "", (int)len, term, wdf, npos);
+    return 0;
+}
+
+static void positions_are(xap_db *db, uint32_t id, const char *t, const uint32_t *want, size_t n)
+{
+    uint32_t pos[16];
+    size_t got;
+    OK(xap_db_positions(db, id, t, strlen(t), pos, 16, &got));
+    assert_int_equal(got, n);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(pos[i], want[i]);
+}
+
+static const mg_article SAMPLE = {
+    .id = "a1", .url = "http://x/1", .title = "Running dogs",
+    .body = "The dog runs fast", .source = "Reuters", .section = "World news",
+    .author = "Jane Smith", .date = 86400 * 365,
+};
+
+static void test_backend_writes_morgues_terms_and_positions(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    errbuf e;
+    xb_writer *w;
+    assert_int_equal(xb_writer_open(dir, 1, "english", &w, &e), MG_OK);
+    assert_int_equal(xb_writer_add(w, &SAMPLE, &e), MG_OK);
+    assert_int_equal(xb_writer_commit(w, &e), MG_OK);
+    xap_db *db = xb_writer_db(w);
+    uint32_t id;
+    OK(xap_db_find_term(db, "Qa1", 3, &id));
+    seen_term s = { .used = 0 };
+    s.list[0] = '\0';
+    OK(xap_db_termlist(db, id, on_doc_term, &s));
+    /* term/wdf/positions, in byte order: stems carry the wdf, prefixed
+     * terms none. */
+    assert_string_equal(s.list, "Ajane/0/1 Asmith/0/1 Qa1/0/0 Rdogs/0/1 Rrunning/0/1 "
+                                "Rruns/0/1 Snews/0/1 Sreuters/0/1 Sworld/0/1 "
+                                "dog/2/2 fast/1/1 run/2/2 the/1/1");
+    const uint32_t run[] = { 0, 5 }, dog[] = { 1, 4 }, the[] = { 3 }, world[] = { 2 };
+    positions_are(db, id, "run", run, 2);
+    positions_are(db, id, "dog", dog, 2);
+    positions_are(db, id, "the", the, 1);
+    positions_are(db, id, "Sworld", world, 1); /* source 0, gap, section 2.. */
+    uint32_t len;
+    OK(xap_db_doclength(db, id, &len));
+    assert_int_equal(len, 6); /* title 2 + body 4 */
+    char *lang;
+    size_t n;
+    OK(xap_db_get_metadata(db, "morgue.language", &lang, &n));
+    assert_int_equal(n, 7);
+    assert_memory_equal(lang, "english", 7);
+    free(lang);
+    xb_writer_close(w);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+static void test_backend_close_without_commit_discards(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    errbuf e;
+    xb_writer *w;
+    assert_int_equal(xb_writer_open(dir, 1, NULL, &w, &e), MG_OK);
+    assert_int_equal(xb_writer_add(w, &SAMPLE, &e), MG_OK);
+    xb_writer_close(w);
+    xb_searcher *s;
+    assert_int_equal(xb_searcher_open(dir, &s, &e), MG_OK);
+    assert_int_equal(xb_searcher_ndocs(s), 0);
+    xb_searcher_close(s);
+    assert_int_equal(xb_writer_open(dir, 0, NULL, &w, &e), MG_OK);
+    assert_int_equal(xb_writer_delete(w, "a1", &e), MG_ENOTFOUND);
+    mg_article noid = SAMPLE;
+    noid.id = NULL;
+    assert_int_equal(xb_writer_add(w, &noid, &e), MG_EINVAL);
+    assert_int_equal(xb_writer_add(w, &SAMPLE, &e), MG_OK);
+    assert_int_equal(xb_writer_commit(w, &e), MG_OK);
+    assert_int_equal(xb_writer_delete(w, "a1", &e), MG_OK);
+    xb_writer_close(w); /* the delete is rolled back */
+    assert_int_equal(xb_searcher_open(dir, &s, &e), MG_OK);
+    assert_int_equal(xb_searcher_ndocs(s), 1);
+    assert_string_equal(xb_searcher_language(s), "english");
+    xb_searcher_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+/* "id id ..." of the hits of query (relevance order). */
+static int search_ids(xb_searcher *s, const char *query, char *out, size_t cap)
+{
+    mg_search_options o;
+    memset(&o, 0, sizeof o);
+    o.limit = 100;
+    o.since = o.until = MG_NO_DATE;
+    o.fields = MG_FIELD_ID;
+    o.k1 = 1.2;
+    o.b = 0.75;
+    xb_results *r;
+    errbuf e;
+    int rc = xb_search(s, query, &o, &r, &e, NULL);
+    out[0] = '\0';
+    if (rc)
+        return rc;
+    size_t used = 0;
+    for (size_t i = 0; i < xb_results_count(r); i++)
+        used += (size_t)snprintf(out + used, cap - used, "%s%s", i ? " " : "",
+                                 xb_results_hit(r, i)->id);
+    xb_results_free(r);
+    return MG_OK;
+}
+
+static void test_backend_answers_morgue_queries(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    errbuf e;
+    xb_writer *w;
+    assert_int_equal(xb_writer_open(dir, 1, "english", &w, &e), MG_OK);
+    mg_article a = SAMPLE;
+    assert_int_equal(xb_writer_add(w, &a, &e), MG_OK);
+    a.id = "a2"; a.title = "Cats"; a.body = "A dog chased the cats running away";
+    a.author = "John Smith"; a.date = 86400 * 800;
+    assert_int_equal(xb_writer_add(w, &a, &e), MG_OK);
+    a.id = "a3"; a.title = "Markets"; a.body = "Shares rose"; a.author = NULL;
+    a.source = "AP"; a.section = NULL; a.date = MG_NO_DATE;
+    assert_int_equal(xb_writer_add(w, &a, &e), MG_OK);
+    assert_int_equal(xb_writer_commit(w, &e), MG_OK);
+    xb_writer_close(w);
+    xb_searcher *s;
+    assert_int_equal(xb_searcher_open(dir, &s, &e), MG_OK);
+    char got[256];
+    assert_int_equal(search_ids(s, "dog", got, sizeof got), MG_OK);
+    assert_string_equal(got, "a1 a2"); /* a1 says dog twice */
+    search_ids(s, "\"running dogs\"", got, sizeof got);
+    assert_string_equal(got, "a1");
+    search_ids(s, "\"dog runs\"", got, sizeof got);
+    assert_string_equal(got, "a1");
+    search_ids(s, "=running", got, sizeof got);
+    assert_string_equal(got, "a1 a2");
+    search_ids(s, "=runs", got, sizeof got);
+    assert_string_equal(got, "a1");
+    search_ids(s, "author:smith -author:jane", got, sizeof got);
+    assert_string_equal(got, "a2");
+    search_ids(s, "source:ap OR shares", got, sizeof got);
+    assert_string_equal(got, "a3");
+    search_ids(s, "dog AND cats", got, sizeof got);
+    assert_string_equal(got, "a2");
+    search_ids(s, "dog NEAR/1 chased", got, sizeof got);
+    assert_string_equal(got, "a2");
+    search_ids(s, "dog NEAR/0 cats", got, sizeof got);
+    assert_string_equal(got, "");
+    search_ids(s, "ca*", got, sizeof got);
+    assert_string_equal(got, "a2");
+    search_ids(s, "date:1971", got, sizeof got);
+    assert_string_equal(got, "a1");
+    search_ids(s, "dog date:1972..", got, sizeof got);
+    assert_string_equal(got, "a2");
+    search_ids(s, "-dog", got, sizeof got);
+    assert_string_equal(got, "a3");
+    /* What Xapian cannot do is refused, pointing at the clause. */
+    xb_results *r;
+    size_t col = 0;
+    assert_int_equal(xb_search(s, "dog title:cats", NULL, &r, &e, &col), MG_EUNSUPPORTED);
+    assert_true(col >= 5); /* the field clause, not "dog" */
+    assert_non_null(strstr(e.msg, "title:"));
+    assert_int_equal(xb_search(s, "=dog", NULL, &r, &e, &col), MG_EUNSUPPORTED);
+    assert_int_equal(xb_search(s, "(dog", NULL, &r, &e, &col), MG_ESYNTAX);
+    assert_true(col > 0);
+    xb_searcher_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -706,6 +893,9 @@ int main(void)
         cmocka_unit_test(test_combined_databases_score_with_global_statistics),
         cmocka_unit_test(test_errors_come_back_as_codes_with_messages),
         cmocka_unit_test(test_modified_reader_gets_its_own_code_and_reopens),
+        cmocka_unit_test(test_backend_writes_morgues_terms_and_positions),
+        cmocka_unit_test(test_backend_close_without_commit_discards),
+        cmocka_unit_test(test_backend_answers_morgue_queries),
     };
     return cmocka_run_group_tests_name("xapian", tests, NULL, NULL);
 }

@@ -108,6 +108,20 @@ int bad(const char *what) { return fail(XAP_EINVAL, "invalid argument", what); }
 
 std::string str(const char *p, size_t n) { return p ? std::string(p, n) : std::string(); }
 
+int copy_out(const std::string &d, char **data, size_t *len)
+{
+    if (!d.empty()) {
+        char *p = static_cast<char *>(std::malloc(d.size() + 1));
+        if (!p)
+            throw std::bad_alloc();
+        std::memcpy(p, d.data(), d.size());
+        p[d.size()] = '\0';
+        *data = p;
+        *len = d.size();
+    }
+    return XAP_OK;
+}
+
 int writer_of(xap_db *db, Xapian::WritableDatabase **w)
 {
     if (!db)
@@ -386,19 +400,7 @@ int xap_db_get_data(xap_db *db, uint32_t docid, char **data, size_t *len)
         return bad("NULL argument");
     *data = nullptr;
     *len = 0;
-    return guard([&]() -> int {
-        std::string d = db->db->get_document(docid).get_data();
-        if (!d.empty()) {
-            char *p = static_cast<char *>(std::malloc(d.size() + 1));
-            if (!p)
-                throw std::bad_alloc();
-            std::memcpy(p, d.data(), d.size());
-            p[d.size()] = '\0';
-            *data = p;
-            *len = d.size();
-        }
-        return XAP_OK;
-    });
+    return guard([&]() -> int { return copy_out(db->db->get_document(docid).get_data(), data, len); });
 }
 
 int xap_db_find_term(xap_db *db, const char *term, size_t len, uint32_t *docid)
@@ -411,6 +413,29 @@ int xap_db_find_term(xap_db *db, const char *term, size_t len, uint32_t *docid)
         if (it == db->db->postlist_end(t))
             return fail(XAP_ENOTFOUND, "DocNotFoundError", "no document has term " + t);
         *docid = *it;
+        return XAP_OK;
+    });
+}
+
+int xap_db_get_metadata(xap_db *db, const char *key, char **val, size_t *len)
+{
+    if (!db || !key || !*key || !val || !len)
+        return bad("NULL argument or empty key");
+    *val = nullptr;
+    *len = 0;
+    return guard([&]() -> int { return copy_out(db->db->get_metadata(key), val, len); });
+}
+
+int xap_db_set_metadata(xap_db *db, const char *key, const void *val, size_t len)
+{
+    Xapian::WritableDatabase *w = nullptr;
+    int rc = writer_of(db, &w);
+    if (rc)
+        return rc;
+    if (!key || !*key || (len && !val))
+        return bad("NULL argument or empty key");
+    return guard([&]() -> int {
+        w->set_metadata(key, std::string(static_cast<const char *>(val), len));
         return XAP_OK;
     });
 }

@@ -159,6 +159,13 @@ int xap_db_get_data(xap_db *db, uint32_t docid, char **data, size_t *len);
  * XAP_ENOTFOUND. */
 int xap_db_find_term(xap_db *db, const char *term, size_t len, uint32_t *docid);
 
+/* User metadata (a key -> bytes store beside the documents; Xapian keeps
+ * it across commits).  get: the value, copied into memory the caller frees
+ * (*val NULL and *len 0 when the key is absent).  set: writers only; an
+ * empty value deletes the key.  Keys are non-empty. */
+int xap_db_get_metadata(xap_db *db, const char *key, char **val, size_t *len);
+int xap_db_set_metadata(xap_db *db, const char *key, const void *val, size_t len);
+
 /* ----------------------------------------------------------- writing */
 
 /* Transactions (writers only).  flushed != 0: the transaction is committed

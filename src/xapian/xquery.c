@@ -1,0 +1,406 @@
+/* xquery.c — translates morgue's query AST into a Xapian query (see
+ * xquery.h).  Words go through the database's analyzer, exactly as at
+ * index time, and become the terms xbackend.c writes:
+ *
+ *   word            its stem; a word that analyzes into several tokens
+ *                   ("e-mail") is a PHRASE of their stems
+ *   =word           "R"+folded word (the stem itself when they are equal
+ *                   is refused: Xapian keeps no exact-form flag)
+ *   author:word     "A"+folded token;  source:/section:word  "S"+token
+ *   "a b"           PHRASE (window = number of tokens: adjacent, in order)
+ *   word*           OR of the indexed terms starting with the folded word
+ *                   (at most XB_PREFIX_MAX, first in byte order)
+ *   a NEAR/n b      NEAR with window n + 2 (at most n words between)
+ *   date:lo..hi     value range on XB_SLOT_DATE (a filter, no weight)
+ *   BOOL            (AND of MUST) AND_MAYBE (OR of SHOULD) AND_NOT (OR of
+ *                   MUSTNOT); only SHOULD: OR; only MUSTNOT: everything
+ *                   AND_NOT them; dates are FILTERs
+ */
+#include "xapian/xquery.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "morgue.h"
+#include "util/buf.h"
+#include "xapian/xbackend.h"
+
+typedef struct xq {
+    analyzer *an;
+    xap_db *db;
+    errbuf *e;
+    size_t *off;
+    int rc;              /* MG_* status, sticky */
+    /* token collection for one leaf */
+    qfield field;
+    int exact;
+    const qnode *node;
+    xap_query **terms;   /* the leaf's term queries */
+    size_t nterms, cap;
+} xq;
+
+/* Sets the sticky error from a binding failure. */
+static void xq_xfail(xq *x, int xrc)
+{
+    if (!x->rc)
+        x->rc = err_set(x->e, xb_status(xrc), "xapian: %s", xap_errmsg());
+}
+
+static void xq_unsupported(xq *x, const qnode *n, const char *why)
+{
+    if (x->rc)
+        return;
+    x->rc = err_set(x->e, MG_EUNSUPPORTED, "the xapian backend cannot search %s", why);
+    *x->off = n->off;
+}
+
+static xap_query *xq_term(xq *x, char prefix, const char *s, size_t n)
+{
+    if (x->rc)
+        return NULL;
+    char t[ANALYZER_MAX_TOKEN + 2];
+    size_t len = 0;
+    if (prefix)
+        t[len++] = prefix;
+    if (n > ANALYZER_MAX_TOKEN)
+        n = ANALYZER_MAX_TOKEN;
+    memcpy(t + len, s, n);
+    len += n;
+    xap_query *q = NULL;
+    int rc = xap_query_term(t, len, 1, 0, &q);
+    if (rc)
+        xq_xfail(x, rc);
+    return q;
+}
+
+static void xq_push(xq *x, xap_query *q)
+{
+    if (!q)
+        return;
+    if (x->nterms == x->cap) {
+        size_t cap = x->cap ? x->cap * 2 : 8;
+        xap_query **t = realloc(x->terms, cap * sizeof *t);
+        if (!t) {
+            xap_query_free(q);
+            x->rc = err_set(x->e, MG_ENOMEM, "out of memory");
+            return;
+        }
+        x->terms = t;
+        x->cap = cap;
+    }
+    x->terms[x->nterms++] = q;
+}
+
+static void xq_drop_terms(xq *x)
+{
+    for (size_t i = 0; i < x->nterms; i++)
+        xap_query_free(x->terms[i]);
+    x->nterms = 0;
+}
+
+/* One token of a leaf -> one term query. */
+static int on_token(void *ctx, const token *t)
+{
+    xq *x = ctx;
+    xap_query *q = NULL;
+    switch (x->field) {
+    case QF_AUTHOR:
+        q = xq_term(x, 'A', t->raw, t->raw_len);
+        break;
+    case QF_SOURCE:
+    case QF_SECTION:
+        q = xq_term(x, 'S', t->raw, t->raw_len);
+        break;
+    case QF_TITLE:
+    case QF_BODY:
+        xq_unsupported(x, x->node, "title: or body: alone (one posting list holds both fields)");
+        break;
+    default:
+        if (!x->exact)
+            q = xq_term(x, 0, t->term, t->term_len);
+        else if (t->raw_len != t->term_len || memcmp(t->raw, t->term, t->raw_len) != 0)
+            q = xq_term(x, 'R', t->raw, t->raw_len);
+        else
+            xq_unsupported(x, x->node,
+                           "an exact form of a word that is its own stem (no exact-form flag)");
+        break;
+    }
+    xq_push(x, q);
+    return x->rc != MG_OK;
+}
+
+/* A combination of n queries (consumed); NULL entries are skipped.  A
+ * single query is returned as is. */
+static xap_query *xq_combine(xq *x, xap_op op, xap_query **subs, size_t n, uint32_t window)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (subs[i])
+            subs[k++] = subs[i];
+    xap_query *q = NULL;
+    if (k == 1 && op != XAP_OP_AND_NOT) {
+        q = subs[0];
+        subs[0] = NULL;
+    } else if (k > 0 && !x->rc) {
+        int rc = xap_query_combine(op, subs, k, window, &q);
+        if (rc)
+            xq_xfail(x, rc);
+    }
+    for (size_t i = 0; i < k; i++)
+        xap_query_free(subs[i]);
+    return q;
+}
+
+/* WORD or PHRASE: the terms of its tokens, as a term or a PHRASE. */
+static xap_query *xq_words(xq *x, const qnode *n)
+{
+    x->field = n->field;
+    x->exact = n->exact;
+    x->node = n;
+    x->nterms = 0;
+    analyzer_run(x->an, n->text, n->len, 0, on_token, x);
+    if (x->rc) {
+        xq_drop_terms(x);
+        return NULL;
+    }
+    if (x->nterms == 0)
+        return NULL; /* nothing searchable in it: the clause is dropped */
+    size_t k = x->nterms;
+    x->nterms = 0;
+    return xq_combine(x, XAP_OP_PHRASE, x->terms, k, (uint32_t)k);
+}
+
+typedef struct prefix_ctx {
+    xq *x;
+    size_t n;
+} prefix_ctx;
+
+static int on_prefix_term(void *ctx, const char *term, size_t len, uint32_t df)
+{
+    (void)df;
+    prefix_ctx *p = ctx;
+    xap_query *q = NULL;
+    int rc = xap_query_term(term, len, 1, 0, &q);
+    if (rc) {
+        xq_xfail(p->x, rc);
+        return 1;
+    }
+    xq_push(p->x, q);
+    return p->x->rc != MG_OK || ++p->n >= XB_PREFIX_MAX;
+}
+
+static int on_raw(void *ctx, const token *t)
+{
+    buf *b = ctx;
+    buf_put_varint(b, t->raw_len); /* a token count and its bytes */
+    buf_put(b, t->raw, t->raw_len);
+    return 0;
+}
+
+/* word*: OR of the indexed terms starting with the folded word. */
+static xap_query *xq_prefix(xq *x, const qnode *n)
+{
+    if (n->field == QF_TITLE || n->field == QF_BODY) {
+        xq_unsupported(x, n, "title: or body: alone (one posting list holds both fields)");
+        return NULL;
+    }
+    /* Fold (not stem) the typed prefix. */
+    buf toks, p;
+    buf_init(&toks);
+    buf_init(&p);
+    uint32_t ntok = analyzer_run(x->an, n->text, n->len, 0, on_raw, &toks);
+    if (n->field == QF_AUTHOR)
+        buf_put_u8(&p, 'A');
+    else if (n->field == QF_SOURCE || n->field == QF_SECTION)
+        buf_put_u8(&p, 'S');
+    if (ntok == 1) {
+        rd r = rd_make(toks.p, toks.len);
+        size_t len = (size_t)rd_varint(&r);
+        buf_put(&p, r.p, len);
+    }
+    prefix_ctx pc = { x, 0 };
+    x->nterms = 0;
+    if (p.oom || toks.oom)
+        x->rc = err_set(x->e, MG_ENOMEM, "out of memory");
+    else if (ntok == 1) {
+        int rc = xap_db_allterms(x->db, (const char *)p.p, p.len, on_prefix_term, &pc);
+        if (rc)
+            xq_xfail(x, rc);
+    }
+    buf_free(&toks);
+    buf_free(&p);
+    size_t k = x->nterms;
+    x->nterms = 0;
+    if (x->rc || ntok != 1) { /* nothing (or several words) to expand */
+        for (size_t i = 0; i < k; i++)
+            xap_query_free(x->terms[i]);
+        return NULL;
+    }
+    if (k == 0) {
+        xap_query *none = NULL;
+        int rc = xap_query_match_nothing(&none);
+        if (rc)
+            xq_xfail(x, rc);
+        return none;
+    }
+    return xq_combine(x, XAP_OP_OR, x->terms, k, 0);
+}
+
+static xap_query *xq_date(xq *x, const qnode *n)
+{
+    xap_query *q = NULL;
+    int rc = xap_query_value_range_double(XB_SLOT_DATE, n->lo == MG_NO_DATE ? NAN : (double)n->lo,
+                                          n->hi == MG_NO_DATE ? NAN : (double)n->hi, &q);
+    if (rc)
+        xq_xfail(x, rc);
+    return q;
+}
+
+static xap_query *xq_node(xq *x, const qnode *n, int depth);
+
+/* a NEAR/n b ...: every operand a single term, within n + operands. */
+static xap_query *xq_near(xq *x, const qnode *n, int depth)
+{
+    xap_query **subs = calloc(n->nkids ? n->nkids : 1, sizeof *subs);
+    if (!subs) {
+        x->rc = err_set(x->e, MG_ENOMEM, "out of memory");
+        return NULL;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n->nkids && !x->rc; i++) {
+        const qnode *c = n->kids[i];
+        xap_query *q = xq_node(x, c, depth + 1);
+        if (q && c->kind == QN_PHRASE) {
+            xap_query_free(q); /* Xapian 1.4 takes only terms under NEAR */
+            xq_unsupported(x, c, "a phrase as an operand of NEAR (Xapian allows only words)");
+            q = NULL;
+        }
+        if (q)
+            subs[k++] = q;
+    }
+    xap_query *q = x->rc ? NULL : xq_combine(x, XAP_OP_NEAR, subs, k, n->dist + (uint32_t)k);
+    if (x->rc)
+        for (size_t i = 0; i < k; i++)
+            xap_query_free(subs[i]);
+    free(subs);
+    return q;
+}
+
+/* The clauses of a BOOL with one occurrence, as one query (NULL if none).
+ * Date clauses go to *filters instead (counted in *nf). */
+static xap_query *xq_clauses(xq *x, const qnode *n, qoccur occ, xap_op op, xap_query **filters,
+                             size_t *nf, int depth)
+{
+    xap_query **subs = calloc(n->nkids ? n->nkids : 1, sizeof *subs);
+    if (!subs) {
+        x->rc = err_set(x->e, MG_ENOMEM, "out of memory");
+        return NULL;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n->nkids && !x->rc; i++) {
+        const qnode *c = n->kids[i];
+        if (c->occur != occ)
+            continue;
+        xap_query *q = xq_node(x, c, depth + 1);
+        if (q && filters && c->kind == QN_DATE)
+            filters[(*nf)++] = q;
+        else if (q)
+            subs[k++] = q;
+    }
+    xap_query *q = xq_combine(x, op, subs, k, 0);
+    free(subs);
+    return q;
+}
+
+/* Joins a and b with op (both consumed, either may be NULL). */
+static xap_query *xq_join(xq *x, xap_op op, xap_query *a, xap_query *b)
+{
+    if (!a || !b) {
+        if (op == XAP_OP_AND_NOT || op == XAP_OP_FILTER || op == XAP_OP_AND_MAYBE) {
+            xap_query_free(b); /* a missing: nothing; b missing: a alone */
+            return a;
+        }
+        return a ? a : b;
+    }
+    xap_query *subs[2] = { a, b };
+    return xq_combine(x, op, subs, 2, 0);
+}
+
+static xap_query *xq_bool(xq *x, const qnode *n, int depth)
+{
+    xap_query **filters = calloc(n->nkids + 1, sizeof *filters);
+    if (!filters) {
+        x->rc = err_set(x->e, MG_ENOMEM, "out of memory");
+        return NULL;
+    }
+    size_t nf = 0;
+    xap_query *must = xq_clauses(x, n, QO_MUST, XAP_OP_AND, filters, &nf, depth);
+    xap_query *should = xq_clauses(x, n, QO_SHOULD, XAP_OP_OR, filters, &nf, depth);
+    xap_query *not = xq_clauses(x, n, QO_MUSTNOT, XAP_OP_OR, NULL, NULL, depth);
+    xap_query *filter = xq_combine(x, XAP_OP_AND, filters, nf, 0);
+    free(filters);
+    xap_query *q;
+    if (must)
+        q = xq_join(x, XAP_OP_AND_MAYBE, must, should);
+    else
+        q = should;
+    if (!q && (filter || not) && !x->rc) { /* only filters / exclusions */
+        int rc = xap_query_match_all(&q);
+        if (rc)
+            xq_xfail(x, rc);
+    }
+    q = xq_join(x, XAP_OP_FILTER, q, filter);
+    q = xq_join(x, XAP_OP_AND_NOT, q, not);
+    if (x->rc) {
+        xap_query_free(q);
+        return NULL;
+    }
+    return q;
+}
+
+static xap_query *xq_node(xq *x, const qnode *n, int depth)
+{
+    if (x->rc || !n)
+        return NULL;
+    if (depth > QP_MAX_DEPTH * 2 + 8) {
+        x->rc = err_set(x->e, MG_EINVAL, "query nested too deeply");
+        return NULL;
+    }
+    switch (n->kind) {
+    case QN_WORD:
+    case QN_PHRASE: return xq_words(x, n);
+    case QN_PREFIX: return xq_prefix(x, n);
+    case QN_DATE: return xq_date(x, n);
+    case QN_NEAR: return xq_near(x, n, depth);
+    case QN_BOOL: return xq_bool(x, n, depth);
+    }
+    return NULL;
+}
+
+int xq_build(const qnode *root, analyzer *an, xap_db *db, xap_query **out, errbuf *e, size_t *off)
+{
+    xq x;
+    memset(&x, 0, sizeof x);
+    x.an = an;
+    x.db = db;
+    x.e = e;
+    x.off = off;
+    xap_query *q = xq_node(&x, root, 0);
+    /* A top-level date or only-negative clause outside a BOOL. */
+    if (q && root && root->occur == QO_MUSTNOT && !x.rc) {
+        xap_query *all = NULL;
+        int rc = xap_query_match_all(&all);
+        if (rc)
+            xq_xfail(&x, rc);
+        q = xq_join(&x, XAP_OP_AND_NOT, all, q);
+    }
+    free(x.terms);
+    if (x.rc) {
+        xap_query_free(q);
+        *out = NULL;
+        return x.rc;
+    }
+    *out = q;
+    return MG_OK;
+}
