@@ -862,8 +862,41 @@ static void test_backend_answers_morgue_queries(void **state)
     assert_string_equal(got, "a2");
     search_ids(s, "-dog", got, sizeof got);
     assert_string_equal(got, "a3");
-    /* What Xapian cannot do is refused, pointing at the clause. */
+    /* Snippets come from the stored body, matches marked like morgue's. */
     xb_results *r;
+    mg_search_options o;
+    memset(&o, 0, sizeof o);
+    o.limit = 1;
+    o.since = o.until = MG_NO_DATE;
+    o.fields = MG_FIELD_ID | MG_FIELD_TITLE | MG_FIELD_DATE;
+    o.snippet_len = 100;
+    o.hl_pre = "<b>";
+    o.hl_post = "</b>";
+    o.k1 = 1.2;
+    o.b = 0.75;
+    assert_int_equal(xb_search(s, "running", &o, &r, &e, NULL), MG_OK);
+    assert_int_equal(xb_results_count(r), 1);
+    assert_int_equal(xb_results_total(r), 2);
+    assert_false(xb_results_total_is_estimate(r));
+    const mg_hit *h = xb_results_hit(r, 0);
+    assert_string_equal(h->id, "a1");
+    assert_string_equal(h->title, "Running dogs");
+    assert_null(h->body); /* not asked for */
+    assert_null(h->url);
+    assert_true(h->date == 86400 * 365);
+    assert_true(h->score > 0);
+    assert_non_null(h->snippet);
+    assert_non_null(strstr(h->snippet, "<b>runs</b>"));
+    xb_results_free(r);
+    o.sort = MG_SORT_NEWEST;
+    o.limit = 10;
+    assert_int_equal(xb_search(s, "dog OR shares", &o, &r, &e, NULL), MG_OK);
+    assert_int_equal(xb_results_count(r), 3);
+    assert_string_equal(xb_results_hit(r, 0)->id, "a2"); /* newest; undated last */
+    assert_string_equal(xb_results_hit(r, 2)->id, "a3");
+    assert_true(xb_results_hit(r, 0)->score == 0);
+    xb_results_free(r);
+    /* What Xapian cannot do is refused, pointing at the clause. */
     size_t col = 0;
     assert_int_equal(xb_search(s, "dog title:cats", NULL, &r, &e, &col), MG_EUNSUPPORTED);
     assert_true(col >= 5); /* the field clause, not "dog" */

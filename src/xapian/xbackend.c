@@ -21,6 +21,7 @@
 
 #include "analysis/analyzer.h"
 #include "query/parser.h"
+#include "query/snippet.h"
 #include "util/buf.h"
 #include "xapian/xquery.h"
 
@@ -414,8 +415,17 @@ uint64_t xb_searcher_ndocs(xb_searcher *s)
     return s && xap_db_doccount(s->db, &n) == XAP_OK ? n : 0;
 }
 
+static int build_query(xb_searcher *s, const char *query, int default_and, strmap *hl,
+                       xap_query **out, errbuf *e, size_t *col);
+
 int xb_query_from_string(xb_searcher *s, const char *query, int default_and, xap_query **out,
                          errbuf *e, size_t *col)
+{
+    return build_query(s, query, default_and, NULL, out, e, col);
+}
+
+static int build_query(xb_searcher *s, const char *query, int default_and, strmap *hl,
+                       xap_query **out, errbuf *e, size_t *col)
 {
     *out = NULL;
     if (col)
@@ -430,7 +440,7 @@ int xb_query_from_string(xb_searcher *s, const char *query, int default_and, xap
             *col = c;
         return rc;
     }
-    rc = xq_build(qast_root(ast), s->an, s->db, out, e, &off);
+    rc = xq_build(qast_root(ast), s->an, s->db, hl, out, e, &off);
     if (rc && col && off != SIZE_MAX)
         *col = qp_column(query, len, off);
     qast_free(ast);
@@ -444,6 +454,7 @@ struct xb_results {
     mg_hit *hits;
     uint32_t *docids;
     char **blocks;       /* per hit: its strings */
+    char **snippets;     /* per hit: its snippet (or NULL) */
     uint64_t total;
     int estimate;
 };
@@ -458,9 +469,12 @@ void xb_results_free(xb_results *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; i < r->n; i++)
+    for (size_t i = 0; i < r->n; i++) {
         free(r->blocks[i]);
+        free(r->snippets[i]);
+    }
     free(r->blocks);
+    free(r->snippets);
     free(r->hits);
     free(r->docids);
     free(r);
@@ -554,14 +568,38 @@ static int run_enquire(xb_searcher *s, const xap_query *q, const mg_search_optio
     return rc;
 }
 
-static int collect(xap_mset *m, unsigned fields, int relevance, xb_results *r, errbuf *e)
+/* Does token t match a term the query searched for? */
+static int snippet_match(void *ctx, const token *t)
 {
+    const strmap *hl = ctx;
+    char raw[ANALYZER_MAX_TOKEN + 2];
+    uint32_t v;
+    if (strmap_get(hl, t->term, t->term_len, &v))
+        return 1;
+    if (t->raw_len > ANALYZER_MAX_TOKEN)
+        return 0;
+    raw[0] = 'R';
+    memcpy(raw + 1, t->raw, t->raw_len);
+    return strmap_get(hl, raw, t->raw_len + 1, &v);
+}
+
+typedef struct snip_ctx {
+    analyzer *an;
+    const strmap *hl;     /* NULL: no snippets */
+    const mg_search_options *o;
+} snip_ctx;
+
+static int collect(xap_mset *m, const snip_ctx *sc, xb_results *r, errbuf *e)
+{
+    const mg_search_options *o = sc->o;
     size_t n = xap_mset_size(m);
     r->hits = calloc(n ? n : 1, sizeof *r->hits);
     r->docids = calloc(n ? n : 1, sizeof *r->docids);
     r->blocks = calloc(n ? n : 1, sizeof *r->blocks);
-    if (!r->hits || !r->docids || !r->blocks)
+    r->snippets = calloc(n ? n : 1, sizeof *r->snippets);
+    if (!r->hits || !r->docids || !r->blocks || !r->snippets)
         return err_set(e, MG_ENOMEM, "out of memory");
+    unsigned fields = o->fields | (sc->hl ? MG_FIELD_BODY : 0);
     for (size_t i = 0; i < n; i++) {
         const char *data;
         size_t len;
@@ -570,11 +608,22 @@ static int collect(xap_mset *m, unsigned fields, int relevance, xb_results *r, e
             return xfail(e, rc, "reading a document");
         r->n = i + 1; /* block i is owned from here on */
         r->docids[i] = xap_mset_docid(m, i);
-        rc = xb_hit_decode(data, len, fields, &r->hits[i], &r->blocks[i]);
+        mg_hit *h = &r->hits[i];
+        rc = xb_hit_decode(data, len, fields, h, &r->blocks[i]);
         if (rc)
             return err_set(e, rc, "xapian document %u: %s", r->docids[i],
                            rc == MG_ENOMEM ? "out of memory" : "stored data is not morgue's format 1");
-        r->hits[i].score = relevance ? xap_mset_weight(m, i) : 0;
+        h->score = o->sort == MG_SORT_RELEVANCE ? xap_mset_weight(m, i) : 0;
+        if (sc->hl && h->body) {
+            r->snippets[i] = snippet_make(sc->an, h->body, strlen(h->body), o->snippet_len,
+                                          o->hl_pre ? o->hl_pre : "[", o->hl_post ? o->hl_post : "]",
+                                          snippet_match, (void *)sc->hl);
+            if (!r->snippets[i])
+                return err_set(e, MG_ENOMEM, "out of memory");
+            h->snippet = r->snippets[i];
+        }
+        if (!(o->fields & MG_FIELD_BODY))
+            h->body = NULL;
     }
     r->total = xap_mset_estimated(m);
     r->estimate = xap_mset_lower(m) != xap_mset_upper(m);
@@ -614,9 +663,15 @@ int xb_search(xb_searcher *s, const char *query, const mg_search_options *opt, x
     if (!r)
         return err_set(e, MG_ENOMEM, "out of memory");
     xap_query *q = NULL;
-    int rc = xb_query_from_string(s, query, o.default_and, &q, e, col);
+    strmap *hl = o.snippet_len ? strmap_new() : NULL;
+    if (o.snippet_len && !hl) {
+        xb_results_free(r);
+        return err_set(e, MG_ENOMEM, "out of memory");
+    }
+    int rc = build_query(s, query, o.default_and, hl, &q, e, col);
     if (rc || !q || o.limit == 0) { /* an empty query finds nothing */
         xap_query_free(q);
+        strmap_free(hl);
         if (rc) {
             xb_results_free(r);
             return rc;
@@ -631,8 +686,10 @@ int xb_search(xb_searcher *s, const char *query, const mg_search_options *opt, x
     if (x == XAP_EMODIFIED && xap_db_reopen(s->db, NULL) == XAP_OK)
         x = run_enquire(s, q, &o, &m); /* the reader fell behind: once more */
     xap_query_free(q);
-    rc = x ? xfail(e, x, "searching") : collect(m, o.fields, o.sort == MG_SORT_RELEVANCE, r, e);
+    snip_ctx sc = { s->an, hl, &o };
+    rc = x ? xfail(e, x, "searching") : collect(m, &sc, r, e);
     xap_mset_free(m);
+    strmap_free(hl);
     if (rc) {
         xb_results_free(r);
         return rc;

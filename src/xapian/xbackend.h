@@ -27,8 +27,9 @@
  * posting list per term for both fields and cannot filter on positions),
  * an exact form =word whose folded word is its own stem (morgue marks such
  * occurrences with a per-position flag that Xapian has no place for),
- * NEAR over phrases (Xapian 1.4 takes only terms under NEAR), snippets
- * (left NULL) and BM25F title weighting (ignored: one wdf per term).
+ * NEAR over phrases (Xapian 1.4 takes only terms under NEAR), and BM25F
+ * title weighting (ignored: one wdf per term).  Snippets are made by
+ * morgue's snippet builder from the stored body.
  *
  * Handles are for one thread at a time.
  */
@@ -94,8 +95,9 @@ uint64_t    xb_searcher_ndocs(xb_searcher *s);
 typedef struct xb_results xb_results;
 
 /* Runs a morgue query string.  opt as for mg_search (NULL = defaults):
- * limit, offset, sort, since, until, default_and, fields, exact_total, k1
- * and b are honoured; title_weight is ignored and snippets are NULL.  BM25
+ * limit, offset, sort, since, until, default_and, fields, snippet_len,
+ * hl_pre/hl_post, exact_total, k1 and b are honoured; title_weight is
+ * ignored.  BM25
  * is Xapian's BM25Weight(k1, 0, 1, b, 0).  On a syntax error returns
  * MG_ESYNTAX with *col (may be NULL) the 1-based column. */
 int  xb_search(xb_searcher *s, const char *query, const mg_search_options *opt,

@@ -29,6 +29,7 @@
 typedef struct xq {
     analyzer *an;
     xap_db *db;
+    strmap *hl;          /* terms searched for (may be NULL) */
     errbuf *e;
     size_t *off;
     int rc;              /* MG_* status, sticky */
@@ -71,6 +72,8 @@ static xap_query *xq_term(xq *x, char prefix, const char *s, size_t n)
     int rc = xap_query_term(t, len, 1, 0, &q);
     if (rc)
         xq_xfail(x, rc);
+    if (q && x->hl && !strmap_upsert(x->hl, t, len, 0, NULL))
+        x->rc = err_set(x->e, MG_ENOMEM, "out of memory");
     return q;
 }
 
@@ -186,6 +189,8 @@ static int on_prefix_term(void *ctx, const char *term, size_t len, uint32_t df)
         xq_xfail(p->x, rc);
         return 1;
     }
+    if (p->x->hl && !strmap_upsert(p->x->hl, term, len, 0, NULL))
+        p->x->rc = err_set(p->x->e, MG_ENOMEM, "out of memory");
     xq_push(p->x, q);
     return p->x->rc != MG_OK || ++p->n >= XB_PREFIX_MAX;
 }
@@ -378,12 +383,14 @@ static xap_query *xq_node(xq *x, const qnode *n, int depth)
     return NULL;
 }
 
-int xq_build(const qnode *root, analyzer *an, xap_db *db, xap_query **out, errbuf *e, size_t *off)
+int xq_build(const qnode *root, analyzer *an, xap_db *db, strmap *hl, xap_query **out, errbuf *e,
+             size_t *off)
 {
     xq x;
     memset(&x, 0, sizeof x);
     x.an = an;
     x.db = db;
+    x.hl = hl;
     x.e = e;
     x.off = off;
     xap_query *q = xq_node(&x, root, 0);
