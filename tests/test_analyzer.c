@@ -552,7 +552,7 @@ static void check_cache_against_stemmer(size_t cache_limit)
     if (!cache_limit)
         assert_int_equal(misses, n); /* every word stemmed once */
     else
-        assert_true(misses > n);     /* a tiny cache keeps emptying */
+        assert_true(misses >= 3 * n - 3 * 16); /* a tiny cache keeps emptying */
     assert_true(bytes > 0);
     sb_stemmer_delete(sb);
     analyzer_free(a);

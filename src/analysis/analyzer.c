@@ -13,10 +13,27 @@
 #include "analysis/stemcache.h"
 #include "analysis/tokenizer.h"
 
+/* The hottest short ASCII words with their stems, in front of the stem
+ * cache: direct-mapped, compared as two words, small enough for L2.  A word
+ * and its stem of at most 16 bytes each. */
+#define HOT_BITS 13
+/* Short texts (queries) never pay for the table. */
+#define HOT_AFTER 2048
+typedef struct hot {
+    uint64_t k0, k1;  /* the word, zero-padded */
+    uint8_t t[16];    /* its stem */
+    uint8_t klen;     /* 0 = empty */
+    uint8_t tlen;
+} hot;
+
 struct analyzer {
     struct sb_stemmer *stemmer;  /* NULL for "none" */
     const char *lang;            /* canonical name (static storage) */
     stemcache *cache;
+    hot *hot;                    /* 1 << HOT_BITS entries, made after HOT_AFTER words */
+    uint64_t ascii_words;        /* ASCII stem lookups so far */
+    uint64_t hot_hits;           /* answers from hot[] */
+    int hot_off;                 /* no hot[] (a cache limit below its size) */
     uint64_t bad_utf8;
     tokenizer tok;
     uint8_t raw[ANALYZER_MAX_TOKEN + 8];  /* folded form of a cache miss */
@@ -118,6 +135,7 @@ void analyzer_free(analyzer *a)
     if (a->stemmer)
         sb_stemmer_delete(a->stemmer);
     stemcache_free(a->cache);
+    free(a->hot);
     free(a);
 }
 
@@ -131,6 +149,11 @@ int analyzer_set_cache_limit(analyzer *a, size_t max_entries)
         return MG_ENOMEM;
     stemcache_free(a->cache);
     a->cache = c;
+    free(a->hot);
+    a->hot = NULL;
+    a->ascii_words = 0;
+    a->hot_hits = 0;
+    a->hot_off = max_entries < (1u << HOT_BITS);  /* the bound covers all memory */
     return MG_OK;
 }
 
@@ -139,11 +162,11 @@ void analyzer_cache_stats(const analyzer *a, uint64_t *hits, uint64_t *misses, s
     stemcache_stats s;
     stemcache_get_stats(a->cache, &s);
     if (hits)
-        *hits = s.hits;
+        *hits = s.hits + a->hot_hits;
     if (misses)
         *misses = s.misses;
     if (bytes)
-        *bytes = s.bytes;
+        *bytes = s.bytes + (a->hot ? sizeof(hot) << HOT_BITS : 0);
 }
 
 /* ---- stemming ----------------------------------------------------------- */
@@ -193,6 +216,47 @@ void analyzer_stem(analyzer *a, const char *raw, size_t len, const char **out, s
 
 /* ---- the pipeline ------------------------------------------------------- */
 
+/* The stem of a lower-case ASCII word: hot table, stem cache, stemmer. */
+static void ascii_stem(analyzer *a, const uint8_t *key, size_t n, const uint8_t **term,
+                       size_t *tl)
+{
+    const uint8_t *r2;
+    size_t rl2;
+    if (!a->hot && !a->hot_off && ++a->ascii_words >= HOT_AFTER) {
+        a->hot = calloc((size_t)1 << HOT_BITS, sizeof(hot));
+        a->hot_off = !a->hot;  /* out of memory: go without */
+    }
+    if (n > 16 || !a->hot) {
+        uint64_t h = stemcache_hash(key, n);
+        if (!stemcache_get(a->cache, key, n, h, &r2, &rl2, term, tl)) {
+            stem_direct(a, key, n, term, tl);
+            stemcache_put(a->cache, key, n, h, key, n, *term, *tl);
+        }
+        return;
+    }
+    uint64_t k0, k1;
+    stemcache_load16(key, n, &k0, &k1);
+    uint64_t h = stemcache_hash16(k0, k1, n);
+    hot *e = &a->hot[h >> (64 - HOT_BITS)];
+    if (e->klen == n && e->k0 == k0 && e->k1 == k1) {
+        a->hot_hits++;
+        *term = e->t;
+        *tl = e->tlen;
+        return;
+    }
+    if (!stemcache_get(a->cache, key, n, h, &r2, &rl2, term, tl)) {
+        stem_direct(a, key, n, term, tl);
+        stemcache_put(a->cache, key, n, h, key, n, *term, *tl);
+    }
+    if (*tl <= sizeof e->t) {
+        e->k0 = k0;
+        e->k1 = k1;
+        e->klen = (uint8_t)n;
+        e->tlen = (uint8_t)*tl;
+        memcpy(e->t, *term, *tl);
+    }
+}
+
 /* Fills t->raw/term for the tokenizer's current word; returns 0 when the
  * word folds to nothing. */
 static int token_forms(analyzer *a, token *tk)
@@ -209,13 +273,7 @@ static int token_forms(analyzer *a, token *tk)
             term = raw;
             tl = rl;
         } else {
-            uint64_t h = stemcache_hash(key, n);
-            const uint8_t *r2;
-            size_t rl2;
-            if (!stemcache_get(a->cache, key, n, h, &r2, &rl2, &term, &tl)) {
-                stem_direct(a, raw, rl, &term, &tl);
-                stemcache_put(a->cache, key, n, h, raw, rl, term, tl);
-            }
+            ascii_stem(a, key, n, &term, &tl);
         }
     } else {
         int cacheable = n <= STEMCACHE_MAX_LEN;

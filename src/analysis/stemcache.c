@@ -24,7 +24,16 @@ struct stemcache {
     uint64_t hits, misses, resets;
 };
 
-uint64_t stemcache_hash(const void *key, size_t klen) { return hash_bytes(key, klen); }
+uint64_t stemcache_hash(const void *key, size_t klen)
+{
+    if (klen > 16)
+        return hash_bytes(key, klen);
+    uint8_t b[16] = { 0 };
+    uint64_t k0, k1;
+    memcpy(b, key, klen);
+    stemcache_load16(b, klen, &k0, &k1);
+    return stemcache_hash16(k0, k1, klen);
+}
 
 stemcache *stemcache_new(size_t max_entries)
 {

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct stemcache stemcache;
 
@@ -33,7 +34,36 @@ int stemcache_get(stemcache *c, const void *key, size_t klen, uint64_t h,
 void stemcache_put(stemcache *c, const void *key, size_t klen, uint64_t h,
                    const void *raw, size_t rlen, const void *term, size_t tlen);
 
+/* The hash the cache uses; keys of up to 16 bytes are hashed from their
+ * bytes as two little-endian words (stemcache_hash16), longer ones with
+ * util/strmap.h's hash_bytes. */
 uint64_t stemcache_hash(const void *key, size_t klen);
+
+/* Loads a key of at most 16 bytes as two words, zero-padded; reads 16
+ * bytes from key, so the buffer must have them (only klen are used). */
+static inline void stemcache_load16(const uint8_t *key, size_t klen, uint64_t *k0, uint64_t *k1)
+{
+    uint64_t a, b;
+    memcpy(&a, key, 8);
+    memcpy(&b, key + 8, 8);
+    if (klen < 8) {
+        a &= klen ? ~0ULL >> (64 - 8 * klen) : 0;
+        b = 0;
+    } else if (klen < 16) {
+        b &= klen > 8 ? ~0ULL >> (64 - 8 * (klen - 8)) : 0;
+    }
+    *k0 = a;
+    *k1 = b;
+}
+
+static inline uint64_t stemcache_hash16(uint64_t k0, uint64_t k1, size_t klen)
+{
+    uint64_t h = k0 * 0x9E3779B97F4A7C15ULL;
+    h ^= (k1 * 0xC2B2AE3D27D4EB4FULL) >> 7 ^ klen;
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ULL;
+    return h ^ h >> 32;
+}
 
 typedef struct stemcache_stats {
     uint64_t hits, misses;  /* stemcache_get answers */

@@ -9,6 +9,27 @@
 
 enum { C_SEP, C_LETTER, C_DIGIT, C_MARK, C_IDEO, C_BAD };
 
+/* ASCII letters lower-cased and digits as themselves; 0 for anything else
+ * (including every byte >= 0x80). */
+static const uint8_t ascii_word[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 0, 0, 0, 0, 0, 0,
+    0, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111,
+    112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 0, 0, 0, 0, 0,
+    0, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111,
+    112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
 static inline int is_adigit(uint8_t c) { return (unsigned)(c - '0') < 10; }
 static inline int is_aalpha(uint8_t c) { return (unsigned)((c | 0x20) - 'a') < 26; }
 
@@ -124,10 +145,9 @@ void tokenizer_init(tokenizer *t, const char *text, size_t len)
  * copied (so the text stays a prefix on a character boundary). */
 static inline void put(tokenizer *t, const uint8_t *s, size_t n)
 {
-    if (t->flags & TOK_CUT)
-        return;
-    if (t->n + n > TOKENIZER_SCRATCH) {
+    if (t->n + n > t->cap) {
         t->flags |= TOK_CUT;
+        t->cap = t->n;
         return;
     }
     memcpy(t->text + t->n, s, n);
@@ -136,7 +156,7 @@ static inline void put(tokenizer *t, const uint8_t *s, size_t n)
 
 static inline void put1(tokenizer *t, uint8_t c)
 {
-    if (t->n < TOKENIZER_SCRATCH && !(t->flags & TOK_CUT))
+    if (t->n < t->cap)
         t->text[t->n++] = c;
     else
         t->flags |= TOK_CUT;
@@ -230,18 +250,27 @@ static void scan_word(tokenizer *t, size_t i)
         while (i < len) {
             uint8_t c = p[i];
             if (c < 0x80) {
-                if (is_aalpha(c)) {
-                    put1(t, c | 0x20);
-                    t->flags |= TOK_LETTER;
-                    last = C_LETTER;
-                } else if (is_adigit(c)) {
-                    put1(t, c);
-                    last = C_DIGIT;
-                } else {
-                    break;
+                /* the hot loop: a run of ASCII letters and digits */
+                uint32_t n = t->n, cap = t->cap, acc = 0;
+                uint8_t l;
+                while ((l = ascii_word[c]) != 0) {
+                    if (n < cap)
+                        t->text[n++] = l;
+                    else
+                        t->flags |= TOK_CUT;
+                    acc |= l;
+                    if (++i >= len)
+                        break;
+                    c = p[i];
                 }
-                i++;
-                continue;
+                t->n = n;
+                if (acc & 0x40)
+                    t->flags |= TOK_LETTER;
+                if (acc)
+                    last = is_adigit(p[i - 1]) ? C_DIGIT : C_LETTER;
+                if (i < len && c >= 0x80)
+                    continue;
+                break;
             }
             size_t n;
             int k = class_at(t, i, &n, NULL);
@@ -256,7 +285,7 @@ static void scan_word(tokenizer *t, size_t i)
             i += n;
         }
         t->end = (uint32_t)i;
-        if (i >= len)
+        if (i >= len || p[i] == ' ' || p[i] == '\n')
             break;
         size_t j = scan_joiner(t, i, last);
         if (!j)
@@ -274,12 +303,8 @@ int tokenizer_next(tokenizer *t)
     while (i < len) {
         uint8_t c = p[i];
         if (c < 0x80) {
-            if (is_aalpha(c)) {
-                k = C_LETTER;
-                break;
-            }
-            if (is_adigit(c)) {
-                k = C_DIGIT;
+            if (ascii_word[c]) {
+                k = is_adigit(c) ? C_DIGIT : C_LETTER;
                 break;
             }
             i++;
@@ -298,6 +323,7 @@ int tokenizer_next(tokenizer *t)
     }
     t->start = (uint32_t)i;
     t->n = 0;
+    t->cap = TOKENIZER_SCRATCH;
     t->flags = 0;
     if (k == C_IDEO) {
         put(t, p + i, n);

@@ -41,6 +41,7 @@ typedef struct tokenizer {
     uint32_t start, end;   /* byte span in the input */
     uint32_t n;            /* bytes in text */
     uint32_t flags;        /* TOK_* */
+    uint32_t cap;          /* copy limit: TOKENIZER_SCRATCH, or n once cut */
     uint8_t text[TOKENIZER_SCRATCH + 8]; /* ASCII lower-cased, rest verbatim */
 } tokenizer;
 
