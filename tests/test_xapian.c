@@ -295,6 +295,25 @@ static void test_value_ranges_select_by_serialised_number(void **state)
     OK(xap_query_value_range_double(0, 450, NAN, &q));
     ids_of(db, q, got, sizeof got);
     assert_string_equal(got, "d5 d6");
+    /* Documents without a value never match, whatever the bounds. */
+    xap_db *w2;
+    char dir2[4300];
+    snprintf(dir2, sizeof dir2, "%s/novalue", dir);
+    OK(xap_db_open(dir2, XAP_WRITE | XAP_CREATE, &w2));
+    index_docs(w2, CORPUS, 2);
+    xap_doc *nv;
+    OK(xap_doc_new(&nv));
+    OK(xap_doc_set_data(nv, "nv", 2));
+    OK(xap_db_add_doc(w2, nv, NULL));
+    xap_doc_free(nv);
+    OK(xap_db_commit(w2));
+    OK(xap_query_value_range_double(0, NAN, 1000, &q));
+    ids_of(w2, q, got, sizeof got);
+    assert_string_equal(got, "d1 d2");
+    OK(xap_query_value_range(0, NULL, 0, NULL, 0, &q));
+    ids_of(w2, q, got, sizeof got);
+    assert_string_equal(got, "d1 d2");
+    OK(xap_db_close(w2));
     /* Combined with a term, as a filter. */
     OK(xap_query_value_range_double(0, 150, 1e9, &q));
     ids_of(db, op2(XAP_OP_FILTER, term("fox"), q, 0), got, sizeof got);
@@ -896,6 +915,23 @@ static void test_backend_answers_morgue_queries(void **state)
     assert_string_equal(xb_results_hit(r, 2)->id, "a3");
     assert_true(xb_results_hit(r, 0)->score == 0);
     xb_results_free(r);
+    /* get and stats */
+    assert_int_equal(xb_get(s, "a2", &r, &e), MG_OK);
+    h = xb_results_hit(r, 0);
+    assert_string_equal(h->body, "A dog chased the cats running away");
+    assert_string_equal(h->author, "John Smith");
+    assert_string_equal(h->url, "http://x/1");
+    xb_results_free(r);
+    assert_int_equal(xb_get(s, "nope", &r, &e), MG_ENOTFOUND);
+    assert_null(r);
+    mg_stats st;
+    assert_int_equal(xb_stats(s, &st, &e), MG_OK);
+    assert_int_equal(st.docs, 3);
+    assert_true(st.date_min == 86400 * 365); /* the undated article aside */
+    assert_true(st.date_max == 86400 * 800);
+    assert_int_equal(st.tokens, 6 + 8 + 3);
+    assert_string_equal(st.language, "english");
+    assert_true(st.terms > 15);
     /* What Xapian cannot do is refused, pointing at the clause. */
     size_t col = 0;
     assert_int_equal(xb_search(s, "dog title:cats", NULL, &r, &e, &col), MG_EUNSUPPORTED);

@@ -714,17 +714,16 @@ int xap_query_value_range(uint32_t slot, const char *lo, size_t lolen, const cha
         return bad("NULL out");
     *out = nullptr;
     return guard([&]() -> int {
-        if (lo && hi)
-            return make_query(out, Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot,
-                                                 std::string(lo, lolen), std::string(hi, hilen)));
-        if (lo)
-            return make_query(out, Xapian::Query(Xapian::Query::OP_VALUE_GE, slot,
-                                                 std::string(lo, lolen)));
+        // A document without a value in slot has the empty string there,
+        // which Xapian's VALUE_LE (and VALUE_GE "") would match: start
+        // ranges at "\0", the least non-empty string, instead.
+        std::string l = lo ? std::string(lo, lolen) : std::string(1, '\0');
+        if (l.empty())
+            l.assign(1, '\0');
         if (hi)
-            return make_query(out, Xapian::Query(Xapian::Query::OP_VALUE_LE, slot,
+            return make_query(out, Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, l,
                                                  std::string(hi, hilen)));
-        // Every value sorts >= "": the documents with any value in slot.
-        return make_query(out, Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, std::string()));
+        return make_query(out, Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, l));
     });
 }
 

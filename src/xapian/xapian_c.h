@@ -244,8 +244,9 @@ int xap_query_term(const char *term, size_t len, uint32_t wqf, uint32_t pos,
 int xap_query_combine(xap_op op, xap_query *const *subs, size_t n, uint32_t window,
                       xap_query **out);
 /* Documents whose value in slot lies in [lo, hi] in byte order.  lo or hi
- * NULL means unbounded on that side (both NULL: every document with any
- * value in slot). */
+ * NULL means unbounded on that side (both NULL: every document with a
+ * value in slot).  Documents without a value in slot never match (Xapian
+ * itself would count them as "" and let VALUE_LE match them). */
 int xap_query_value_range(uint32_t slot, const char *lo, size_t lolen,
                           const char *hi, size_t hilen, xap_query **out);
 /* The same for numbers stored with xap_doc_set_value_double; a NaN bound

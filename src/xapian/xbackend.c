@@ -279,7 +279,7 @@ int xb_writer_commit(xb_writer *w, errbuf *e)
 struct xb_searcher {
     xap_db *db;            /* the local database, or the combined shards */
     analyzer *an;          /* the database's analyzer (query words) */
-    char lang[64];
+    char lang[32];
 };
 
 static int searcher_finish(xb_searcher *s, errbuf *e)
@@ -340,7 +340,7 @@ static int add_remote(xap_db *comb, const char *spec, size_t n, unsigned timeout
     int rc = xap_db_open_remote(host, (unsigned)port, timeout_ms, &r);
     if (rc)
         return err_set(e, xb_status(rc), "xapian: remote %.*s: %s", (int)n, spec, xap_errmsg());
-    char l[64];
+    char l[32];
     rc = meta_language(r, l, sizeof l, e);
     if (!rc && !l[0])
         rc = err_set(e, MG_EVERSION, "remote %.*s is not a morgue Xapian database", (int)n, spec);
@@ -695,5 +695,108 @@ int xb_search(xb_searcher *s, const char *query, const mg_search_options *opt, x
         return rc;
     }
     *out = r;
+    return MG_OK;
+}
+
+int xb_get(xb_searcher *s, const char *id, xb_results **out, errbuf *e)
+{
+    *out = NULL;
+    if (!s || !id)
+        return err_set(e, MG_EINVAL, "xb_get: NULL argument");
+    buf t;
+    buf_init(&t);
+    buf_put_u8(&t, 'Q');
+    buf_put(&t, id, strlen(id));
+    if (t.oom)
+        return err_set(e, MG_ENOMEM, "out of memory");
+    xap_query *q = NULL;
+    int x = xap_query_term((const char *)t.p, t.len > 245 ? 245 : t.len, 1, 0, &q);
+    buf_free(&t);
+    xap_mset *m = NULL;
+    mg_search_options o;
+    xb_default_options(&o);
+    o.limit = 1;
+    o.sort = MG_SORT_OLDEST; /* no scoring */
+    o.fields = MG_FIELDS_DEFAULT | MG_FIELD_BODY;
+    o.snippet_len = 0;
+    if (!x)
+        x = run_enquire(s, q, &o, &m);
+    xap_query_free(q);
+    if (x)
+        return xfail(e, x, "reading an article");
+    xb_results *r = calloc(1, sizeof *r);
+    snip_ctx sc = { s->an, NULL, &o };
+    int rc = r ? collect(m, &sc, r, e) : err_set(e, MG_ENOMEM, "out of memory");
+    xap_mset_free(m);
+    if (!rc && r->n == 0)
+        rc = err_set(e, MG_ENOTFOUND, "no article with id '%s'", id);
+    if (rc) {
+        xb_results_free(r);
+        return rc;
+    }
+    *out = r;
+    return MG_OK;
+}
+
+typedef struct stat_ctx {
+    mg_stats *st;
+} stat_ctx;
+
+static int on_stat_term(void *ctx, const char *term, size_t len, uint32_t df)
+{
+    (void)term;
+    (void)len;
+    stat_ctx *c = ctx;
+    c->st->terms++;
+    c->st->postings += df;
+    return 0;
+}
+
+/* The first (reverse = 0) or last date in the value slot order. */
+static int date_end(xb_searcher *s, int reverse, int64_t *out)
+{
+    *out = MG_NO_DATE;
+    xap_query *q = NULL;
+    xap_mset *m = NULL;
+    int x = xap_query_value_range(XB_SLOT_DATE, NULL, 0, NULL, 0, &q);
+    mg_search_options o;
+    xb_default_options(&o);
+    o.limit = 1;
+    o.sort = reverse ? MG_SORT_NEWEST : MG_SORT_OLDEST;
+    if (!x)
+        x = run_enquire(s, q, &o, &m);
+    xap_query_free(q);
+    if (!x && xap_mset_size(m) == 1) {
+        const char *v;
+        size_t len;
+        x = xap_mset_value(m, 0, XB_SLOT_DATE, &v, &len);
+        if (!x && len)
+            *out = (int64_t)xap_sortable_unserialise(v, len);
+    }
+    xap_mset_free(m);
+    return x;
+}
+
+int xb_stats(xb_searcher *s, mg_stats *out, errbuf *e)
+{
+    memset(out, 0, sizeof *out);
+    out->date_min = out->date_max = MG_NO_DATE;
+    uint32_t n = 0;
+    double avg = 0;
+    stat_ctx c = { out };
+    int x = xap_db_doccount(s->db, &n);
+    if (!x)
+        x = xap_db_avlength(s->db, &avg);
+    if (!x)
+        x = xap_db_allterms(s->db, NULL, 0, on_stat_term, &c);
+    if (!x)
+        x = date_end(s, 0, &out->date_min);
+    if (!x)
+        x = date_end(s, 1, &out->date_max);
+    if (x)
+        return xfail(e, x, "reading statistics");
+    out->docs = n;
+    out->tokens = (uint64_t)llround(avg * n);
+    snprintf(out->language, sizeof out->language, "%s", s->lang);
     return MG_OK;
 }

@@ -110,6 +110,15 @@ uint64_t      xb_results_total(const xb_results *r);
 int           xb_results_total_is_estimate(const xb_results *r);
 void          xb_results_free(xb_results *r);
 
+/* The stored article with this id as a one-hit result (every field, no
+ * score): MG_ENOTFOUND when there is none. */
+int  xb_get(xb_searcher *s, const char *id, xb_results **out, errbuf *e);
+/* Fills what Xapian can tell of mg_stats: docs, terms (distinct, counted),
+ * postings (sum of term frequencies), tokens (sum of document lengths),
+ * date_min/date_max, language; the rest is 0 (segments, generation,
+ * bytes_* are morgue's own notions; `du` the database directory instead). */
+int  xb_stats(xb_searcher *s, mg_stats *out, errbuf *e);
+
 /* Translates a morgue query string into a Xapian query (for tests and
  * `--explain`): *out (NULL for an empty query) freed by the caller.
  * Filters of opt (since/until) are not included. */
