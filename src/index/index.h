@@ -38,6 +38,7 @@
 /* ------------------------------------------------------------------ writer */
 
 typedef struct ix_writer ix_writer;
+typedef struct ix_reader  ix_reader;   /* one commit: a set of segments */
 
 typedef struct ix_writer_options {
     const char *language;  /* stemmer for a new index (NULL = "english") */
@@ -64,10 +65,12 @@ void ix_writer_interrupt(ix_writer *w);
 uint64_t ix_writer_bad_utf8(const ix_writer *w);
 /* Pending (uncommitted) adds and deletes. */
 void ix_writer_pending(const ix_writer *w, uint64_t *adds, uint64_t *deletes);
+/* A reader of the writer's last commit (one new reference for the caller,
+ * released with ix_reader_unref). */
+int  ix_writer_reader(ix_writer *w, ix_reader **out, errbuf *e);
 
 /* ------------------------------------------------------------------ reader */
 
-typedef struct ix_reader  ix_reader;   /* one commit: a set of segments */
 typedef struct ix_segment ix_segment;  /* one immutable segment */
 
 /* Opens the newest commit in dir.  MG_ENOTFOUND if dir holds no index. */
@@ -139,10 +142,12 @@ typedef struct ix_post {
     const uint8_t *base, *end, *pos_base, *pos_end, *skip;
     uint32_t nblocks, block, in_block, block_len;
     uint32_t docs[128], tf_title[128], tf_body[128];
-    uint64_t pos_off;        /* offset of the current doc's positions */
-    uint64_t block_pos_off;
-    uint32_t pos_skip_docs;  /* docs in block before current whose positions are skipped */
+    uint64_t pos_off;        /* offset (from pos_base) of doc pos_idx's positions */
+    uint64_t block_pos_off;  /* offset of the current block's positions */
+    uint32_t pos_skip_docs;  /* pos_idx: the in-block doc pos_off belongs to */
     int has_positions;
+    int bad;                 /* corrupt data met: the cursor ended early */
+    ix_bound list_bound;     /* bound over the whole list */
 } ix_post;
 
 /* Positions the cursor before the first posting of term in segment s.

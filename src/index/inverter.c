@@ -1,0 +1,301 @@
+/* inverter.c — see inverter.h.  Each term owns two growing buffers already
+ * in the on-disk varint shapes: a flush only sorts the vocabulary and
+ * re-blocks the document entries; position bytes are copied as they are. */
+#include "index/inverter.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "index/codec.h"
+
+int inv_init(inverter *v)
+{
+    memset(v, 0, sizeof *v);
+    buf_init(&v->title_len);
+    buf_init(&v->body_len);
+    buf_init(&v->dates);
+    buf_init(&v->deleted);
+    v->vocab = strmap_new();
+    v->ids = strmap_new();
+    if (!v->vocab || !v->ids || stw_init(&v->st) != 0) {
+        inv_free(v);
+        return MG_ENOMEM;
+    }
+    return MG_OK;
+}
+
+static void inv_free_terms(inverter *v)
+{
+    for (size_t i = 0; i < v->nterms; i++) {
+        buf_free(&v->terms[i].docs);
+        buf_free(&v->terms[i].pos);
+    }
+    v->nterms = 0;
+}
+
+void inv_free(inverter *v)
+{
+    inv_free_terms(v);
+    free(v->terms);
+    free(v->touched);
+    strmap_free(v->vocab);
+    strmap_free(v->ids);
+    buf_free(&v->title_len);
+    buf_free(&v->body_len);
+    buf_free(&v->dates);
+    buf_free(&v->deleted);
+    stw_free(&v->st);
+    memset(v, 0, sizeof *v);
+}
+
+void inv_reset(inverter *v)
+{
+    inv_free_terms(v);
+    strmap_clear(v->vocab);
+    strmap_clear(v->ids);
+    v->ntouched = 0;
+    v->ndocs = 0;
+    buf_reset(&v->title_len);
+    buf_reset(&v->body_len);
+    buf_reset(&v->dates);
+    buf_reset(&v->deleted);
+    v->ndeleted = 0;
+    stw_free(&v->st);
+    if (stw_init(&v->st) != 0)
+        v->oom = 1;
+    v->title_tokens = v->body_tokens = 0;
+    v->posting_bytes = 0;
+}
+
+size_t inv_bytes(const inverter *v)
+{
+    return v->posting_bytes + v->nterms * (sizeof(inv_term) + 32) + strmap_bytes(v->vocab) +
+           strmap_bytes(v->ids) + v->cap * sizeof(inv_term) + stw_bytes(&v->st) +
+           v->title_len.cap + v->body_len.cap + v->dates.cap + v->deleted.cap;
+}
+
+/* ------------------------------------------------------------- adding */
+
+static inv_term *inv_term_get(inverter *v, const char *key, size_t len)
+{
+    int inserted;
+    uint32_t *slot = strmap_upsert(v->vocab, key, len, (uint32_t)v->nterms, &inserted);
+    if (!slot)
+        return NULL;
+    if (!inserted)
+        return &v->terms[*slot];
+    if (v->nterms == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 1024;
+        inv_term *t = realloc(v->terms, cap * sizeof *t);
+        if (!t)
+            return NULL; /* the key stays in the map: the caller reports OOM */
+        v->terms = t;
+        v->cap = cap;
+    }
+    inv_term *t = &v->terms[v->nterms++];
+    memset(t, 0, sizeof *t);
+    return t;
+}
+
+/* One occurrence of a term at pos in the current document. */
+static int inv_occ(inverter *v, const char *key, size_t len, uint32_t pos, int exact, int title)
+{
+    inv_term *t = inv_term_get(v, key, len);
+    if (!t)
+        return -1;
+    uint32_t d1 = v->ndocs + 1;
+    if (t->cur_doc1 != d1) {
+        if (v->ntouched == v->touched_cap) {
+            size_t cap = v->touched_cap ? v->touched_cap * 2 : 256;
+            uint32_t *n = realloc(v->touched, cap * sizeof *n);
+            if (!n)
+                return -1;
+            v->touched = n;
+            v->touched_cap = cap;
+        }
+        v->touched[v->ntouched++] = (uint32_t)(t - v->terms);
+        t->cur_doc1 = d1;
+        t->last_pos = 0;
+        t->tft = t->tfb = 0;
+    }
+    size_t before = t->pos.cap;
+    buf_put_varint(&t->pos, (uint64_t)(pos - t->last_pos) << 1 | (exact ? 1 : 0));
+    v->posting_bytes += t->pos.cap - before;
+    t->last_pos = pos;
+    if (title)
+        t->tft++;
+    else
+        t->tfb++;
+    return t->pos.oom ? -1 : 0;
+}
+
+typedef struct tok_ctx {
+    inverter *v;
+    int title;                /* 1 while analysing the title */
+    char prefix;              /* 0 for title/body, else 'S' or 'A' */
+    int fail;
+} tok_ctx;
+
+static int inv_token(void *ctx, const token *t)
+{
+    tok_ctx *c = ctx;
+    char key[IX_TERM_MAX + 1];
+    if (c->prefix) {
+        size_t n = t->raw_len < IX_TERM_MAX - 1 ? t->raw_len : IX_TERM_MAX - 1;
+        key[0] = c->prefix;
+        memcpy(key + 1, t->raw, n);
+        c->fail |= inv_occ(c->v, key, n + 1, t->pos, 1, 0);
+        return c->fail;
+    }
+    int exact = t->raw_len == t->term_len && memcmp(t->raw, t->term, t->raw_len) == 0;
+    c->fail |= inv_occ(c->v, t->term, t->term_len, t->pos, exact, c->title);
+    if (!exact) {
+        size_t n = t->raw_len < IX_TERM_MAX - 1 ? t->raw_len : IX_TERM_MAX - 1;
+        key[0] = 'R';
+        memcpy(key + 1, t->raw, n);
+        c->fail |= inv_occ(c->v, key, n + 1, t->pos, 1, c->title);
+    }
+    return c->fail;
+}
+
+static uint32_t inv_run(analyzer *an, const char *s, uint32_t first, tok_ctx *c)
+{
+    return s ? analyzer_run(an, s, strlen(s), first, inv_token, c) : 0;
+}
+
+/* Appends the current document's entry to every term it touched. */
+static int inv_end_doc(inverter *v)
+{
+    uint32_t d1 = v->ndocs + 1;
+    for (size_t i = 0; i < v->ntouched; i++) {
+        inv_term *t = &v->terms[v->touched[i]];
+        size_t before = t->docs.cap;
+        buf_put_varint(&t->docs, d1 - t->last_doc1);
+        buf_put_varint(&t->docs, t->tft);
+        buf_put_varint(&t->docs, t->tfb);
+        v->posting_bytes += t->docs.cap - before;
+        t->last_doc1 = d1;
+        if (t->docs.oom)
+            return -1;
+    }
+    v->ntouched = 0;
+    return 0;
+}
+
+int inv_add(inverter *v, analyzer *an, const mg_article *a)
+{
+    tok_ctx c = { v, 1, 0, 0 };
+    uint32_t nt = inv_run(an, a->title, 0, &c);
+    c.title = 0;
+    uint32_t nb = inv_run(an, a->body, nt + 1, &c);
+    c.prefix = 'S';
+    uint32_t ns = inv_run(an, a->source, 0, &c);
+    inv_run(an, a->section, ns + 1, &c);
+    c.prefix = 'A';
+    inv_run(an, a->author, 0, &c);
+    char key[IX_TERM_MAX + 1];
+    size_t il = strlen(a->id);
+    key[0] = 'Q';
+    memcpy(key + 1, a->id, il);
+    c.fail |= inv_occ(v, key, il + 1, 0, 1, 0);
+    if (c.fail || inv_end_doc(v) != 0)
+        return MG_ENOMEM;
+    uint32_t *slot = strmap_upsert(v->ids, a->id, il, v->ndocs, NULL);
+    if (!slot)
+        return MG_ENOMEM;
+    *slot = v->ndocs;
+    buf_put_le32(&v->title_len, nt);
+    buf_put_le32(&v->body_len, nb);
+    buf_put_le64(&v->dates, (uint64_t)a->date);
+    if (v->ndocs % 8 == 0)
+        buf_put_u8(&v->deleted, 0);
+    stw_add(&v->st, a);
+    v->title_tokens += nt;
+    v->body_tokens += nb;
+    v->ndocs++;
+    if (v->title_len.oom || v->body_len.oom || v->dates.oom || v->deleted.oom || v->st.oom)
+        return MG_ENOMEM;
+    return MG_OK;
+}
+
+int inv_delete_id(inverter *v, const char *id)
+{
+    uint32_t d;
+    if (!strmap_get(v->ids, id, strlen(id), &d) || bit_get(v->deleted.p, d))
+        return 0;
+    bit_set(v->deleted.p, d);
+    v->ndeleted++;
+    return 1;
+}
+
+/* ------------------------------------------------------------- flushing */
+
+typedef struct term_ref {
+    const char *key;
+    uint32_t len;
+    uint32_t id;
+} term_ref;
+
+static int term_ref_cmp(const void *a, const void *b)
+{
+    const term_ref *x = a, *y = b;
+    int c = memcmp(x->key, y->key, x->len < y->len ? x->len : y->len);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* Feeds one term's buffered postings to the segment writer. */
+static void inv_flush_term(seg_writer *w, const inv_term *t)
+{
+    rd r = rd_make(t->docs.p, t->docs.len);
+    const uint8_t *p = t->pos.p, *end = t->pos.p + t->pos.len;
+    uint64_t doc1 = 0;
+    while (rd_left(&r) && !r.bad) {
+        doc1 += rd_varint(&r);
+        uint32_t tft = (uint32_t)rd_varint(&r), tfb = (uint32_t)rd_varint(&r);
+        const uint8_t *q = codec_skip_varints(p, end, (uint64_t)tft + tfb);
+        if (!q)
+            break; /* cannot happen: both buffers were written together */
+        segw_posting(w, (uint32_t)(doc1 - 1), tft, tfb, p, (size_t)(q - p));
+        p = q;
+    }
+}
+
+int inv_flush(inverter *v, const char *dir, uint64_t id, const volatile int *stop, errbuf *e)
+{
+    term_ref *refs = malloc((v->nterms ? v->nterms : 1) * sizeof *refs);
+    if (!refs)
+        return err_set(e, MG_ENOMEM, "out of memory flushing a segment");
+    size_t i = 0, n = 0;
+    const char *key;
+    size_t len;
+    uint32_t val;
+    while (strmap_at(v->vocab, &i, &key, &len, &val))
+        if (val < v->nterms)
+            refs[n++] = (term_ref){ key, (uint32_t)len, val };
+    qsort(refs, n, sizeof *refs, term_ref_cmp);
+    seg_writer w;
+    int rc = segw_begin(&w, dir, id, &v->st, e);
+    if (rc != MG_OK) {
+        free(refs);
+        return rc;
+    }
+    stw_flush(&v->st);
+    for (uint32_t d = 0; d < v->ndocs; d++)
+        segw_doc(&w, NULL, le32(v->title_len.p + 4 * d), le32(v->body_len.p + 4 * d),
+                 (int64_t)le64(v->dates.p + 8 * d));
+    segw_add_tokens(&w, v->title_tokens, v->body_tokens);
+    for (size_t k = 0; k < n; k++) {
+        if ((k & 1023) == 0 && stop && *stop) {
+            segw_abort(&w);
+            free(refs);
+            return err_set(e, MG_EINTERRUPTED, "interrupted while writing a segment");
+        }
+        inv_term *t = &v->terms[refs[k].id];
+        if (t->docs.len == 0)
+            continue;
+        segw_term(&w, refs[k].key, refs[k].len);
+        inv_flush_term(&w, t);
+    }
+    free(refs);
+    return segw_finish(&w);
+}

@@ -1,0 +1,53 @@
+/* inverter.h — the writer's in-memory segment: documents analysed into
+ * per-term posting buffers (SPIMI), plus norms, dates and compressed stored
+ * fields, until a flush writes it all as one segment. */
+#ifndef MG_INDEX_INVERTER_H
+#define MG_INDEX_INVERTER_H
+
+#include "analysis/analyzer.h"
+#include "index/segment.h"
+#include "util/strmap.h"
+
+typedef struct inv_term {
+    buf docs;                 /* per doc: varint doc gap, varint tft, varint tfb */
+    buf pos;                  /* position varints, as on disk */
+    uint32_t last_doc1;       /* 1 + last doc appended to docs (0 = none) */
+    uint32_t cur_doc1;        /* 1 + doc being accumulated */
+    uint32_t last_pos;
+    uint32_t tft, tfb;
+} inv_term;
+
+typedef struct inverter {
+    strmap *vocab;            /* term -> index in terms */
+    inv_term *terms;
+    size_t nterms, cap;
+    uint32_t *touched;        /* terms of the current document */
+    size_t ntouched, touched_cap;
+    uint32_t ndocs;
+    buf title_len, body_len;  /* u32 per doc */
+    buf dates;                /* i64 per doc */
+    buf deleted;              /* bitmap of documents deleted while pending */
+    uint32_t ndeleted;
+    strmap *ids;              /* external id -> doc */
+    stored_writer st;
+    uint64_t title_tokens, body_tokens;
+    size_t posting_bytes;     /* bytes held by posting buffers */
+    int oom;
+} inverter;
+
+int  inv_init(inverter *v);
+void inv_free(inverter *v);
+void inv_reset(inverter *v);
+/* Memory held, for the RAM budget. */
+size_t inv_bytes(const inverter *v);
+
+/* Analyses and adds one article (strings valid UTF-8, id non-NULL).
+ * Returns MG_OK or MG_ENOMEM. */
+int inv_add(inverter *v, analyzer *an, const mg_article *a);
+/* Marks the pending document with this id deleted; 1 if there was one. */
+int inv_delete_id(inverter *v, const char *id);
+/* Writes everything as segment `id` in dir; the caller resets afterwards.
+ * `stop` is polled; a nonzero value aborts with MG_EINTERRUPTED. */
+int inv_flush(inverter *v, const char *dir, uint64_t id, const volatile int *stop, errbuf *e);
+
+#endif

@@ -1,0 +1,187 @@
+/* merge.c — k-way merge of segments.  Documents are renumbered densely in
+ * source order (deleted ones dropped), the dictionaries are merged in byte
+ * order, and each posting is copied with its position bytes untouched:
+ * positions are per document, so they need no re-encoding.
+ *
+ * Policy (tiered, like Lucene's): a segment's tier is the number of decimal
+ * digits of its live document count (so segments within a factor of ten
+ * share a tier).  When a tier holds MERGE_FACTOR segments they are merged
+ * into one, which lands a tier higher.  The segment count stays below
+ * MERGE_FACTOR per tier, i.e. O(log n), and each document is rewritten
+ * O(log n) times.  A segment with more than half of its documents deleted
+ * is rewritten on its own to reclaim the space. */
+#include "index/merge.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "index/codec.h"
+#include "util/norm.h"
+
+static int merge_docs(seg_writer *w, ix_segment *const *src, uint32_t n, uint32_t **map,
+                      const volatile int *stop, errbuf *e)
+{
+    uint32_t next = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const ix_segment *s = src[i];
+        map[i] = malloc(sizeof(uint32_t) * (s->ndocs ? s->ndocs : 1));
+        if (!map[i])
+            return err_set(e, MG_ENOMEM, "out of memory merging");
+        double tt = (double)s->title_tokens, bt = (double)s->body_tokens;
+        for (uint32_t d = 0; d < s->ndocs; d++) {
+            uint32_t tl = norm_decode(ix_seg_title_norm(s, d)), bl = norm_decode(ix_seg_body_norm(s, d));
+            if (ix_seg_is_deleted(s, d)) {
+                map[i][d] = IX_END;
+                tt -= tl;
+                bt -= bl;
+                continue;
+            }
+            if ((d & 255) == 0 && stop && *stop)
+                return err_set(e, MG_EINTERRUPTED, "interrupted while merging");
+            mg_doc *doc;
+            int rc = ix_seg_doc(s, d, &doc, e);
+            if (rc != MG_OK)
+                return rc;
+            segw_doc(w, &doc->a, tl, bl, ix_seg_date(s, d));
+            mg_doc_free(doc);
+            map[i][d] = next++;
+        }
+        segw_add_tokens(w, tt > 0 ? (uint64_t)tt : 0, bt > 0 ? (uint64_t)bt : 0);
+    }
+    return MG_OK;
+}
+
+/* Index of the iterator with the smallest current term, or -1. */
+static int merge_smallest(const td_iter *it, const uint8_t *live, uint32_t n)
+{
+    int best = -1;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!live[i])
+            continue;
+        if (best < 0) {
+            best = (int)i;
+            continue;
+        }
+        const td_entry *a = &it[i].cur, *b = &it[best].cur;
+        int c = memcmp(a->term, b->term, a->len < b->len ? a->len : b->len);
+        if (c < 0 || (c == 0 && a->len < b->len))
+            best = (int)i;
+    }
+    return best;
+}
+
+static int merge_terms(seg_writer *w, ix_segment *const *src, uint32_t n, uint32_t **map,
+                       const volatile int *stop, errbuf *e)
+{
+    td_iter *it = calloc(n, sizeof *it);
+    uint8_t *live = calloc(n, 1);
+    int rc = MG_OK;
+    if (!it || !live) {
+        rc = err_set(e, MG_ENOMEM, "out of memory merging");
+        goto out;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        live[i] = (uint8_t)td_seek(&it[i], src[i], "", 0);
+    uint64_t count = 0;
+    for (int b; (b = merge_smallest(it, live, n)) >= 0;) {
+        if ((++count & 1023) == 0 && stop && *stop) {
+            rc = err_set(e, MG_EINTERRUPTED, "interrupted while merging");
+            goto out;
+        }
+        char term[IX_TERM_MAX + 1];
+        size_t tl = it[b].cur.len;
+        memcpy(term, it[b].cur.term, tl);
+        segw_term(w, term, tl);
+        for (uint32_t i = 0; i < n; i++) {
+            if (!live[i] || it[i].cur.len != tl || memcmp(it[i].cur.term, term, tl) != 0)
+                continue;
+            ix_post c;
+            if (ix_post_open(&c, src[i], term, tl)) {
+                for (uint32_t d = c.doc; d != IX_END; d = ix_post_next(&c)) {
+                    if (map[i][d] == IX_END)
+                        continue;
+                    const uint8_t *p;
+                    size_t len;
+                    if (post_raw_positions(&c, &p, &len) != 0)
+                        break;
+                    segw_posting(w, map[i][d], ix_post_tf_title(&c), ix_post_tf_body(&c), p, len);
+                }
+            }
+            if (c.bad) {
+                rc = err_set(e, MG_ECORRUPT, "%s: postings of a term are damaged", src[i]->path);
+                goto out;
+            }
+            live[i] = (uint8_t)td_next(&it[i]);
+            if (it[i].bad) {
+                rc = err_set(e, MG_ECORRUPT, "%s: dictionary is damaged", src[i]->path);
+                goto out;
+            }
+        }
+    }
+out:
+    free(it);
+    free(live);
+    return rc;
+}
+
+int merge_segments(const char *dir, ix_segment *const *src, uint32_t n, uint64_t id,
+                   const volatile int *stop, uint32_t *ndocs, errbuf *e)
+{
+    *ndocs = 0;
+    uint64_t live = 0;
+    for (uint32_t i = 0; i < n; i++)
+        live += ix_seg_live_docs(src[i]);
+    if (live == 0)
+        return MG_OK;
+    if (live >= IX_END)
+        return err_set(e, MG_EINVAL, "merged segment would exceed %u documents", IX_END - 1);
+    uint32_t **map = calloc(n, sizeof *map);
+    if (!map)
+        return err_set(e, MG_ENOMEM, "out of memory merging");
+    seg_writer w;
+    int rc = segw_begin(&w, dir, id, NULL, e);
+    if (rc == MG_OK) {
+        rc = merge_docs(&w, src, n, map, stop, e);
+        if (rc == MG_OK)
+            rc = merge_terms(&w, src, n, map, stop, e);
+        if (rc == MG_OK)
+            rc = segw_finish(&w);
+        else
+            segw_abort(&w);
+    }
+    for (uint32_t i = 0; i < n; i++)
+        free(map[i]);
+    free(map);
+    if (rc == MG_OK)
+        *ndocs = (uint32_t)live;
+    return rc;
+}
+
+static unsigned merge_tier(uint32_t live)
+{
+    unsigned t = 0;
+    while (live >= 10) {
+        live /= 10;
+        t++;
+    }
+    return t;
+}
+
+uint32_t merge_pick(const uint32_t *live, const uint32_t *total, uint32_t n, uint32_t *pick)
+{
+    for (unsigned tier = 0; tier < 10; tier++) {
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < n && k < MERGE_FACTOR; i++)
+            if (merge_tier(live[i]) == tier)
+                pick[k++] = i;
+        if (k >= MERGE_FACTOR)
+            return k;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        if ((uint64_t)live[i] * 2 < total[i]) {
+            pick[0] = i;
+            return 1;
+        }
+    }
+    return 0;
+}

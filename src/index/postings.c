@@ -1,0 +1,434 @@
+/* postings.c — posting lists: the block encoder used when a segment is
+ * written, and the ix_post cursor that walks them.
+ *
+ * On disk (inside the POSTINGS section of a segment file), one term's list
+ * starts at the dictionary entry's doc_off:
+ *
+ *   skip table   only when the list has more than one block (df > 128):
+ *                nblocks entries of 20 bytes, one per block:
+ *                  u32 last_doc     the block's last docid
+ *                  u32 block_off    offset of the block from the end of the
+ *                                   skip table
+ *                  u64 pos_off      offset of the block's first positions
+ *                                   from the term's pos_off (POSITIONS)
+ *                  u8  max_tf_title block bound; 255 means "255 or more"
+ *                  u8  max_tf_body  (the list's bound in the dictionary is
+ *                                   then used, which is exact)
+ *                  u8  min_title_norm  smallest norms of the block's docs
+ *                  u8  min_body_norm
+ *   blocks       ceil(df / 128) blocks, each of 128 documents except the
+ *                last, which holds the rest (1..128).
+ *
+ * A full block (128 documents):
+ *   u8 wd, u8 wt, u8 wb           bit widths (0..32)
+ *   16*wd bytes   docid gaps, bit-packed (codec.c): gap = doc - prev - 1,
+ *                 prev being the previous document (-1 before the first)
+ *   16*wt bytes   tf_title, bit-packed (width 0 when no title hits: free)
+ *   16*wb bytes   tf_body, bit-packed
+ * A partial last block (n < 128 documents), n times:
+ *   varint gap                    as above
+ *   varint tf_body << 1 | (tf_title > 0)
+ *   varint tf_title               only when the flag bit is set
+ *
+ * Positions (POSITIONS section): for each posting in list order,
+ * tf_title + tf_body varints, each (pos - prev) << 1 | exact, prev starting
+ * at 0 for each document.  exact is 1 where the occurrence's unstemmed form
+ * equals the term (always 1 for prefixed terms).  A cursor finds a doc's
+ * positions from its block's pos_off by skipping the varints of the docs
+ * before it (their count is tf_title + tf_body).
+ */
+#include "index/codec.h"
+#include "index/segment.h"
+
+#include <string.h>
+
+/* ---------------------------------------------------------------- writer */
+
+void pw_init(post_writer *w)
+{
+    memset(w, 0, sizeof *w);
+    buf_init(&w->blocks);
+    buf_init(&w->skip);
+}
+
+void pw_free(post_writer *w)
+{
+    buf_free(&w->blocks);
+    buf_free(&w->skip);
+}
+
+void pw_begin(post_writer *w)
+{
+    w->n = 0;
+    w->have_last = 0;
+    w->last_doc = 0;
+    w->pos_bytes = 0;
+    w->block_pos = 0;
+    w->df = 0;
+    w->cf = 0;
+    memset(&w->bound, 0, sizeof w->bound);
+    w->bound.min_title_norm = 255;
+    w->bound.min_body_norm = 255;
+    buf_reset(&w->blocks);
+    buf_reset(&w->skip);
+}
+
+static void pw_block(post_writer *w)
+{
+    uint32_t n = w->n, gaps[128];
+    uint32_t prev = w->have_last ? w->last_doc : UINT32_MAX; /* -1 */
+    uint32_t mt = 0, mb = 0;
+    uint8_t tn = 255, bn = 255;
+    for (uint32_t i = 0; i < n; i++) {
+        gaps[i] = w->docs[i] - prev - 1;
+        prev = w->docs[i];
+        if (w->tft[i] > mt) mt = w->tft[i];
+        if (w->tfb[i] > mb) mb = w->tfb[i];
+        if (w->tn[i] < tn) tn = w->tn[i];
+        if (w->bn[i] < bn) bn = w->bn[i];
+    }
+    uint64_t off = w->blocks.len;
+    if (n == 128) {
+        unsigned wd = codec_width(gaps, 128), wt = codec_width(w->tft, 128),
+                 wb = codec_width(w->tfb, 128);
+        if (buf_reserve(&w->blocks, 3 + 16 * (wd + wt + wb)) == 0) {
+            uint8_t *p = w->blocks.p + w->blocks.len;
+            p[0] = (uint8_t)wd;
+            p[1] = (uint8_t)wt;
+            p[2] = (uint8_t)wb;
+            p += 3;
+            p += codec_pack128(gaps, wd, p);
+            p += codec_pack128(w->tft, wt, p);
+            p += codec_pack128(w->tfb, wb, p);
+            w->blocks.len = (size_t)(p - w->blocks.p);
+        }
+    } else {
+        for (uint32_t i = 0; i < n; i++) {
+            buf_put_varint(&w->blocks, gaps[i]);
+            buf_put_varint(&w->blocks, (uint64_t)w->tfb[i] << 1 | (w->tft[i] > 0));
+            if (w->tft[i])
+                buf_put_varint(&w->blocks, w->tft[i]);
+        }
+    }
+    uint8_t e[SKIP_ENTRY];
+    st_le32(e, w->docs[n - 1]);
+    st_le32(e + 4, off > UINT32_MAX ? UINT32_MAX : (uint32_t)off);
+    st_le64(e + 8, w->block_pos);
+    e[16] = (uint8_t)(mt > 255 ? 255 : mt);
+    e[17] = (uint8_t)(mb > 255 ? 255 : mb);
+    e[18] = tn;
+    e[19] = bn;
+    buf_put(&w->skip, e, sizeof e);
+    if (off > UINT32_MAX)
+        w->blocks.oom = 1; /* a single list over 4 GiB: refuse */
+    w->last_doc = w->docs[n - 1];
+    w->have_last = 1;
+    w->block_pos = w->pos_bytes;
+    w->n = 0;
+}
+
+void pw_add(post_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb, uint8_t tn, uint8_t bn,
+            uint64_t pos_len)
+{
+    uint32_t i = w->n++;
+    w->docs[i] = doc;
+    w->tft[i] = tft;
+    w->tfb[i] = tfb;
+    w->tn[i] = tn;
+    w->bn[i] = bn;
+    w->df++;
+    w->cf += (uint64_t)tft + tfb;
+    if (tft > w->bound.max_tf_title) w->bound.max_tf_title = tft;
+    if (tfb > w->bound.max_tf_body) w->bound.max_tf_body = tfb;
+    if (tn < w->bound.min_title_norm) w->bound.min_title_norm = tn;
+    if (bn < w->bound.min_body_norm) w->bound.min_body_norm = bn;
+    w->pos_bytes += pos_len;
+    if (w->n == 128)
+        pw_block(w);
+}
+
+void pw_finish(post_writer *w, buf *out)
+{
+    if (w->n)
+        pw_block(w);
+    if (w->skip.len > SKIP_ENTRY)
+        buf_put(out, w->skip.p, w->skip.len);
+    buf_put(out, w->blocks.p, w->blocks.len);
+    if (w->blocks.oom || w->skip.oom)
+        out->oom = 1;
+}
+
+void pos_encode(buf *out, const uint32_t *pos, const uint8_t *exact, uint32_t n)
+{
+    uint32_t prev = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        buf_put_varint(out, (uint64_t)(pos[i] - prev) << 1 | (exact[i] ? 1 : 0));
+        prev = pos[i];
+    }
+}
+
+/* ---------------------------------------------------------------- cursor */
+
+static inline uint32_t skip_last(const ix_post *c, uint32_t b) { return le32(c->skip + (size_t)b * SKIP_ENTRY); }
+
+static void post_end(ix_post *c, int bad)
+{
+    c->doc = IX_END;
+    c->block = c->nblocks;
+    c->block_len = 0;
+    c->in_block = 0;
+    if (bad)
+        c->bad = 1;
+}
+
+/* Decodes block b into docs/tf arrays; 0 on success, -1 when corrupt. */
+static int post_decode(ix_post *c, uint32_t b)
+{
+    uint32_t n = b + 1 < c->nblocks ? 128 : c->df - 128 * (c->nblocks - 1);
+    uint64_t off = 0, prev = UINT64_MAX; /* -1 */
+    if (c->skip) {
+        off = le32(c->skip + (size_t)b * SKIP_ENTRY + 4);
+        c->block_pos_off = le64(c->skip + (size_t)b * SKIP_ENTRY + 8);
+        if (b > 0)
+            prev = skip_last(c, b - 1);
+    } else {
+        c->block_pos_off = 0;
+    }
+    if (off > (uint64_t)(c->end - c->base))
+        return -1;
+    const uint8_t *p = c->base + off, *end = c->end;
+    uint64_t ndocs = c->seg->ndocs;
+    if (n == 128) {
+        if (end - p < 3)
+            return -1;
+        unsigned wd = p[0], wt = p[1], wb = p[2];
+        if (wd > 32 || wt > 32 || wb > 32 || (size_t)(end - p) < 3 + 16 * (size_t)(wd + wt + wb))
+            return -1;
+        p += 3;
+        codec_unpack128(p, wd, c->docs);
+        p += codec_packed_size(wd);
+        codec_unpack128(p, wt, c->tf_title);
+        p += codec_packed_size(wt);
+        codec_unpack128(p, wb, c->tf_body);
+        uint64_t d = prev;
+        for (int i = 0; i < 128; i++) {
+            d += (uint64_t)c->docs[i] + 1;
+            c->docs[i] = (uint32_t)d;
+        }
+        if (d >= ndocs)
+            return -1;
+    } else {
+        uint64_t d = prev;
+        for (uint32_t i = 0; i < n; i++) {
+            uint64_t g, v, t = 0;
+            if (!(p = varint_get(p, end, &g)) || !(p = varint_get(p, end, &v)))
+                return -1;
+            if ((v & 1) && !(p = varint_get(p, end, &t)))
+                return -1;
+            d += g + 1;
+            if (d >= ndocs || (v >> 1) > UINT32_MAX || t > UINT32_MAX)
+                return -1;
+            c->docs[i] = (uint32_t)d;
+            c->tf_body[i] = (uint32_t)(v >> 1);
+            c->tf_title[i] = (uint32_t)t;
+        }
+    }
+    if (c->skip && c->docs[n - 1] != skip_last(c, b))
+        return -1;
+    c->block = b;
+    c->block_len = n;
+    c->in_block = 0;
+    c->pos_skip_docs = 0;
+    c->pos_off = c->block_pos_off;
+    c->doc = c->docs[0];
+    return 0;
+}
+
+int ix_post_open(ix_post *c, const ix_segment *s, const char *term, size_t len)
+{
+    memset(c, 0, offsetof(ix_post, docs));
+    c->seg = s;
+    c->doc = IX_END;
+    c->bad = 0;
+    memset(&c->list_bound, 0, sizeof c->list_bound);
+    td_entry e;
+    if (!s || !td_lookup(s, term, len, &e) || e.df == 0)
+        return 0;
+    const sect *ps = &s->sec[SEC_POSTINGS], *qs = &s->sec[SEC_POSITIONS];
+    c->df = e.df;
+    c->list_bound = e.bound;
+    c->nblocks = (e.df + 127) / 128;
+    if (e.doc_off > ps->len || e.pos_off > qs->len) {
+        post_end(c, 1);
+        return 0;
+    }
+    const uint8_t *p = ps->p + e.doc_off;
+    c->end = ps->p + ps->len;
+    if (c->nblocks > 1) {
+        size_t sk = (size_t)c->nblocks * SKIP_ENTRY;
+        if ((size_t)(c->end - p) < sk) {
+            post_end(c, 1);
+            return 0;
+        }
+        c->skip = p;
+        p += sk;
+    }
+    c->base = p;
+    c->pos_base = qs->p + e.pos_off;
+    c->pos_end = qs->p + qs->len;
+    c->has_positions = 1;
+    if (post_decode(c, 0) != 0) {
+        post_end(c, 1);
+        return 0;
+    }
+    return 1;
+}
+
+uint32_t ix_post_next(ix_post *c)
+{
+    if (c->doc == IX_END)
+        return IX_END;
+    if (++c->in_block < c->block_len)
+        return c->doc = c->docs[c->in_block];
+    if (c->block + 1 >= c->nblocks) {
+        post_end(c, 0);
+        return IX_END;
+    }
+    if (post_decode(c, c->block + 1) != 0)
+        post_end(c, 1);
+    return c->doc;
+}
+
+uint32_t ix_post_advance(ix_post *c, uint32_t target)
+{
+    if (c->doc == IX_END || c->doc >= target)
+        return c->doc;
+    if (c->docs[c->block_len - 1] < target) {
+        /* skip whole blocks using the skip table, without decoding them */
+        uint32_t b = c->block + 1;
+        if (!c->skip)
+            b = c->nblocks;
+        while (b < c->nblocks && skip_last(c, b) < target)
+            b++;
+        if (b >= c->nblocks) {
+            post_end(c, 0);
+            return IX_END;
+        }
+        if (post_decode(c, b) != 0) {
+            post_end(c, 1);
+            return IX_END;
+        }
+        if (c->doc >= target)
+            return c->doc;
+    }
+    uint32_t i = c->in_block + 1;
+    while (c->docs[i] < target) /* the block's last doc is >= target */
+        i++;
+    c->in_block = i;
+    return c->doc = c->docs[i];
+}
+
+uint32_t ix_post_tf_title(const ix_post *c) { return c->doc == IX_END ? 0 : c->tf_title[c->in_block]; }
+uint32_t ix_post_tf_body(const ix_post *c) { return c->doc == IX_END ? 0 : c->tf_body[c->in_block]; }
+
+uint32_t ix_post_positions(ix_post *c, uint32_t *out, uint8_t *exact, uint32_t cap)
+{
+    if (c->doc == IX_END || !c->has_positions)
+        return 0;
+    if (c->block_pos_off > (uint64_t)(c->pos_end - c->pos_base)) {
+        c->bad = 1;
+        return 0;
+    }
+    if (c->pos_skip_docs > c->in_block) { /* cannot happen going forward */
+        c->pos_skip_docs = 0;
+        c->pos_off = c->block_pos_off;
+    }
+    const uint8_t *end = c->pos_end;
+    if (c->pos_off > (uint64_t)(end - c->pos_base)) {
+        c->bad = 1;
+        return 0;
+    }
+    const uint8_t *p = c->pos_base + c->pos_off;
+    uint64_t skipn = 0;
+    for (uint32_t i = c->pos_skip_docs; i < c->in_block; i++)
+        skipn += (uint64_t)c->tf_title[i] + c->tf_body[i];
+    if (skipn && !(p = codec_skip_varints(p, end, skipn))) {
+        c->bad = 1;
+        return 0;
+    }
+    c->pos_skip_docs = c->in_block;
+    c->pos_off = (uint64_t)(p - c->pos_base);
+    uint32_t n = c->tf_title[c->in_block] + c->tf_body[c->in_block];
+    uint64_t pos = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t v;
+        if (!(p = varint_get(p, end, &v))) {
+            c->bad = 1;
+            return i < cap ? i : cap;
+        }
+        pos += v >> 1;
+        if (i < cap) {
+            out[i] = (uint32_t)pos;
+            if (exact)
+                exact[i] = (uint8_t)(v & 1);
+        }
+    }
+    return n;
+}
+
+static void bound_from_skip(const ix_post *c, uint32_t b, ix_bound *out)
+{
+    const uint8_t *e = c->skip + (size_t)b * SKIP_ENTRY;
+    out->max_tf_title = e[16] == 255 ? c->list_bound.max_tf_title : e[16];
+    out->max_tf_body = e[17] == 255 ? c->list_bound.max_tf_body : e[17];
+    out->min_title_norm = e[18];
+    out->min_body_norm = e[19];
+}
+
+int ix_post_block_bound(ix_post *c, uint32_t target, uint32_t *last_doc, ix_bound *b)
+{
+    if (c->nblocks == 0)
+        return 0;
+    if (!c->skip) {
+        if (c->block_len == 0 || c->docs[c->block_len - 1] < target)
+            return 0;
+        *last_doc = c->docs[c->block_len - 1];
+        *b = c->list_bound;
+        return 1;
+    }
+    uint32_t i = c->block < c->nblocks ? c->block : 0;
+    if (i > 0 && skip_last(c, i - 1) >= target)
+        i = 0; /* asked about an earlier place: search from the start */
+    while (i < c->nblocks && skip_last(c, i) < target)
+        i++;
+    if (i >= c->nblocks)
+        return 0;
+    *last_doc = skip_last(c, i);
+    bound_from_skip(c, i, b);
+    return 1;
+}
+
+void ix_post_list_bound(const ix_post *c, ix_bound *b) { *b = c->list_bound; }
+
+/* The raw bytes of the current document's positions (for merges, which
+ * copy them unchanged).  0, or -1 when the data is damaged. */
+int post_raw_positions(ix_post *c, const uint8_t **p, size_t *len)
+{
+    *p = NULL;
+    *len = 0;
+    if (c->doc == IX_END)
+        return -1;
+    ix_post_positions(c, NULL, NULL, 0); /* moves pos_off to this doc */
+    if (c->bad)
+        return -1;
+    const uint8_t *start = c->pos_base + c->pos_off;
+    uint32_t n = c->tf_title[c->in_block] + c->tf_body[c->in_block];
+    const uint8_t *q = codec_skip_varints(start, c->pos_end, n);
+    if (!q) {
+        c->bad = 1;
+        return -1;
+    }
+    *p = start;
+    *len = (size_t)(q - start);
+    return 0;
+}

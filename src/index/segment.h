@@ -1,0 +1,268 @@
+/* segment.h — internal to the index layer: the in-memory view of one
+ * segment file (sections located, sparse dictionary index parsed), the
+ * term-dictionary cursor, and the writers shared by flush and merge.
+ * The segment file format is specified in segment_write.c. */
+#ifndef MG_INDEX_SEGMENT_H
+#define MG_INDEX_SEGMENT_H
+
+#include <stdint.h>
+
+#include "index/index.h"
+#include "util/buf.h"
+#include "util/fileio.h"
+
+#define SEG_MAGIC     "MGSEG\r\n\x1a"
+#define SEG_VERSION   1u
+#define SEG_HEADER    16u
+#define SEG_TRAILER   24u
+#define SEG_END_MAGIC 0x4553474du /* "MGSE" little-endian */
+
+/* Section kinds, in the order they are written. */
+enum {
+    SEC_STORED = 1,   /* compressed stored-field blocks */
+    SEC_POSTINGS,     /* per term: skip table + blocks */
+    SEC_POSITIONS,    /* per posting: position varints */
+    SEC_DICT,         /* front-coded term blocks */
+    SEC_DICTIDX,      /* first term and offset of each dictionary block */
+    SEC_STOREIDX,     /* one entry per stored block */
+    SEC_NORMS,        /* title norms, then body norms */
+    SEC_DATES,        /* int64 per document */
+    SEC_META,         /* counts */
+    SEC_COUNT
+};
+
+#define DICT_BLOCK_TERMS 16
+#define SKIP_ENTRY       20     /* bytes per skip entry */
+#define STOREIDX_ENTRY   24
+#define STORED_BLOCK_RAW (32 * 1024)
+#define META_SIZE        72
+
+typedef struct sect {
+    const uint8_t *p;
+    uint64_t len;
+    uint64_t off;
+    uint32_t crc;
+} sect;
+
+struct ix_segment {
+    mapping map;
+    char path[4096];          /* full path of the segment file */
+    char name[64];            /* its file name, for messages */
+    uint64_t id;              /* segment id (from the file name) */
+    uint32_t ndocs;
+    uint32_t ndeleted;
+    uint8_t *deleted;         /* bitmap (owned), NULL when none deleted */
+    uint64_t del_gen;         /* generation of the deletes file, 0 = none */
+    sect sec[SEC_COUNT];
+    /* META */
+    uint64_t nterms, npostings, tokens, title_tokens, body_tokens;
+    int64_t date_min, date_max;
+    uint32_t nstored_blocks;
+    /* sparse dictionary index */
+    uint32_t ndict_blocks;
+    uint64_t *dict_off;       /* offset of each block in SEC_DICT */
+    const uint8_t **dict_first; /* first term of each block (in the map) */
+    uint8_t *dict_first_len;
+};
+
+/* Opens and verifies (cheaply) a segment file; dels may be NULL. */
+int  seg_open(const char *dir, uint64_t id, ix_segment **out, errbuf *e);
+void seg_free(ix_segment *s);
+/* Full verification: every checksum and the structure of every list. */
+int  seg_check(const ix_segment *s, errbuf *e);
+/* File name of a segment. */
+void seg_name(char *out, size_t n, uint64_t id);
+
+/* ------------------------------------------------------- term dictionary */
+
+typedef struct td_entry {
+    char term[IX_TERM_MAX + 1];
+    size_t len;
+    uint32_t df;
+    uint64_t cf;
+    uint64_t doc_off;         /* in SEC_POSTINGS */
+    uint64_t pos_off;         /* in SEC_POSITIONS */
+    ix_bound bound;           /* over the whole list */
+} td_entry;
+
+typedef struct td_iter {
+    const ix_segment *seg;
+    uint32_t block;           /* current block */
+    uint32_t left;            /* entries left in the block */
+    rd r;                     /* reader inside the dictionary */
+    td_entry cur;
+    int bad;                  /* corrupt data met */
+} td_iter;
+
+/* Positions it at the first term >= key.  Returns 1 and fills it->cur if
+ * there is one, 0 at the end. */
+int  td_seek(td_iter *it, const ix_segment *s, const char *key, size_t len);
+/* Advances to the next term; 1 or 0 at the end. */
+int  td_next(td_iter *it);
+/* Exact lookup; 1 when found (e filled). */
+int  td_lookup(const ix_segment *s, const char *term, size_t len, td_entry *e);
+
+/* Dictionary writer (into memory buffers). */
+typedef struct td_writer {
+    buf dict, idx;
+    uint32_t in_block;
+    uint32_t nblocks;
+    uint64_t nterms;
+    size_t block_start;       /* where the current block's count byte is */
+    char prev[IX_TERM_MAX + 1];
+    size_t prev_len;
+    uint64_t prev_doc_off, prev_pos_off;
+} td_writer;
+
+void td_writer_init(td_writer *w);
+void td_writer_free(td_writer *w);
+void td_writer_add(td_writer *w, const td_entry *e);
+void td_writer_finish(td_writer *w);
+
+/* ------------------------------------------------------ postings writer */
+
+typedef struct post_writer {
+    uint32_t n;               /* docs buffered in the current block */
+    uint32_t docs[128], tft[128], tfb[128];
+    uint8_t tn[128], bn[128];
+    uint32_t last_doc;        /* last doc of the previous block, or -1 */
+    int have_last;
+    uint64_t pos_bytes;       /* positions bytes so far for this term */
+    uint64_t block_pos;       /* positions offset of the current block */
+    uint32_t df;
+    uint64_t cf;
+    ix_bound bound;
+    buf blocks, skip;
+} post_writer;
+
+void pw_init(post_writer *w);
+void pw_free(post_writer *w);
+void pw_begin(post_writer *w);
+/* One posting: its doc (ascending), frequencies, the doc's norms and the
+ * size of its positions in bytes. */
+void pw_add(post_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb, uint8_t tn, uint8_t bn,
+            uint64_t pos_len);
+/* Ends the list: appends skip table + blocks to out. */
+void pw_finish(post_writer *w, buf *out);
+
+/* The bytes of the cursor's current document's positions, for merges that
+ * copy them unchanged.  0, or -1 when the data is damaged. */
+int  post_raw_positions(ix_post *c, const uint8_t **p, size_t *len);
+
+/* Encodes one posting's positions: pos[] ascending, exact flags. */
+void pos_encode(buf *out, const uint32_t *pos, const uint8_t *exact, uint32_t n);
+
+/* -------------------------------------------------------- stored fields */
+
+typedef struct stored_writer {
+    buf raw;                  /* the block being filled */
+    uint32_t raw_docs;
+    uint32_t ndocs;
+    buf comp;                 /* compressed blocks not yet drained */
+    uint64_t comp_total;      /* compressed bytes produced so far */
+    buf idx;                  /* SEC_STOREIDX entries */
+    uint32_t nblocks;
+    void *compressor;
+    int oom;
+} stored_writer;
+
+int  stw_init(stored_writer *w);
+void stw_free(stored_writer *w);
+/* Appends one article (strings already valid UTF-8). */
+void stw_add(stored_writer *w, const mg_article *a);
+/* Compresses the partial block, if any. */
+void stw_flush(stored_writer *w);
+size_t stw_bytes(const stored_writer *w);
+
+/* ------------------------------------------------------- segment writer */
+
+typedef struct out_file {
+    int fd;
+    buf b;
+    uint64_t off;             /* bytes written (incl. buffered) */
+    uint32_t crc;             /* of the current section */
+    uint32_t crc_all;         /* of everything written */
+    int err;
+} out_file;
+
+typedef struct seg_writer {
+    char dir[4096];
+    char path[4096], pos_path[4200];
+    uint64_t id;
+    out_file f, pos;
+    sect sec[SEC_COUNT];
+    stored_writer *st;
+    int own_st;
+    buf norms_t, norms_b, dates;
+    uint32_t ndocs;
+    uint64_t tokens, title_tokens, body_tokens, npostings;
+    int64_t date_min, date_max;
+    td_writer td;
+    post_writer pw;
+    buf post;                 /* one term's postings, before writing */
+    td_entry cur;
+    uint64_t cur_pos_start;
+    int in_term;
+    int phase;                /* 0 docs, 1 terms, 2 done */
+    errbuf *e;
+    int rc;
+} seg_writer;
+
+/* Starts dir/seg-<id>.mgs.  With st non-NULL, the documents' stored
+ * fields are already in st (the caller keeps ownership) and segw_doc must
+ * not be given the article. */
+int  segw_begin(seg_writer *w, const char *dir, uint64_t id, stored_writer *st, errbuf *e);
+/* Adds a document (a may be NULL when st was given). */
+void segw_doc(seg_writer *w, const mg_article *a, uint32_t title_len, uint32_t body_len,
+              int64_t date);
+void segw_add_tokens(seg_writer *w, uint64_t title, uint64_t body);
+/* Terms in byte order, each with its postings in doc order. */
+void segw_term(seg_writer *w, const char *term, size_t len);
+void segw_posting(seg_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb,
+                  const uint8_t *pos, size_t pos_len);
+/* Writes the rest, fsyncs, closes.  On error removes the file. */
+int  segw_finish(seg_writer *w);
+void segw_abort(seg_writer *w);
+
+/* -------------------------------------------------------------- deletes */
+
+void del_name(char *out, size_t n, uint64_t seg_id, uint64_t gen);
+int  del_write(const char *dir, uint64_t seg_id, uint64_t gen, const uint8_t *bits,
+               uint32_t ndocs, errbuf *e);
+/* Reads and verifies; *bits malloc'd. */
+int  del_read(const char *dir, uint64_t seg_id, uint64_t gen, uint32_t ndocs, uint8_t **bits,
+              uint32_t *ndeleted, errbuf *e);
+
+static inline int bit_get(const uint8_t *b, uint32_t i) { return b && (b[i >> 3] >> (i & 7)) & 1; }
+static inline void bit_set(uint8_t *b, uint32_t i) { b[i >> 3] |= (uint8_t)(1u << (i & 7)); }
+
+/* -------------------------------------------------------------- manifest */
+
+typedef struct man_seg {
+    uint64_t id;
+    uint32_t ndocs, ndeleted;
+    uint64_t del_gen;
+    uint64_t bytes;
+} man_seg;
+
+typedef struct manifest {
+    uint64_t gen;
+    uint64_t next_seg;
+    char language[32];
+    uint32_t nseg;
+    man_seg *seg;
+} manifest;
+
+void man_free(manifest *m);
+int  man_write(const char *dir, const manifest *m, errbuf *e);
+int  man_read(const char *dir, uint64_t gen, manifest *m, errbuf *e);
+/* Generations of MANIFEST files in dir, newest first (malloc'd). */
+int  man_list(const char *dir, uint64_t **gens, size_t *n, errbuf *e);
+
+/* --------------------------------------------------------------- utf-8 */
+
+/* Copies s with invalid sequences replaced by U+FFFD; *bad += count.
+ * Returns malloc'd string (NULL if s is NULL or out of memory). */
+char *utf8_sanitize(const char *s, uint64_t *bad, int *oom);
+
+#endif

@@ -1,0 +1,252 @@
+/* segment_read.c — opens a segment file (format in segment_write.c):
+ * mmaps it, checks header, trailer, directory and the small sections, and
+ * parses the sparse dictionary index.  Also the per-segment accessors and
+ * the full verification used by `check`. */
+#include "index/segment.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/crc.h"
+
+#define SEG_BAD(e, s, off, fmt, ...) \
+    err_set(e, MG_ECORRUPT, "%s: offset %llu: " fmt, (s)->path, (unsigned long long)(off), ##__VA_ARGS__)
+
+static int seg_header(ix_segment *s, errbuf *e)
+{
+    const uint8_t *p = s->map.p;
+    size_t n = s->map.len;
+    if (n < SEG_HEADER || memcmp(p, SEG_MAGIC, 8) != 0)
+        return SEG_BAD(e, s, 0, "not a morgue segment file (bad magic)");
+    if (le32(p + 8) != SEG_VERSION)
+        return err_set(e, MG_EVERSION, "%s: offset 8: segment format version %u, this build reads %u",
+                       s->path, le32(p + 8), SEG_VERSION);
+    if (n < SEG_HEADER + SEG_TRAILER)
+        return SEG_BAD(e, s, n, "file truncated");
+    const uint8_t *t = p + n - SEG_TRAILER;
+    uint64_t toff = n - SEG_TRAILER;
+    if (le32(t + 16) != SEG_END_MAGIC)
+        return SEG_BAD(e, s, toff + 16, "bad trailer magic (file truncated or damaged)");
+    uint64_t dir_off = le64(t);
+    uint32_t nsec = le32(t + 8);
+    if (nsec != SEC_COUNT - 1 || dir_off > toff || toff - dir_off != (uint64_t)nsec * 24)
+        return SEG_BAD(e, s, toff, "bad section directory location");
+    const uint8_t *d = p + dir_off;
+    if (crc32_update(0, d, (size_t)nsec * 24) != le32(t + 12))
+        return SEG_BAD(e, s, dir_off, "section directory checksum mismatch");
+    for (uint32_t i = 0; i < nsec; i++) {
+        const uint8_t *x = d + 24 * i;
+        uint32_t kind = le32(x);
+        uint64_t off = le64(x + 8), len = le64(x + 16);
+        if (kind != i + 1 || off < SEG_HEADER || off > dir_off || len > dir_off - off)
+            return SEG_BAD(e, s, dir_off + 24 * i, "bad section directory entry");
+        s->sec[kind].p = p + off;
+        s->sec[kind].off = off;
+        s->sec[kind].len = len;
+        s->sec[kind].crc = le32(x + 4);
+    }
+    return MG_OK;
+}
+
+static int seg_sec_crc(const ix_segment *s, int kind, errbuf *e)
+{
+    const sect *x = &s->sec[kind];
+    static const char *names[SEC_COUNT] = { "", "stored", "postings", "positions", "dictionary",
+                                            "dictionary index", "stored index", "norms", "dates",
+                                            "meta" };
+    if (crc32_update(0, x->p, (size_t)x->len) != x->crc)
+        return SEG_BAD(e, s, x->off, "%s section checksum mismatch", names[kind]);
+    return MG_OK;
+}
+
+static int seg_meta(ix_segment *s, errbuf *e)
+{
+    const sect *m = &s->sec[SEC_META];
+    if (m->len != META_SIZE)
+        return SEG_BAD(e, s, m->off, "meta section has the wrong size");
+    const uint8_t *p = m->p;
+    s->ndocs = le32(p);
+    s->ndict_blocks = le32(p + 4);
+    s->nterms = le64(p + 8);
+    s->npostings = le64(p + 16);
+    s->tokens = le64(p + 24);
+    s->title_tokens = le64(p + 32);
+    s->body_tokens = le64(p + 40);
+    s->date_min = (int64_t)le64(p + 48);
+    s->date_max = (int64_t)le64(p + 56);
+    s->nstored_blocks = le32(p + 64);
+    if (s->sec[SEC_NORMS].len != 2ull * s->ndocs)
+        return SEG_BAD(e, s, s->sec[SEC_NORMS].off, "norms section size does not match %u documents",
+                       s->ndocs);
+    if (s->sec[SEC_DATES].len != 8ull * s->ndocs || s->sec[SEC_DATES].off % 8)
+        return SEG_BAD(e, s, s->sec[SEC_DATES].off, "dates section size does not match %u documents",
+                       s->ndocs);
+    if (s->sec[SEC_STOREIDX].len != (uint64_t)STOREIDX_ENTRY * s->nstored_blocks ||
+        (s->ndocs > 0) != (s->nstored_blocks > 0))
+        return SEG_BAD(e, s, s->sec[SEC_STOREIDX].off, "stored index size is inconsistent");
+    if (s->ndocs >= IX_END || (s->ndict_blocks == 0) != (s->sec[SEC_DICT].len == 0))
+        return SEG_BAD(e, s, m->off, "inconsistent counts");
+    return MG_OK;
+}
+
+static int seg_dictidx(ix_segment *s, errbuf *e)
+{
+    uint32_t n = s->ndict_blocks;
+    const sect *x = &s->sec[SEC_DICTIDX];
+    if (n > x->len / 9 + 1)
+        return SEG_BAD(e, s, x->off, "dictionary index too short for %u blocks", n);
+    s->dict_off = malloc(sizeof *s->dict_off * (n ? n : 1));
+    s->dict_first = malloc(sizeof *s->dict_first * (n ? n : 1));
+    s->dict_first_len = malloc(n ? n : 1);
+    if (!s->dict_off || !s->dict_first || !s->dict_first_len)
+        return err_set(e, MG_ENOMEM, "%s: out of memory", s->path);
+    rd r = rd_make(x->p, (size_t)x->len);
+    uint64_t prev = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t off = rd_le64(&r);
+        uint8_t len = rd_u8(&r);
+        const uint8_t *t = rd_bytes(&r, len);
+        if (r.bad || off >= s->sec[SEC_DICT].len || (i > 0 && off <= prev))
+            return SEG_BAD(e, s, x->off + (uint64_t)(r.p - x->p), "bad dictionary index entry %u", i);
+        s->dict_off[i] = prev = off;
+        s->dict_first[i] = t;
+        s->dict_first_len[i] = len;
+    }
+    if (rd_left(&r))
+        return SEG_BAD(e, s, x->off + (uint64_t)(r.p - x->p), "trailing bytes in dictionary index");
+    return MG_OK;
+}
+
+int seg_open(const char *dir, uint64_t id, ix_segment **out, errbuf *e)
+{
+    *out = NULL;
+    ix_segment *s = calloc(1, sizeof *s);
+    if (!s)
+        return err_set(e, MG_ENOMEM, "out of memory opening a segment");
+    s->id = id;
+    seg_name(s->name, sizeof s->name, id);
+    path_join(s->path, sizeof s->path, dir, s->name);
+    int rc = file_map(s->path, &s->map, e);
+    if (rc == MG_OK)
+        rc = seg_header(s, e);
+    static const int small[] = { SEC_META, SEC_DICTIDX, SEC_STOREIDX, SEC_NORMS, SEC_DATES };
+    for (size_t i = 0; rc == MG_OK && i < sizeof small / sizeof *small; i++)
+        rc = seg_sec_crc(s, small[i], e);
+    if (rc == MG_OK)
+        rc = seg_meta(s, e);
+    if (rc == MG_OK)
+        rc = seg_dictidx(s, e);
+    if (rc != MG_OK) {
+        seg_free(s);
+        return rc;
+    }
+    *out = s;
+    return MG_OK;
+}
+
+void seg_free(ix_segment *s)
+{
+    if (!s)
+        return;
+    file_unmap(&s->map);
+    free(s->deleted);
+    free(s->dict_off);
+    free(s->dict_first);
+    free(s->dict_first_len);
+    free(s);
+}
+
+/* Walks every term and every posting: structure, order, docid range. */
+static int seg_check_lists(const ix_segment *s, errbuf *e)
+{
+    td_iter it;
+    char prev[IX_TERM_MAX + 1];
+    size_t prev_len = 0;
+    uint64_t nterms = 0;
+    int more = s->ndict_blocks ? td_seek(&it, s, "", 0) : 0;
+    for (; more; more = td_next(&it)) {
+        const td_entry *t = &it.cur;
+        if (nterms > 0) {
+            size_t m = t->len < prev_len ? t->len : prev_len;
+            int c = memcmp(prev, t->term, m);
+            if (c > 0 || (c == 0 && t->len <= prev_len))
+                return SEG_BAD(e, s, s->sec[SEC_DICT].off + s->dict_off[it.block],
+                               "dictionary terms out of order");
+        }
+        memcpy(prev, t->term, t->len);
+        prev_len = t->len;
+        nterms++;
+        ix_post c;
+        if (!ix_post_open(&c, s, t->term, t->len))
+            return SEG_BAD(e, s, s->sec[SEC_POSTINGS].off + t->doc_off,
+                           "postings of term #%llu cannot be read", (unsigned long long)nterms);
+        uint32_t n = 0, last = 0;
+        uint64_t cf = 0;
+        for (uint32_t d = c.doc; d != IX_END; d = ix_post_next(&c)) {
+            if (n > 0 && d <= last)
+                break;
+            last = d;
+            n++;
+            uint32_t tf = ix_post_tf_title(&c) + ix_post_tf_body(&c);
+            cf += tf;
+            uint32_t pos[64];
+            if (ix_post_positions(&c, pos, NULL, 64) != tf || c.bad)
+                break;
+        }
+        if (c.bad || n != t->df || cf != t->cf)
+            return SEG_BAD(e, s, s->sec[SEC_POSTINGS].off + t->doc_off,
+                           "postings of term #%llu are inconsistent with the dictionary",
+                           (unsigned long long)nterms);
+    }
+    if (it.bad || nterms != s->nterms)
+        return SEG_BAD(e, s, s->sec[SEC_DICT].off, "dictionary is damaged (%llu of %llu terms read)",
+                       (unsigned long long)nterms, (unsigned long long)s->nterms);
+    return MG_OK;
+}
+
+int seg_check(const ix_segment *s, errbuf *e)
+{
+    size_t n = s->map.len;
+    if (crc32_update(0, s->map.p, n - 4) != le32(s->map.p + n - 4))
+        return SEG_BAD(e, s, n - 4, "file checksum mismatch");
+    for (int k = 1; k < SEC_COUNT; k++) {
+        int rc = seg_sec_crc(s, k, e);
+        if (rc)
+            return rc;
+    }
+    int rc = seg_check_lists(s, e);
+    for (uint32_t d = 0; rc == MG_OK && d < s->ndocs; d++) {
+        mg_doc *doc;
+        rc = ix_seg_doc(s, d, &doc, e);
+        mg_doc_free(doc);
+    }
+    return rc;
+}
+
+/* ------------------------------------------------------------ accessors */
+
+uint32_t ix_seg_ndocs(const ix_segment *s) { return s->ndocs; }
+int ix_seg_is_deleted(const ix_segment *s, uint32_t doc) { return doc >= s->ndocs || bit_get(s->deleted, doc); }
+uint32_t ix_seg_live_docs(const ix_segment *s) { return s->ndocs - s->ndeleted; }
+
+uint8_t ix_seg_title_norm(const ix_segment *s, uint32_t doc)
+{
+    return doc < s->ndocs ? s->sec[SEC_NORMS].p[doc] : 0;
+}
+
+uint8_t ix_seg_body_norm(const ix_segment *s, uint32_t doc)
+{
+    return doc < s->ndocs ? s->sec[SEC_NORMS].p[s->ndocs + doc] : 0;
+}
+
+int64_t ix_seg_date(const ix_segment *s, uint32_t doc)
+{
+    return doc < s->ndocs ? (int64_t)le64(s->sec[SEC_DATES].p + 8ull * doc) : MG_NO_DATE;
+}
+
+const int64_t *ix_seg_dates(const ix_segment *s)
+{
+    /* the section is 8-aligned in the file and the map is page-aligned */
+    return (const int64_t *)(const void *)s->sec[SEC_DATES].p;
+}

@@ -1,0 +1,205 @@
+/* stored.c — stored fields: every article field kept for display, in
+ * blocks of about 32 KiB compressed with libdeflate (raw DEFLATE, level 6),
+ * so reading one article decompresses one block.
+ *
+ * A document record (inside an uncompressed block):
+ *   u8 present          bit 0 id, 1 url, 2 title, 3 body, 4 source,
+ *                       5 section, 6 author, 7 date
+ *   for each present string field, in that order: varint len, len bytes
+ *   if bit 7: i64 date (8 bytes, little-endian)
+ * STORED section: the compressed blocks, back to back.
+ * STOREIDX section: per block, 24 bytes:
+ *   u32 first_doc, u32 ndocs, u64 offset in STORED, u32 comp_len, u32 raw_len
+ * A block is closed when its raw size reaches 32 KiB, so an article larger
+ * than that gets a block of its own.
+ */
+#include "index/segment.h"
+
+#include <libdeflate.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STORED_LEVEL 6
+
+int stw_init(stored_writer *w)
+{
+    memset(w, 0, sizeof *w);
+    buf_init(&w->raw);
+    buf_init(&w->comp);
+    buf_init(&w->idx);
+    w->compressor = libdeflate_alloc_compressor(STORED_LEVEL);
+    return w->compressor ? 0 : -1;
+}
+
+void stw_free(stored_writer *w)
+{
+    if (!w)
+        return;
+    buf_free(&w->raw);
+    buf_free(&w->comp);
+    buf_free(&w->idx);
+    if (w->compressor)
+        libdeflate_free_compressor(w->compressor);
+    w->compressor = NULL;
+}
+
+size_t stw_bytes(const stored_writer *w) { return w->raw.cap + w->comp.cap + w->idx.cap; }
+
+void stw_flush(stored_writer *w)
+{
+    if (w->raw_docs == 0)
+        return;
+    size_t bound = libdeflate_deflate_compress_bound(w->compressor, w->raw.len);
+    if (buf_reserve(&w->comp, bound) != 0) {
+        w->oom = 1;
+        return;
+    }
+    size_t n = libdeflate_deflate_compress(w->compressor, w->raw.p, w->raw.len,
+                                           w->comp.p + w->comp.len, bound);
+    if (n == 0) {
+        w->oom = 1;
+        return;
+    }
+    w->comp.len += n;
+    uint8_t e[STOREIDX_ENTRY];
+    st_le32(e, w->ndocs - w->raw_docs);
+    st_le32(e + 4, w->raw_docs);
+    st_le64(e + 8, w->comp_total);
+    st_le32(e + 16, (uint32_t)n);
+    st_le32(e + 20, (uint32_t)w->raw.len);
+    buf_put(&w->idx, e, sizeof e);
+    w->comp_total += n;
+    w->nblocks++;
+    buf_reset(&w->raw);
+    w->raw_docs = 0;
+    if (w->idx.oom)
+        w->oom = 1;
+}
+
+void stw_add(stored_writer *w, const mg_article *a)
+{
+    const char *f[7] = { a->id, a->url, a->title, a->body, a->source, a->section, a->author };
+    uint8_t present = a->date != MG_NO_DATE ? 0x80 : 0;
+    for (int i = 0; i < 7; i++)
+        if (f[i])
+            present |= (uint8_t)(1u << i);
+    buf_put_u8(&w->raw, present);
+    for (int i = 0; i < 7; i++)
+        if (f[i])
+            buf_put_str(&w->raw, f[i]);
+    if (a->date != MG_NO_DATE)
+        buf_put_le64(&w->raw, (uint64_t)a->date);
+    if (w->raw.oom)
+        w->oom = 1;
+    w->ndocs++;
+    w->raw_docs++;
+    if (w->raw.len >= STORED_BLOCK_RAW)
+        stw_flush(w);
+}
+
+/* ---------------------------------------------------------------- reader */
+
+/* Decodes the record at r into a freshly allocated mg_doc. */
+static int stored_decode(rd *r, mg_doc **out)
+{
+    uint8_t present = rd_u8(r);
+    const char *s[7] = { 0 };
+    size_t len[7] = { 0 }, total = 0;
+    for (int i = 0; i < 7; i++) {
+        if (present & (1u << i)) {
+            s[i] = rd_str(r, &len[i]);
+            if (!s[i] && len[i] == 0 && r->bad)
+                return -1;
+            total += len[i] + 1;
+        }
+    }
+    int64_t date = MG_NO_DATE;
+    if (present & 0x80)
+        date = (int64_t)rd_le64(r);
+    if (r->bad)
+        return -1;
+    mg_doc *d = calloc(1, sizeof *d + total);
+    if (!d)
+        return -2;
+    char *p = (char *)(d + 1);
+    const char **dst[7] = { &d->a.id, &d->a.url, &d->a.title, &d->a.body,
+                            &d->a.source, &d->a.section, &d->a.author };
+    for (int i = 0; i < 7; i++) {
+        if (!(present & (1u << i)))
+            continue;
+        if (len[i])
+            memcpy(p, s[i], len[i]);
+        p[len[i]] = '\0';
+        *dst[i] = p;
+        p += len[i] + 1;
+    }
+    d->a.date = date;
+    *out = d;
+    return 0;
+}
+
+/* Skips one record. */
+static void stored_skip(rd *r)
+{
+    uint8_t present = rd_u8(r);
+    size_t n;
+    for (int i = 0; i < 7; i++)
+        if (present & (1u << i))
+            rd_str(r, &n);
+    if (present & 0x80)
+        rd_le64(r);
+}
+
+int ix_seg_doc(const ix_segment *s, uint32_t doc, mg_doc **out, errbuf *e)
+{
+    *out = NULL;
+    if (doc >= s->ndocs)
+        return err_set(e, MG_ENOTFOUND, "%s: no document %u", s->name, doc);
+    const sect *ix = &s->sec[SEC_STOREIDX], *st = &s->sec[SEC_STORED];
+    uint32_t lo = 0, hi = s->nstored_blocks;
+    while (hi - lo > 1) { /* last block with first_doc <= doc */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (le32(ix->p + (size_t)mid * STOREIDX_ENTRY) <= doc)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    if (s->nstored_blocks == 0)
+        return err_set(e, MG_ECORRUPT, "%s: no stored blocks", s->name);
+    const uint8_t *ent = ix->p + (size_t)lo * STOREIDX_ENTRY;
+    uint32_t first = le32(ent), nd = le32(ent + 4), clen = le32(ent + 16), rlen = le32(ent + 20);
+    uint64_t off = le64(ent + 8);
+    if (doc < first || doc - first >= nd || off > st->len || clen > st->len - off ||
+        rlen > 64u * 1024 * 1024 * 16)
+        return err_set(e, MG_ECORRUPT, "%s: stored index entry %u (offset %llu) is inconsistent",
+                       s->name, lo, (unsigned long long)(ix->off + (uint64_t)lo * STOREIDX_ENTRY));
+    uint8_t *raw = malloc((size_t)rlen + 16);
+    struct libdeflate_decompressor *dc = libdeflate_alloc_decompressor();
+    if (!raw || !dc) {
+        free(raw);
+        if (dc)
+            libdeflate_free_decompressor(dc);
+        return err_set(e, MG_ENOMEM, "out of memory reading a stored block");
+    }
+    size_t got = 0;
+    enum libdeflate_result res =
+        libdeflate_deflate_decompress(dc, st->p + off, clen, raw, rlen, &got);
+    libdeflate_free_decompressor(dc);
+    if (res != LIBDEFLATE_SUCCESS || got != rlen) {
+        free(raw);
+        return err_set(e, MG_ECORRUPT, "%s: stored block at offset %llu does not decompress",
+                       s->name, (unsigned long long)(st->off + off));
+    }
+    rd r = rd_make(raw, rlen);
+    for (uint32_t i = first; i < doc && !r.bad; i++)
+        stored_skip(&r);
+    int rc = r.bad ? -1 : stored_decode(&r, out);
+    free(raw);
+    if (rc == -2)
+        return err_set(e, MG_ENOMEM, "out of memory reading a document");
+    if (rc != 0)
+        return err_set(e, MG_ECORRUPT, "%s: stored record of document %u is malformed (block at offset %llu)",
+                       s->name, doc, (unsigned long long)(st->off + off));
+    return MG_OK;
+}
+

@@ -1,0 +1,205 @@
+/* termdict.c — the term dictionary: terms in byte order, front-coded in
+ * blocks of 16, with a sparse index of each block's first term for binary
+ * search.  Exact lookup costs one binary search and a scan of <= 16 terms;
+ * prefix enumeration seeks to the prefix and walks forward.
+ *
+ * DICT section: blocks, each
+ *   u8 count                      entries in the block (1..16)
+ *   count entries:
+ *     varint shared               bytes shared with the previous term of
+ *                                 the block (0 for the first)
+ *     varint suffix_len, suffix   the rest of the term (term <= 255 bytes)
+ *     varint df                   documents
+ *     varint cf - df              occurrences beyond one per document
+ *     varint doc_off delta        offset of the list in POSTINGS, minus the
+ *                                 previous entry's (the first: absolute)
+ *     varint pos_off delta        offset of its positions in POSITIONS, ditto
+ *     varint max_tf_title         the list's bound (exact)
+ *     varint max_tf_body
+ *     u8 min_title_norm, u8 min_body_norm
+ * DICTIDX section: per block
+ *   u64 offset of the block in DICT
+ *   u8 len, len bytes             the block's first term
+ */
+#include "index/segment.h"
+
+#include <string.h>
+
+static int term_cmp(const void *a, size_t al, const void *b, size_t bl)
+{
+    int c = memcmp(a, b, al < bl ? al : bl);
+    if (c)
+        return c;
+    return al < bl ? -1 : al > bl;
+}
+
+/* ---------------------------------------------------------------- writer */
+
+void td_writer_init(td_writer *w)
+{
+    memset(w, 0, sizeof *w);
+    buf_init(&w->dict);
+    buf_init(&w->idx);
+}
+
+void td_writer_free(td_writer *w)
+{
+    buf_free(&w->dict);
+    buf_free(&w->idx);
+}
+
+static void td_close_block(td_writer *w)
+{
+    if (w->in_block && !w->dict.oom)
+        w->dict.p[w->block_start] = (uint8_t)w->in_block;
+    w->in_block = 0;
+}
+
+void td_writer_add(td_writer *w, const td_entry *e)
+{
+    size_t shared = 0;
+    if (w->in_block == DICT_BLOCK_TERMS)
+        td_close_block(w);
+    if (w->in_block == 0) {
+        w->block_start = w->dict.len;
+        buf_put_le64(&w->idx, w->dict.len);
+        buf_put_u8(&w->idx, (uint8_t)e->len);
+        buf_put(&w->idx, e->term, e->len);
+        buf_put_u8(&w->dict, 0); /* count, patched at the block's end */
+        w->prev_doc_off = 0;
+        w->prev_pos_off = 0;
+        w->nblocks++;
+    } else {
+        size_t m = e->len < w->prev_len ? e->len : w->prev_len;
+        while (shared < m && e->term[shared] == w->prev[shared])
+            shared++;
+    }
+    buf_put_varint(&w->dict, shared);
+    buf_put_varint(&w->dict, e->len - shared);
+    buf_put(&w->dict, e->term + shared, e->len - shared);
+    buf_put_varint(&w->dict, e->df);
+    buf_put_varint(&w->dict, e->cf - e->df);
+    buf_put_varint(&w->dict, e->doc_off - w->prev_doc_off);
+    buf_put_varint(&w->dict, e->pos_off - w->prev_pos_off);
+    buf_put_varint(&w->dict, e->bound.max_tf_title);
+    buf_put_varint(&w->dict, e->bound.max_tf_body);
+    buf_put_u8(&w->dict, e->bound.min_title_norm);
+    buf_put_u8(&w->dict, e->bound.min_body_norm);
+    memcpy(w->prev, e->term, e->len);
+    w->prev_len = e->len;
+    w->prev_doc_off = e->doc_off;
+    w->prev_pos_off = e->pos_off;
+    w->in_block++;
+    w->nterms++;
+}
+
+void td_writer_finish(td_writer *w) { td_close_block(w); }
+
+/* ---------------------------------------------------------------- reader */
+
+static int td_open_block(td_iter *it, uint32_t b)
+{
+    const ix_segment *s = it->seg;
+    const sect *d = &s->sec[SEC_DICT];
+    uint64_t from = s->dict_off[b];
+    uint64_t to = b + 1 < s->ndict_blocks ? s->dict_off[b + 1] : d->len;
+    if (from >= to || to > d->len) {
+        it->bad = 1;
+        return 0;
+    }
+    it->block = b;
+    it->r = rd_make(d->p + from, (size_t)(to - from));
+    it->left = rd_u8(&it->r);
+    it->cur.len = 0;
+    it->cur.doc_off = 0;
+    it->cur.pos_off = 0;
+    if (it->left == 0 || it->left > DICT_BLOCK_TERMS) {
+        it->bad = 1;
+        return 0;
+    }
+    return 1;
+}
+
+/* Reads the next entry of the current block into it->cur. */
+static int td_read_entry(td_iter *it)
+{
+    rd *r = &it->r;
+    td_entry *e = &it->cur;
+    uint64_t shared = rd_varint(r), suf = rd_varint(r);
+    if (r->bad || shared > e->len || shared + suf > IX_TERM_MAX || suf > rd_left(r)) {
+        it->bad = 1;
+        return 0;
+    }
+    memcpy(e->term + shared, rd_bytes(r, (size_t)suf), (size_t)suf);
+    e->len = (size_t)(shared + suf);
+    e->term[e->len] = '\0';
+    uint64_t df = rd_varint(r), extra = rd_varint(r);
+    e->doc_off += rd_varint(r);
+    e->pos_off += rd_varint(r);
+    uint64_t mt = rd_varint(r), mb = rd_varint(r);
+    e->bound.min_title_norm = rd_u8(r);
+    e->bound.min_body_norm = rd_u8(r);
+    if (r->bad || df == 0 || df > UINT32_MAX || mt > UINT32_MAX || mb > UINT32_MAX) {
+        it->bad = 1;
+        return 0;
+    }
+    e->df = (uint32_t)df;
+    e->cf = df + extra;
+    e->bound.max_tf_title = (uint32_t)mt;
+    e->bound.max_tf_body = (uint32_t)mb;
+    it->left--;
+    return 1;
+}
+
+int td_next(td_iter *it)
+{
+    if (it->bad)
+        return 0;
+    if (it->left == 0) {
+        if (it->block + 1 >= it->seg->ndict_blocks || !td_open_block(it, it->block + 1))
+            return 0;
+    }
+    return td_read_entry(it);
+}
+
+/* The last block whose first term is <= key (0 if none is). */
+static uint32_t td_find_block(const ix_segment *s, const char *key, size_t len)
+{
+    uint32_t lo = 0, hi = s->ndict_blocks;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (term_cmp(s->dict_first[mid], s->dict_first_len[mid], key, len) <= 0)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+int td_seek(td_iter *it, const ix_segment *s, const char *key, size_t len)
+{
+    memset(it, 0, offsetof(td_iter, cur));
+    it->seg = s;
+    it->bad = 0;
+    it->cur.len = 0;
+    if (s->ndict_blocks == 0)
+        return 0;
+    if (!td_open_block(it, td_find_block(s, key, len)))
+        return 0;
+    while (td_next(it)) {
+        if (term_cmp(it->cur.term, it->cur.len, key, len) >= 0)
+            return 1;
+    }
+    return 0;
+}
+
+int td_lookup(const ix_segment *s, const char *term, size_t len, td_entry *e)
+{
+    td_iter it;
+    if (len > IX_TERM_MAX || !td_seek(&it, s, term, len))
+        return 0;
+    if (it.cur.len != len || memcmp(it.cur.term, term, len) != 0)
+        return 0;
+    *e = it.cur;
+    return 1;
+}

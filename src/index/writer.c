@@ -1,0 +1,589 @@
+/* writer.c — ix_writer: the one writer of an index directory (it holds
+ * dir/LOCK).  Adds go to the in-memory inverter; a full RAM budget or a
+ * commit flushes it as a new segment; deletions (and replacements, which
+ * are delete + add) mark bits in the segments' deletion bitmaps.  A commit
+ * writes the changed bitmaps as new deletes files and then the next
+ * MANIFEST, whose atomic appearance is the commit; files no longer named
+ * by it are then removed.  Merges run after a commit and are committed by
+ * one more manifest.  See README.md for the crash-safety argument. */
+#include "index/inverter.h"
+#include "index/merge.h"
+#include "index/reader_internal.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_RAM (256u * 1024 * 1024)
+
+typedef struct wseg {
+    ix_segment *seg;          /* seg->deleted is the writer's current bitmap */
+    uint64_t del_gen;         /* committed deletes generation, 0 = none */
+    int dirty;                /* bitmap changed since the last commit */
+    int committed;            /* named by the last manifest */
+} wseg;
+
+struct ix_writer {
+    char dir[4096];
+    int lock_fd;
+    analyzer *an;
+    size_t ram_budget;
+    int no_merge;
+    volatile int stop;        /* set by ix_writer_interrupt */
+    manifest man;             /* the last commit (segment list unused) */
+    wseg *segs;
+    uint32_t nseg, cap;
+    inverter inv;
+    uint64_t bad_utf8;
+    uint64_t adds, deletes;   /* pending since the last commit */
+    ix_reader *snap;          /* a reader of the last commit, made on demand */
+};
+
+static int writer_stopped(ix_writer *w, errbuf *e)
+{
+    if (!w->stop)
+        return 0;
+    w->stop = 0;
+    return err_set(e, MG_EINTERRUPTED, "%s: interrupted", w->dir);
+}
+
+/* --------------------------------------------------------- segment list */
+
+static int wseg_push(ix_writer *w, ix_segment *s, uint64_t del_gen, int committed)
+{
+    if (w->nseg == w->cap) {
+        uint32_t cap = w->cap ? w->cap * 2 : 16;
+        wseg *n = realloc(w->segs, cap * sizeof *n);
+        if (!n)
+            return -1;
+        w->segs = n;
+        w->cap = cap;
+    }
+    w->segs[w->nseg++] = (wseg){ s, del_gen, 0, committed };
+    return 0;
+}
+
+/* Removes every file of dir that the current state does not name: old
+ * manifests, segments merged away or never committed by a crashed writer,
+ * old deletes generations, temporary files. */
+static void writer_gc(ix_writer *w)
+{
+    DIR *d = opendir(w->dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        const char *s = de->d_name;
+        size_t n = strlen(s);
+        int drop = 0;
+        if (n > 4 && strcmp(s + n - 4, ".tmp") == 0) {
+            drop = 1;
+        } else if (strncmp(s, "MANIFEST-", 9) == 0) {
+            drop = strtoull(s + 9, NULL, 16) != w->man.gen;
+        } else if (strncmp(s, "seg-", 4) == 0 && n == 4 + 16 + 4) {
+            uint64_t id = strtoull(s + 4, NULL, 16);
+            drop = 1;
+            for (uint32_t i = 0; i < w->nseg && drop; i++)
+                drop = w->segs[i].seg->id != id;
+        } else if (strncmp(s, "del-", 4) == 0 && n == 4 + 16 + 1 + 16 + 4) {
+            uint64_t id = strtoull(s + 4, NULL, 16), gen = strtoull(s + 21, NULL, 16);
+            drop = 1;
+            for (uint32_t i = 0; i < w->nseg && drop; i++)
+                drop = !(w->segs[i].seg->id == id && w->segs[i].del_gen == gen);
+        }
+        if (drop) {
+            char path[4400];
+            unlink(path_join(path, sizeof path, w->dir, s));
+        }
+    }
+    closedir(d);
+}
+
+/* Writes the changed bitmaps and the next manifest: the commit point. */
+static int writer_publish(ix_writer *w, errbuf *e)
+{
+    manifest m = w->man;
+    m.gen = w->man.gen + 1;
+    m.nseg = w->nseg;
+    m.seg = calloc(w->nseg ? w->nseg : 1, sizeof *m.seg);
+    if (!m.seg)
+        return err_set(e, MG_ENOMEM, "out of memory committing");
+    int rc = MG_OK;
+    for (uint32_t i = 0; i < w->nseg && rc == MG_OK; i++) {
+        wseg *ws = &w->segs[i];
+        ix_segment *s = ws->seg;
+        m.seg[i] = (man_seg){ s->id, s->ndocs, s->ndeleted, ws->del_gen, s->map.len };
+        if (ws->dirty || (!ws->committed && s->ndeleted)) {
+            m.seg[i].del_gen = s->ndeleted ? m.gen : 0;
+            if (s->ndeleted)
+                rc = del_write(w->dir, s->id, m.gen, s->deleted, s->ndocs, e);
+        }
+    }
+    if (rc == MG_OK)
+        rc = man_write(w->dir, &m, e);
+    if (rc == MG_OK) {
+        for (uint32_t i = 0; i < w->nseg; i++) {
+            w->segs[i].del_gen = m.seg[i].del_gen;
+            w->segs[i].seg->del_gen = m.seg[i].del_gen;
+            w->segs[i].dirty = 0;
+            w->segs[i].committed = 1;
+        }
+        w->man.gen = m.gen;
+        w->adds = w->deletes = 0;
+        if (w->snap) {
+            ix_reader_unref(w->snap);
+            w->snap = NULL;
+        }
+        writer_gc(w);
+    }
+    free(m.seg);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- open */
+
+static int writer_create(ix_writer *w, const ix_writer_options *opt, errbuf *e)
+{
+    analyzer *an = analyzer_new(opt && opt->language ? opt->language : "english", e);
+    if (!an)
+        return e && e->code ? e->code : MG_EINVAL;
+    memset(&w->man, 0, sizeof w->man);
+    snprintf(w->man.language, sizeof w->man.language, "%s", analyzer_language(an));
+    w->man.gen = 1;
+    w->man.next_seg = 1;
+    w->an = an;
+    int rc = man_write(w->dir, &w->man, e);
+    if (rc == MG_OK)
+        writer_gc(w);
+    return rc;
+}
+
+static int writer_load(ix_writer *w, errbuf *e)
+{
+    ix_reader *r;
+    int rc = ix_reader_open(w->dir, &r, e);
+    if (rc != MG_OK)
+        return rc;
+    const manifest *m = reader_manifest(r);
+    w->man = *m;
+    w->man.seg = NULL;
+    w->man.nseg = 0;
+    for (uint32_t i = 0; i < ix_reader_nsegments(r) && rc == MG_OK; i++) {
+        const ix_segment *rs = ix_reader_segment(r, i);
+        ix_segment *s;
+        rc = seg_open(w->dir, rs->id, &s, e);
+        if (rc != MG_OK)
+            break;
+        if (rs->deleted) {
+            size_t nb = ((size_t)s->ndocs + 7) / 8;
+            s->deleted = malloc(nb ? nb : 1);
+            if (!s->deleted) {
+                seg_free(s);
+                rc = err_set(e, MG_ENOMEM, "out of memory opening %s", w->dir);
+                break;
+            }
+            memcpy(s->deleted, rs->deleted, nb);
+            s->ndeleted = rs->ndeleted;
+            s->del_gen = rs->del_gen;
+        }
+        if (wseg_push(w, s, rs->del_gen, 1) != 0) {
+            seg_free(s);
+            rc = err_set(e, MG_ENOMEM, "out of memory opening %s", w->dir);
+        }
+    }
+    w->snap = r;
+    if (rc == MG_OK) {
+        w->an = analyzer_new(w->man.language, e);
+        if (!w->an)
+            rc = e && e->code ? e->code : MG_EINVAL;
+    }
+    if (rc == MG_OK)
+        writer_gc(w);
+    return rc;
+}
+
+int ix_writer_open(const char *dir, const ix_writer_options *opt, ix_writer **out, errbuf *e)
+{
+    *out = NULL;
+    ix_writer *w = calloc(1, sizeof *w);
+    if (!w)
+        return err_set(e, MG_ENOMEM, "out of memory opening %s", dir);
+    w->lock_fd = -1;
+    snprintf(w->dir, sizeof w->dir, "%s", dir);
+    w->ram_budget = opt && opt->ram_budget ? opt->ram_budget : DEFAULT_RAM;
+    w->no_merge = opt ? opt->no_merge : 0;
+    int rc = MG_OK;
+    if (inv_init(&w->inv) != MG_OK)
+        rc = err_set(e, MG_ENOMEM, "out of memory opening %s", dir);
+    if (rc == MG_OK && !file_exists(dir)) {
+        if (!(opt && opt->create))
+            rc = err_set(e, MG_ENOTFOUND, "%s: no such index", dir);
+        else
+            rc = file_mkdirs(dir, e);
+    }
+    char lock[4200];
+    if (rc == MG_OK && (w->lock_fd = file_lock(path_join(lock, sizeof lock, dir, "LOCK"), e)) < 0)
+        rc = e && e->code ? e->code : MG_EIO;
+    if (rc == MG_OK) {
+        uint64_t *gens;
+        size_t n;
+        rc = man_list(dir, &gens, &n, e);
+        if (rc == MG_OK) {
+            free(gens);
+            if (n > 0)
+                rc = writer_load(w, e);
+            else if (opt && opt->create)
+                rc = writer_create(w, opt, e);
+            else
+                rc = err_set(e, MG_ENOTFOUND, "%s: no morgue index here (no MANIFEST file)", dir);
+        }
+    }
+    if (rc != MG_OK) {
+        ix_writer_close(w);
+        return rc;
+    }
+    *out = w;
+    return MG_OK;
+}
+
+/* Drops what is not committed: uncommitted segments (and their files),
+ * changed bitmaps, the in-memory buffer. */
+static int writer_discard(ix_writer *w, errbuf *e)
+{
+    int rc = MG_OK;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < w->nseg; i++) {
+        wseg *ws = &w->segs[i];
+        if (!ws->committed) {
+            char path[4200];
+            snprintf(path, sizeof path, "%s", ws->seg->path);
+            seg_free(ws->seg);
+            unlink(path);
+            continue;
+        }
+        if (ws->dirty) {
+            ix_segment *s = ws->seg;
+            free(s->deleted);
+            s->deleted = NULL;
+            s->ndeleted = 0;
+            if (ws->del_gen) {
+                int r = del_read(w->dir, s->id, ws->del_gen, s->ndocs, &s->deleted, &s->ndeleted, e);
+                if (r != MG_OK && rc == MG_OK)
+                    rc = r;
+            }
+            ws->dirty = 0;
+        }
+        w->segs[k++] = *ws;
+    }
+    w->nseg = k;
+    inv_reset(&w->inv);
+    w->adds = w->deletes = 0;
+    return rc;
+}
+
+void ix_writer_close(ix_writer *w)
+{
+    if (!w)
+        return;
+    if (w->lock_fd >= 0)
+        writer_discard(w, NULL);
+    for (uint32_t i = 0; i < w->nseg; i++)
+        seg_free(w->segs[i].seg);
+    free(w->segs);
+    inv_free(&w->inv);
+    analyzer_free(w->an);
+    if (w->snap)
+        ix_reader_unref(w->snap);
+    file_unlock(w->lock_fd);
+    free(w);
+}
+
+/* ------------------------------------------------------- adds, deletes */
+
+/* Writes the in-memory buffer as a new (uncommitted) segment. */
+static int writer_flush(ix_writer *w, errbuf *e)
+{
+    if (w->inv.ndocs == 0)
+        return MG_OK;
+    if (w->inv.oom)
+        return err_set(e, MG_ENOMEM, "out of memory indexing");
+    uint64_t id = w->man.next_seg;
+    int rc = inv_flush(&w->inv, w->dir, id, &w->stop, e);
+    if (rc == MG_EINTERRUPTED)
+        w->stop = 0;
+    if (rc != MG_OK)
+        return rc;
+    ix_segment *s;
+    rc = seg_open(w->dir, id, &s, e);
+    if (rc != MG_OK)
+        return rc;
+    if (w->inv.ndeleted) {
+        size_t nb = ((size_t)s->ndocs + 7) / 8;
+        s->deleted = calloc(1, nb ? nb : 1);
+        if (!s->deleted) {
+            seg_free(s);
+            return err_set(e, MG_ENOMEM, "out of memory flushing");
+        }
+        memcpy(s->deleted, w->inv.deleted.p, nb);
+        s->ndeleted = w->inv.ndeleted;
+    }
+    if (wseg_push(w, s, 0, 0) != 0) {
+        seg_free(s);
+        return err_set(e, MG_ENOMEM, "out of memory flushing");
+    }
+    w->man.next_seg++;
+    inv_reset(&w->inv);
+    return MG_OK;
+}
+
+/* Marks every live document with this id deleted, in segments and in the
+ * buffer.  Returns how many there were. */
+static uint32_t writer_delete_id(ix_writer *w, const char *id)
+{
+    uint32_t found = (uint32_t)inv_delete_id(&w->inv, id);
+    char term[IX_TERM_MAX + 1];
+    size_t n = strlen(id);
+    term[0] = 'Q';
+    memcpy(term + 1, id, n);
+    for (uint32_t i = 0; i < w->nseg; i++) {
+        ix_segment *s = w->segs[i].seg;
+        ix_post c;
+        if (!ix_post_open(&c, s, term, n + 1))
+            continue;
+        for (uint32_t d = c.doc; d != IX_END; d = ix_post_next(&c)) {
+            if (bit_get(s->deleted, d))
+                continue;
+            if (!s->deleted) {
+                s->deleted = calloc(1, ((size_t)s->ndocs + 7) / 8);
+                if (!s->deleted)
+                    return found; /* reported as not found; nothing changed */
+            }
+            bit_set(s->deleted, d);
+            s->ndeleted++;
+            w->segs[i].dirty = 1;
+            found++;
+        }
+    }
+    return found;
+}
+
+static int id_ok(const char *id, errbuf *e)
+{
+    if (!id || !*id)
+        return err_set(e, MG_EINVAL, "an article needs a non-empty id");
+    if (strlen(id) > IX_TERM_MAX - 1)
+        return err_set(e, MG_EINVAL, "id longer than %d bytes", IX_TERM_MAX - 1);
+    return MG_OK;
+}
+
+int ix_writer_add(ix_writer *w, const mg_article *a, errbuf *e)
+{
+    if (!a)
+        return err_set(e, MG_EINVAL, "no article");
+    int rc = id_ok(a->id, e);
+    if (rc != MG_OK || (rc = writer_stopped(w, e)) != MG_OK)
+        return rc;
+    if (inv_bytes(&w->inv) >= w->ram_budget && (rc = writer_flush(w, e)) != MG_OK)
+        return rc;
+    if (w->inv.ndocs >= IX_END - 1 && (rc = writer_flush(w, e)) != MG_OK)
+        return rc;
+    int oom = 0;
+    uint64_t bad = 0;
+    char *f[7] = { 0 };
+    const char *src[7] = { a->id, a->url, a->title, a->body, a->source, a->section, a->author };
+    for (int i = 0; i < 7; i++)
+        f[i] = utf8_sanitize(src[i], &bad, &oom);
+    if (!oom) {
+        mg_article c = { f[0], f[1], f[2], f[3], f[4], f[5], f[6], a->date };
+        writer_delete_id(w, c.id);
+        rc = inv_add(&w->inv, w->an, &c);
+        if (rc != MG_OK)
+            w->inv.oom = 1;
+    }
+    for (int i = 0; i < 7; i++)
+        free(f[i]);
+    if (oom || rc != MG_OK)
+        return err_set(e, MG_ENOMEM, "out of memory adding article %s", a->id);
+    w->bad_utf8 += bad;
+    w->adds++;
+    return MG_OK;
+}
+
+int ix_writer_delete(ix_writer *w, const char *id, errbuf *e)
+{
+    int rc = id_ok(id, e);
+    if (rc != MG_OK || (rc = writer_stopped(w, e)) != MG_OK)
+        return rc;
+    if (writer_delete_id(w, id) == 0)
+        return err_set(e, MG_ENOTFOUND, "no article with id %s", id);
+    w->deletes++;
+    return MG_OK;
+}
+
+/* ------------------------------------------------------ commit, merge */
+
+static int writer_pending(const ix_writer *w)
+{
+    if (w->inv.ndocs || w->adds || w->deletes)
+        return 1;
+    for (uint32_t i = 0; i < w->nseg; i++)
+        if (w->segs[i].dirty || !w->segs[i].committed)
+            return 1;
+    return 0;
+}
+
+/* Merges segs[pick[0..n)] into one new segment and commits the result.
+ * On failure nothing changes (the partial file is removed). */
+static int writer_merge(ix_writer *w, const uint32_t *pick, uint32_t n, errbuf *e)
+{
+    ix_segment **src = malloc(n * sizeof *src);
+    wseg *old = malloc(w->nseg * sizeof *old);
+    if (!src || !old) {
+        free(src);
+        free(old);
+        return err_set(e, MG_ENOMEM, "out of memory merging");
+    }
+    for (uint32_t i = 0; i < n; i++)
+        src[i] = w->segs[pick[i]].seg;
+    uint64_t id = w->man.next_seg;
+    uint32_t ndocs;
+    int rc = merge_segments(w->dir, src, n, id, &w->stop, &ndocs, e);
+    ix_segment *m = NULL;
+    if (rc == MG_OK && ndocs)
+        rc = seg_open(w->dir, id, &m, e);
+    if (rc != MG_OK) {
+        if (rc == MG_EINTERRUPTED)
+            w->stop = 0;
+        free(src);
+        free(old);
+        return rc;
+    }
+    /* the new list: the merged segment replaces the group at its first place */
+    uint32_t nold = w->nseg, k = 0;
+    memcpy(old, w->segs, nold * sizeof *old);
+    for (uint32_t i = 0, j = 0; i < nold; i++) {
+        if (j < n && pick[j] == i) {
+            if (j++ == 0 && m)
+                w->segs[k++] = (wseg){ m, 0, 0, 0 };
+            continue;
+        }
+        w->segs[k++] = old[i];
+    }
+    w->nseg = k;
+    w->man.next_seg++;
+    rc = writer_publish(w, e);
+    if (rc != MG_OK) { /* back to the old list */
+        memcpy(w->segs, old, nold * sizeof *old);
+        w->nseg = nold;
+        if (m) {
+            unlink(m->path);
+            seg_free(m);
+        }
+    } else {
+        for (uint32_t i = 0; i < n; i++)
+            seg_free(src[i]);
+    }
+    free(src);
+    free(old);
+    return rc;
+}
+
+static int writer_auto_merge(ix_writer *w, errbuf *e)
+{
+    for (int rounds = 0; rounds < 64; rounds++) {
+        uint32_t *live = malloc((w->nseg + 1) * sizeof *live);
+        uint32_t *total = malloc((w->nseg + 1) * sizeof *total);
+        uint32_t pick[MERGE_FACTOR], n = 0;
+        if (live && total) {
+            for (uint32_t i = 0; i < w->nseg; i++) {
+                live[i] = ix_seg_live_docs(w->segs[i].seg);
+                total[i] = w->segs[i].seg->ndocs;
+            }
+            n = merge_pick(live, total, w->nseg, pick);
+        }
+        free(live);
+        free(total);
+        if (n == 0)
+            return MG_OK;
+        int rc = writer_merge(w, pick, n, e);
+        if (rc != MG_OK)
+            return rc;
+    }
+    return MG_OK;
+}
+
+int ix_writer_commit(ix_writer *w, errbuf *e)
+{
+    int rc = writer_stopped(w, e);
+    if (rc != MG_OK)
+        return rc;
+    if (!writer_pending(w))
+        return MG_OK;
+    if ((rc = writer_flush(w, e)) != MG_OK)
+        return rc;
+    if (w->stop) {
+        w->stop = 0;
+        return err_set(e, MG_EINTERRUPTED, "%s: interrupted before the commit", w->dir);
+    }
+    if ((rc = writer_publish(w, e)) != MG_OK)
+        return rc;
+    if (!w->no_merge) {
+        errbuf me;
+        err_clear(&me);
+        int mrc = writer_auto_merge(w, &me);
+        /* the commit is done; a failed or interrupted merge changes nothing
+         * and is retried at the next commit */
+        if (mrc == MG_EINTERRUPTED)
+            w->stop = 1; /* let the caller's next call see the request */
+        (void)mrc;
+    }
+    return MG_OK;
+}
+
+int ix_writer_rollback(ix_writer *w, errbuf *e) { return writer_discard(w, e); }
+
+int ix_writer_optimize(ix_writer *w, errbuf *e)
+{
+    int rc = ix_writer_commit(w, e);
+    if (rc != MG_OK || (rc = writer_stopped(w, e)) != MG_OK)
+        return rc;
+    if (w->nseg == 0 || (w->nseg == 1 && w->segs[0].seg->ndeleted == 0))
+        return MG_OK;
+    uint32_t *pick = malloc(w->nseg * sizeof *pick);
+    if (!pick)
+        return err_set(e, MG_ENOMEM, "out of memory optimizing");
+    for (uint32_t i = 0; i < w->nseg; i++)
+        pick[i] = i;
+    rc = writer_merge(w, pick, w->nseg, e);
+    free(pick);
+    return rc;
+}
+
+void ix_writer_interrupt(ix_writer *w)
+{
+    if (w)
+        w->stop = 1;
+}
+
+uint64_t ix_writer_bad_utf8(const ix_writer *w) { return w->bad_utf8; }
+
+void ix_writer_pending(const ix_writer *w, uint64_t *adds, uint64_t *deletes)
+{
+    *adds = w->adds;
+    *deletes = w->deletes;
+}
+
+int ix_writer_reader(ix_writer *w, ix_reader **out, errbuf *e)
+{
+    *out = NULL;
+    if (!w->snap) {
+        int rc = ix_reader_open(w->dir, &w->snap, e);
+        if (rc != MG_OK)
+            return rc;
+    }
+    ix_reader_ref(w->snap);
+    *out = w->snap;
+    return MG_OK;
+}

@@ -1,0 +1,363 @@
+/* test_codec.c — the postings codecs: bit-packing of 128-value blocks, and
+ * posting lists (docids, frequencies, positions, exact flags, skip data and
+ * block bounds) written by the block encoder and read back by the cursor. */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "index/codec.h"
+#include "index/segment.h"
+
+static void test_pack_round_trips_every_width(void **state)
+{
+    (void)state;
+    uint64_t rs = 42;
+    for (unsigned w = 0; w <= 32; w++) {
+        for (int round = 0; round < 20; round++) {
+            uint32_t v[128], back[128];
+            uint8_t packed[16 * 32 + 8];
+            uint64_t mask = w == 32 ? 0xFFFFFFFFull : (1ull << w) - 1;
+            for (int i = 0; i < 128; i++)
+                v[i] = (uint32_t)(tu_rand(&rs) & mask);
+            if (round == 0)
+                for (int i = 0; i < 128; i++)
+                    v[i] = (uint32_t)mask; /* all bits set */
+            assert_true(codec_width(v, 128) <= w);
+            size_t n = codec_pack128(v, w, packed);
+            assert_int_equal(n, 16 * w);
+            codec_unpack128(packed, w, back);
+            assert_memory_equal(v, back, sizeof v);
+        }
+    }
+}
+
+static void test_width_is_exact(void **state)
+{
+    (void)state;
+    uint32_t v[128] = { 0 };
+    assert_int_equal(codec_width(v, 128), 0);
+    v[77] = 1;
+    assert_int_equal(codec_width(v, 128), 1);
+    v[3] = 0x80000000u;
+    assert_int_equal(codec_width(v, 128), 32);
+    v[3] = 255;
+    assert_int_equal(codec_width(v, 128), 8);
+}
+
+static void test_skip_varints_stops_at_end(void **state)
+{
+    (void)state;
+    uint8_t b[] = { 0x81, 0x01, 0x05, 0xff };
+    assert_ptr_equal(codec_skip_varints(b, b + 4, 2), b + 3);
+    assert_null(codec_skip_varints(b, b + 4, 3)); /* the last varint never ends */
+    assert_ptr_equal(codec_skip_varints(b, b + 4, 0), b);
+}
+
+/* ---------------------------------------------- lists in a fake segment */
+
+typedef struct fake {
+    ix_segment seg;
+    buf post, pos;
+    td_writer td;
+    uint64_t dict_off;
+    const uint8_t *first;
+    uint8_t first_len;
+} fake;
+
+typedef struct list {
+    uint32_t n;
+    uint32_t *docs, *tft, *tfb;
+    uint32_t **pos;           /* per posting, tft + tfb positions */
+    uint8_t **exact;
+} list;
+
+static void list_free(list *l)
+{
+    for (uint32_t i = 0; i < l->n; i++) {
+        free(l->pos[i]);
+        free(l->exact[i]);
+    }
+    free(l->docs);
+    free(l->tft);
+    free(l->tfb);
+    free(l->pos);
+    free(l->exact);
+}
+
+/* A random list of n postings with docids below ndocs and gaps up to maxgap. */
+static list list_random(uint64_t *rs, uint32_t n, uint64_t maxgap)
+{
+    list l = { n, calloc(n + 1, 4), calloc(n + 1, 4), calloc(n + 1, 4), calloc(n + 1, sizeof(uint32_t *)),
+               calloc(n + 1, sizeof(uint8_t *)) };
+    uint64_t d = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        d += i == 0 ? tu_rand(rs) % (maxgap + 1) : 1 + tu_rand(rs) % maxgap;
+        l.docs[i] = (uint32_t)d;
+        l.tft[i] = tu_rand(rs) % 4 == 0 ? (uint32_t)(tu_rand(rs) % 3) : 0;
+        l.tfb[i] = (uint32_t)(tu_rand(rs) % 6);
+        if (l.tft[i] + l.tfb[i] == 0)
+            l.tfb[i] = 1;
+        if (tu_rand(rs) % 50 == 0)
+            l.tfb[i] = 300 + (uint32_t)(tu_rand(rs) % 100); /* over a skip entry's u8 */
+        uint32_t k = l.tft[i] + l.tfb[i];
+        l.pos[i] = malloc(4 * k);
+        l.exact[i] = malloc(k);
+        uint32_t p = 0;
+        for (uint32_t j = 0; j < k; j++) {
+            p += (j == 0 ? 0 : 1) + (uint32_t)(tu_rand(rs) % 40);
+            if (j == l.tft[i] && l.tft[i])
+                p += 1000; /* body after the title */
+            l.pos[i][j] = p;
+            l.exact[i][j] = (uint8_t)(tu_rand(rs) & 1);
+        }
+    }
+    return l;
+}
+
+static uint8_t tnorm(uint32_t d) { return (uint8_t)(d * 7 % 200 + 1); }
+static uint8_t bnorm(uint32_t d) { return (uint8_t)(d * 13 % 250 + 2); }
+
+/* Builds a one-term segment in memory holding list l. */
+static void fake_build(fake *f, const list *l, uint32_t ndocs)
+{
+    memset(f, 0, sizeof *f);
+    buf_init(&f->post);
+    buf_init(&f->pos);
+    td_writer_init(&f->td);
+    post_writer pw;
+    pw_init(&pw);
+    pw_begin(&pw);
+    for (uint32_t i = 0; i < l->n; i++) {
+        size_t before = f->pos.len;
+        pos_encode(&f->pos, l->pos[i], l->exact[i], l->tft[i] + l->tfb[i]);
+        pw_add(&pw, l->docs[i], l->tft[i], l->tfb[i], tnorm(l->docs[i]), bnorm(l->docs[i]),
+               f->pos.len - before);
+    }
+    pw_finish(&pw, &f->post);
+    td_entry e = { .len = 4, .df = pw.df, .cf = pw.cf, .bound = pw.bound };
+    memcpy(e.term, "term", 4);
+    if (l->n)
+        td_writer_add(&f->td, &e);
+    td_writer_finish(&f->td);
+    pw_free(&pw);
+    assert_false(f->post.oom || f->pos.oom || f->td.dict.oom);
+    ix_segment *s = &f->seg;
+    snprintf(s->name, sizeof s->name, "fake");
+    s->ndocs = ndocs;
+    s->sec[SEC_POSTINGS].p = f->post.p;
+    s->sec[SEC_POSTINGS].len = f->post.len;
+    s->sec[SEC_POSITIONS].p = f->pos.p;
+    s->sec[SEC_POSITIONS].len = f->pos.len;
+    s->sec[SEC_DICT].p = f->td.dict.p;
+    s->sec[SEC_DICT].len = f->td.dict.len;
+    s->ndict_blocks = f->td.nblocks;
+    f->first = (const uint8_t *)"term";
+    f->first_len = 4;
+    s->dict_off = &f->dict_off;
+    s->dict_first = &f->first;
+    s->dict_first_len = &f->first_len;
+}
+
+static void fake_free(fake *f)
+{
+    buf_free(&f->post);
+    buf_free(&f->pos);
+    td_writer_free(&f->td);
+}
+
+/* Walks the whole list with next() and checks every field. */
+static void check_walk(const fake *f, const list *l)
+{
+    ix_post c;
+    int found = ix_post_open(&c, &f->seg, "term", 4);
+    assert_int_equal(found, l->n > 0);
+    assert_int_equal(c.df, l->n);
+    uint32_t pos[512];
+    uint8_t ex[512];
+    for (uint32_t i = 0; i < l->n; i++) {
+        assert_int_equal(c.doc, l->docs[i]);
+        assert_int_equal(ix_post_tf_title(&c), l->tft[i]);
+        assert_int_equal(ix_post_tf_body(&c), l->tfb[i]);
+        if (i % 3 == 0) { /* positions are optional: skip some */
+            uint32_t k = ix_post_positions(&c, pos, ex, 512);
+            assert_int_equal(k, l->tft[i] + l->tfb[i]);
+            assert_memory_equal(pos, l->pos[i], 4 * k);
+            assert_memory_equal(ex, l->exact[i], k);
+        }
+        ix_post_next(&c);
+    }
+    assert_int_equal(c.doc, IX_END);
+    assert_int_equal(ix_post_next(&c), IX_END);
+    assert_false(c.bad);
+}
+
+static void round_trip(uint32_t n, uint64_t maxgap, uint64_t seed)
+{
+    uint64_t rs = seed;
+    list l = list_random(&rs, n, maxgap);
+    fake f;
+    fake_build(&f, &l, n ? l.docs[n - 1] + 1 : 1);
+    check_walk(&f, &l);
+    fake_free(&f);
+    list_free(&l);
+}
+
+static void test_list_round_trips_edge_sizes(void **state)
+{
+    (void)state;
+    const uint32_t sizes[] = { 0, 1, 2, 127, 128, 129, 255, 256, 257, 384, 1000 };
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        round_trip(sizes[i], 1, 1 + i);       /* dense: gap width 0 */
+        round_trip(sizes[i], 1000, 100 + i);  /* sparse */
+    }
+}
+
+static void test_list_with_huge_gaps(void **state)
+{
+    (void)state;
+    /* docids up to 2^32 - 2, the largest a segment can hold */
+    uint32_t docs[3][3] = { { 0, 4294967292u, 4294967293u },
+                            { 4294967293u, 0, 0 },
+                            { 7, 2147483648u, 4294967292u } };
+    uint32_t ns[3] = { 3, 1, 3 };
+    for (int t = 0; t < 3; t++) {
+        uint64_t rs = 9;
+        list l = list_random(&rs, ns[t], 1);
+        for (uint32_t i = 0; i < ns[t]; i++)
+            l.docs[i] = docs[t][i];
+        fake f;
+        fake_build(&f, &l, UINT32_MAX - 1);
+        check_walk(&f, &l);
+        fake_free(&f);
+        list_free(&l);
+    }
+    /* a full packed block whose gaps need 32 bits */
+    uint64_t rs = 5;
+    list l = list_random(&rs, 130, 1);
+    for (uint32_t i = 0; i < 130; i++)
+        l.docs[i] = i == 0 ? 3 : (i < 64 ? l.docs[i - 1] + 1 : (i == 64 ? 4000000000u : l.docs[i - 1] + 1));
+    fake f;
+    fake_build(&f, &l, UINT32_MAX - 1);
+    check_walk(&f, &l);
+    fake_free(&f);
+    list_free(&l);
+}
+
+static void test_advance_skips_to_first_doc_at_or_after(void **state)
+{
+    (void)state;
+    uint64_t rs = 77;
+    list l = list_random(&rs, 2000, 50);
+    fake f;
+    uint32_t ndocs = l.docs[l.n - 1] + 1;
+    fake_build(&f, &l, ndocs);
+    for (int round = 0; round < 50; round++) {
+        ix_post c;
+        assert_true(ix_post_open(&c, &f.seg, "term", 4));
+        uint32_t target = 0, i = 0;
+        for (;;) {
+            target += 1 + (uint32_t)(tu_rand(&rs) % (round < 25 ? 100 : 5000));
+            while (i < l.n && l.docs[i] < target)
+                i++;
+            uint32_t got = ix_post_advance(&c, target);
+            if (i == l.n) {
+                assert_int_equal(got, IX_END);
+                break;
+            }
+            assert_int_equal(got, l.docs[i]);
+            assert_int_equal(ix_post_tf_body(&c), l.tfb[i]);
+            uint32_t pos[512];
+            uint32_t k = ix_post_positions(&c, pos, NULL, 512);
+            assert_int_equal(k, l.tft[i] + l.tfb[i]);
+            assert_memory_equal(pos, l.pos[i], 4 * k);
+            assert_int_equal(ix_post_advance(&c, target), got); /* never backwards */
+        }
+    }
+    fake_free(&f);
+    list_free(&l);
+}
+
+static void test_block_bounds_cover_every_document(void **state)
+{
+    (void)state;
+    uint64_t rs = 3;
+    list l = list_random(&rs, 700, 20);
+    fake f;
+    fake_build(&f, &l, l.docs[l.n - 1] + 1);
+    ix_post c;
+    assert_true(ix_post_open(&c, &f.seg, "term", 4));
+    ix_bound lb;
+    ix_post_list_bound(&c, &lb);
+    for (uint32_t i = 0; i < l.n; i++) {
+        uint32_t last;
+        ix_bound b;
+        assert_true(ix_post_block_bound(&c, l.docs[i], &last, &b));
+        assert_true(last >= l.docs[i]);
+        assert_true(b.max_tf_title >= l.tft[i] && b.max_tf_body >= l.tfb[i]);
+        assert_true(b.min_title_norm <= tnorm(l.docs[i]) && b.min_body_norm <= bnorm(l.docs[i]));
+        assert_true(lb.max_tf_title >= b.max_tf_title && lb.max_tf_body >= b.max_tf_body);
+        assert_true(lb.min_title_norm <= b.min_title_norm);
+        /* the block's last doc is a real posting of the same block */
+        uint32_t j = i;
+        while (j < l.n && l.docs[j] < last)
+            j++;
+        assert_true(j < l.n && l.docs[j] == last && j / 128 == i / 128);
+    }
+    uint32_t last;
+    ix_bound b;
+    assert_false(ix_post_block_bound(&c, l.docs[l.n - 1] + 1, &last, &b));
+    fake_free(&f);
+    list_free(&l);
+}
+
+static void test_damaged_lists_never_read_out_of_bounds(void **state)
+{
+    (void)state;
+    uint64_t rs = 11;
+    list l = list_random(&rs, 600, 30);
+    fake f;
+    fake_build(&f, &l, l.docs[l.n - 1] + 1);
+    uint8_t *copy = malloc(f.post.len), *pcopy = malloc(f.pos.len);
+    memcpy(copy, f.post.p, f.post.len);
+    memcpy(pcopy, f.pos.p, f.pos.len);
+    for (int round = 0; round < 300; round++) {
+        memcpy(f.post.p, copy, f.post.len);
+        memcpy(f.pos.p, pcopy, f.pos.len);
+        for (int k = 0; k < 3; k++) {
+            f.post.p[tu_rand(&rs) % f.post.len] ^= (uint8_t)(1 + tu_rand(&rs) % 255);
+            f.pos.p[tu_rand(&rs) % f.pos.len] ^= (uint8_t)(1 + tu_rand(&rs) % 255);
+        }
+        ix_post c;
+        ix_post_open(&c, &f.seg, "term", 4);
+        uint32_t prev = 0, steps = 0;
+        for (uint32_t d = c.doc; d != IX_END; d = ix_post_next(&c), steps++) {
+            assert_true(d < f.seg.ndocs);
+            assert_true(steps == 0 || d > prev);
+            prev = d;
+            uint32_t pos[64];
+            ix_post_positions(&c, pos, NULL, 64);
+        }
+        assert_true(steps <= l.n);
+    }
+    free(copy);
+    free(pcopy);
+    fake_free(&f);
+    list_free(&l);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pack_round_trips_every_width),
+        cmocka_unit_test(test_width_is_exact),
+        cmocka_unit_test(test_skip_varints_stops_at_end),
+        cmocka_unit_test(test_list_round_trips_edge_sizes),
+        cmocka_unit_test(test_list_with_huge_gaps),
+        cmocka_unit_test(test_advance_skips_to_first_doc_at_or_after),
+        cmocka_unit_test(test_block_bounds_cover_every_document),
+        cmocka_unit_test(test_damaged_lists_never_read_out_of_bounds),
+    };
+    return cmocka_run_group_tests_name("codec", tests, NULL, NULL);
+}

@@ -1,0 +1,586 @@
+/* test_index.c — the index writer and reader through the public mg_index_*
+ * API and the ix_* layer: add/commit/reopen, positions and exact flags,
+ * prefixed terms, prefix enumeration, replace and delete by id, rollback,
+ * merges, RAM-budget flushes, locking, interrupts and bad UTF-8. */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "index/index.h"
+#include "util/norm.h"
+
+static mg_index *open_w(const char *dir, size_t ram, int no_merge)
+{
+    mg_open_options o;
+    mg_open_options_init(&o);
+    o.ram_budget = ram;
+    o.no_merge = no_merge;
+    mg_index *ix;
+    int rc = mg_index_open(dir, MG_WRITE | MG_CREATE, &o, &ix);
+    if (rc != MG_OK)
+        print_error("open %s: %s\n", dir, mg_errmsg(ix));
+    assert_int_equal(rc, MG_OK);
+    return ix;
+}
+
+static void add(mg_index *ix, const char *id, const char *title, const char *body, int64_t date)
+{
+    mg_article a = { .id = id, .title = title, .body = body, .date = date };
+    int rc = mg_index_add(ix, &a);
+    if (rc != MG_OK)
+        print_error("add %s: %s\n", id, mg_errmsg(ix));
+    assert_int_equal(rc, MG_OK);
+}
+
+static ix_reader *open_r(const char *dir)
+{
+    ix_reader *r;
+    errbuf e;
+    int rc = ix_reader_open(dir, &r, &e);
+    if (rc != MG_OK)
+        print_error("reader: %s\n", e.msg);
+    assert_int_equal(rc, MG_OK);
+    return r;
+}
+
+static uint64_t df_of(ix_reader *r, const char *term)
+{
+    uint64_t df, cf;
+    ix_reader_term_stats(r, term, strlen(term), &df, &cf);
+    return df;
+}
+
+static void test_add_commit_reopen_reads_every_field_back(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    mg_index *ix = open_w(dir, 0, 0);
+    mg_article a = { "reu-1", "http://x/1", "Oil prices rise", "Crude oil rose 3% on Monday.",
+                     "Reuters", "Markets", "Jane Doe", 545000000 };
+    assert_int_equal(mg_index_add(ix, &a), MG_OK);
+    mg_article b = { .id = "reu-2", .body = "No title, no date.", .date = MG_NO_DATE };
+    assert_int_equal(mg_index_add(ix, &b), MG_OK);
+    assert_int_equal(mg_index_commit(ix), MG_OK);
+    assert_int_equal(mg_index_close(ix), MG_OK);
+
+    assert_int_equal(mg_index_open(dir, MG_RDONLY, NULL, &ix), MG_OK);
+    mg_doc *d;
+    assert_int_equal(mg_index_get(ix, "reu-1", &d), MG_OK);
+    assert_string_equal(d->a.id, "reu-1");
+    assert_string_equal(d->a.url, "http://x/1");
+    assert_string_equal(d->a.title, "Oil prices rise");
+    assert_string_equal(d->a.body, "Crude oil rose 3% on Monday.");
+    assert_string_equal(d->a.source, "Reuters");
+    assert_string_equal(d->a.section, "Markets");
+    assert_string_equal(d->a.author, "Jane Doe");
+    assert_true(d->a.date == 545000000);
+    mg_doc_free(d);
+    assert_int_equal(mg_index_get(ix, "reu-2", &d), MG_OK);
+    assert_null(d->a.title);
+    assert_null(d->a.url);
+    assert_string_equal(d->a.body, "No title, no date.");
+    assert_true(d->a.date == MG_NO_DATE);
+    mg_doc_free(d);
+    assert_int_equal(mg_index_get(ix, "nope", &d), MG_ENOTFOUND);
+    assert_null(d);
+    mg_stats st;
+    assert_int_equal(mg_index_stats(ix, &st), MG_OK);
+    assert_int_equal(st.docs, 2);
+    assert_int_equal(st.segments, 1);
+    assert_string_equal(st.language, "english");
+    assert_true(st.date_min == 545000000 && st.date_max == 545000000);
+    assert_true(st.bytes_total > st.bytes_postings + st.bytes_stored);
+    assert_int_equal(mg_index_check(ix), MG_OK);
+    assert_int_equal(mg_index_add(ix, &a), MG_EREADONLY);
+    mg_index_close(ix);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+static void test_uncommitted_adds_are_invisible(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    mg_index *ix = open_w(dir, 0, 0);
+    add(ix, "a", "hello", "world", MG_NO_DATE);
+    ix_reader *r = open_r(dir);
+    assert_int_equal(ix_reader_ndocs(r), 0);
+    assert_int_equal(df_of(r, "hello"), 0);
+    assert_int_equal(mg_index_commit(ix), MG_OK);
+    assert_true(ix_reader_stale(r));
+    assert_int_equal(ix_reader_ndocs(r), 0); /* a snapshot does not move */
+    ix_reader *r2 = open_r(dir);
+    assert_int_equal(ix_reader_ndocs(r2), 1);
+    assert_int_equal(df_of(r2, "hello"), 1);
+    assert_false(ix_reader_stale(r2));
+    ix_reader_unref(r);
+    ix_reader_unref(r2);
+    mg_index_close(ix);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+static void test_positions_title_then_body_with_exact_flags(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    mg_index *ix = open_w(dir, 0, 0);
+    /* title: 3 tokens at 0..2; body starts at 4 */
+    add(ix, "d1", "Running dogs run", "The dog runs and runs.", MG_NO_DATE);
+    assert_int_equal(mg_index_commit(ix), MG_OK);
+    ix_reader *r = open_r(dir);
+    const ix_segment *s = ix_reader_segment(r, 0);
+    ix_post c;
+    assert_true(ix_post_open(&c, s, "run", 3));
+    assert_int_equal(c.doc, 0);
+    assert_int_equal(ix_post_tf_title(&c), 2); /* Running, run */
+    assert_int_equal(ix_post_tf_body(&c), 2);  /* runs, runs */
+    uint32_t pos[8];
+    uint8_t ex[8];
+    assert_int_equal(ix_post_positions(&c, pos, ex, 8), 4);
+    uint32_t want[4] = { 0, 2, 6, 8 };
+    uint8_t want_ex[4] = { 0, 1, 0, 0 };
+    assert_memory_equal(pos, want, sizeof want);
+    assert_memory_equal(ex, want_ex, sizeof want_ex);
+    assert_int_equal(ix_post_next(&c), IX_END);
+    /* the raw forms where they differ from the stem */
+    assert_true(ix_post_open(&c, s, "Rrunning", 8));
+    assert_int_equal(ix_post_positions(&c, pos, NULL, 8), 1);
+    assert_int_equal(pos[0], 0);
+    assert_true(ix_post_open(&c, s, "Rruns", 5));
+    assert_int_equal(ix_post_tf_body(&c), 2);
+    assert_false(ix_post_open(&c, s, "Rrun", 4)); /* equal to its stem: flag only */
+    assert_true(ix_post_open(&c, s, "Qd1", 3));
+    assert_int_equal(ix_seg_title_norm(s, 0), norm_encode(3));
+    assert_int_equal(ix_seg_body_norm(s, 0), norm_encode(5));
+    assert_true(ix_reader_avg_title_len(r) == 3.0);
+    assert_true(ix_reader_avg_body_len(r) == 5.0);
+    ix_reader_unref(r);
+    mg_index_close(ix);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+static void test_source_section_author_are_prefixed_terms(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    mg_index *ix = open_w(dir, 0, 0);
+    mg_article a = { .id = "x", .title = "t", .source = "New York Times", .section = "World News",
+                     .author = "Running Man", .date = MG_NO_DATE };
+    assert_int_equal(mg_index_add(ix, &a), MG_OK);
+    assert_int_equal(mg_index_commit(ix), MG_OK);
+    ix_reader *r = open_r(dir);
+    const ix_segment *s = ix_reader_segment(r, 0);
+    ix_post c;
+    uint32_t pos[4];
+    assert_true(ix_post_open(&c, s, "Snew", 4));
+    assert_int_equal(ix_post_tf_title(&c), 0);
+    assert_int_equal(ix_post_tf_body(&c), 1);
+    assert_true(ix_post_open(&c, s, "Stimes", 6));
+    assert_int_equal(ix_post_positions(&c, pos, NULL, 4), 1);
+    assert_int_equal(pos[0], 2);
+    assert_true(ix_post_open(&c, s, "Sworld", 6));
+    assert_int_equal(ix_post_positions(&c, pos, NULL, 4), 1);
+    assert_int_equal(pos[0], 4); /* section after source, one gap */
+    assert_true(ix_post_open(&c, s, "Arunning", 8)); /* unstemmed */
+    assert_false(ix_post_open(&c, s, "Arun", 4));
+    assert_int_equal(ix_seg_body_norm(s, 0), 0); /* no body words */
+    ix_reader_unref(r);
+    mg_index_close(ix);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+typedef struct seen {
+    char terms[16][64];
+    uint64_t df[16];
+    int n;
+} seen;
+
+static int collect(void *ctx, const char *term, size_t len, uint64_t df)
+{
+    seen *s = ctx;
+    snprintf(s->terms[s->n], 64, "%.*s", (int)len, term);
+    s->df[s->n++] = df;
+    return s->n == 16;
+}
+
+static void test_prefix_enumeration_merges_segments_in_order(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    mg_index *ix = open_w(dir, 0, 1);
+    add(ix, "1", "markets", "market marketing", MG_NO_DATE);
+    assert_int_equal(mg_index_commit(ix), MG_OK);
+    add(ix, "2", "marker", "market mars", MG_NO_DATE);
+    assert_int_equal(mg_index_commit(ix), MG_OK);
+    ix_reader *r = open_r(dir);
+    assert_int_equal(ix_reader_nsegments(r), 2);
+    seen s = { .n = 0 };
+    size_t n = ix_reader_prefix(r, "mar", 3, 100, collect, &s);
+    /* english stems: market, marker, mar(s) */
+    assert_int_equal(n, (size_t)s.n);
+    for (int i = 1; i < s.n; i++)
+        assert_true(strcmp(s.terms[i - 1], s.terms[i]) < 0);
+    int found_market = 0;
+    for (int i = 0; i < s.n; i++) {
+        assert_true(strncmp(s.terms[i], "mar", 3) == 0);
+        if (strcmp(s.terms[i], "market") == 0) {
+            found_market = 1;
+            assert_int_equal(s.df[i], 2); /* summed over both segments */
+        }
+    }
+    assert_true(found_market);
+    seen s2 = { .n = 0 };
+    assert_int_equal(ix_reader_prefix(r, "mar", 3, 1, collect, &s2), 1);
+    assert_string_equal(s2.terms[0], s.terms[0]);
+    assert_int_equal(ix_reader_prefix(r, "zzz", 3, 10, collect, &s2), 0);
+    seen s3 = { .n = 0 };
+    ix_reader_prefix(r, "R", 1, 100, collect, &s3);
+    for (int i = 0; i < s3.n; i++)
+        assert_true(s3.terms[i][0] == 'R');
+    assert_true(s3.n >= 2); /* Rmarkets, Rmarketing, ... */
+    ix_reader_unref(r);
+    mg_index_close(ix);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+static void test_replace_by_id_keeps_only_the_newest(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    mg_index *ix = open_w(dir, 0, 1);
+    add(ix, "k", "first version", "alpha", 1);
+    assert_int_equal(mg_index_commit(ix), MG_OK);
+    add(ix, "k", "second version", "beta", 2);
+    add(ix, "k", "third version", "gamma", 3); /* replaces a pending one */
+    assert_int_equal(mg_index_commit(ix), MG_OK);
+    mg_doc *d;
+    assert_int_equal(mg_index_get(ix, "k", &d), MG_OK);
+    assert_string_equal(d->a.title, "third version");
+    mg_doc_free(d);
+    mg_stats st;
+    assert_int_equal(mg_index_stats(ix, &st), MG_OK);
+    assert_int_equal(st.docs, 1);
+    assert_int_equal(st.deleted, 2);
+    ix_reader *r = open_r(dir);
+    assert_int_equal(ix_reader_ndocs(r), 1);
+    uint32_t seg, doc;
+    assert_true(ix_reader_find_id(r, "k", &seg, &doc));
+    assert_true(ix_seg_date(ix_reader_segment(r, seg), doc) == 3);
+    /* df counts deleted documents (as Lucene does); liveness is per doc */
+    assert_int_equal(df_of(r, "alpha"), 1);
+    ix_post c;
+    assert_true(ix_post_open(&c, ix_reader_segment(r, 0), "alpha", 5));
+    assert_true(ix_seg_is_deleted(ix_reader_segment(r, 0), c.doc));
+    ix_reader_unref(r);
+    /* merging reclaims them */
+    assert_int_equal(mg_index_optimize(ix), MG_OK);
+    assert_int_equal(mg_index_stats(ix, &st), MG_OK);
+    assert_int_equal(st.docs, 1);
+    assert_int_equal(st.deleted, 0);
+    assert_int_equal(st.segments, 1);
+    r = open_r(dir);
+    assert_int_equal(df_of(r, "alpha"), 0);
+    assert_int_equal(df_of(r, "gamma"), 1);
+    assert_int_equal(mg_index_check(ix), MG_OK);
+    ix_reader_unref(r);
+    mg_index_close(ix);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+static void test_delete_by_id_committed_and_pending(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    mg_index *ix = open_w(dir, 0, 1);
+    add(ix, "a", "apple", "", MG_NO_DATE);
+    add(ix, "b", "banana", "", MG_NO_DATE);
+    assert_int_equal(mg_index_commit(ix), MG_OK);
+    add(ix, "c", "cherry", "", MG_NO_DATE);
+    assert_int_equal(mg_index_delete(ix, "a"), MG_OK);
+    assert_int_equal(mg_index_delete(ix, "c"), MG_OK);
+    assert_int_equal(mg_index_delete(ix, "c"), MG_ENOTFOUND);
+    assert_int_equal(mg_index_delete(ix, "zz"), MG_ENOTFOUND);
+    assert_true(strstr(mg_errmsg(ix), "zz") != NULL);
+    mg_doc *d;
+    assert_int_equal(mg_index_get(ix, "a", &d), MG_OK); /* not yet committed */
+    mg_doc_free(d);
+    assert_int_equal(mg_index_commit(ix), MG_OK);
+    assert_int_equal(mg_index_get(ix, "a", &d), MG_ENOTFOUND);
+    assert_int_equal(mg_index_get(ix, "c", &d), MG_ENOTFOUND);
+    assert_int_equal(mg_index_get(ix, "b", &d), MG_OK);
+    mg_doc_free(d);
+    mg_index_close(ix);
+    /* deletions survive reopening */
+    assert_int_equal(mg_index_open(dir, MG_RDONLY, NULL, &ix), MG_OK);
+    assert_int_equal(mg_index_get(ix, "a", &d), MG_ENOTFOUND);
+    mg_stats st;
+    mg_index_stats(ix, &st);
+    assert_int_equal(st.docs, 1);
+    mg_index_close(ix);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+static void test_rollback_discards_adds_and_deletes(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    mg_index *ix = open_w(dir, 0, 1);
+    add(ix, "keep", "kept", "", MG_NO_DATE);
+    assert_int_equal(mg_index_commit(ix), MG_OK);
+    add(ix, "new", "fresh", "", MG_NO_DATE);
+    assert_int_equal(mg_index_delete(ix, "keep"), MG_OK);
+    assert_int_equal(mg_index_rollback(ix), MG_OK);
+    assert_int_equal(mg_index_commit(ix), MG_OK);
+    mg_doc *d;
+    assert_int_equal(mg_index_get(ix, "keep", &d), MG_OK);
+    mg_doc_free(d);
+    assert_int_equal(mg_index_get(ix, "new", &d), MG_ENOTFOUND);
+    /* close without commit also rolls back */
+    add(ix, "lost", "x", "", MG_NO_DATE);
+    mg_index_close(ix);
+    assert_int_equal(mg_index_open(dir, MG_RDONLY, NULL, &ix), MG_OK);
+    assert_int_equal(mg_index_get(ix, "lost", &d), MG_ENOTFOUND);
+    mg_index_close(ix);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+/* Many small documents with a tiny RAM budget: several flushes per commit,
+ * the merge policy keeps the segment count bounded, and every document is
+ * still found with the right postings. */
+static void test_tiny_ram_budget_flushes_and_merges(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    mg_index *ix = open_w(dir, 64 * 1024, 0);
+    char id[32], body[128];
+    for (int i = 0; i < 3000; i++) {
+        snprintf(id, sizeof id, "doc%d", i);
+        snprintf(body, sizeof body, "common word%d group%d tail", i, i % 7);
+        add(ix, id, i % 2 ? "odd" : "even", body, 1000 + i);
+        if (i % 500 == 499)
+            assert_int_equal(mg_index_commit(ix), MG_OK);
+    }
+    assert_int_equal(mg_index_commit(ix), MG_OK);
+    ix_reader *r = open_r(dir);
+    assert_int_equal(ix_reader_ndocs(r), 3000);
+    assert_true(ix_reader_nsegments(r) > 1);
+    assert_true(ix_reader_nsegments(r) < 20);
+    assert_int_equal(df_of(r, "common"), 3000);
+    assert_int_equal(df_of(r, "group3"), 429); /* i % 7 == 3 for i < 3000 */
+    assert_int_equal(df_of(r, "odd"), 1500);
+    uint32_t seg, doc;
+    assert_true(ix_reader_find_id(r, "doc1234", &seg, &doc));
+    assert_true(ix_seg_date(ix_reader_segment(r, seg), doc) == 2234);
+    assert_true(ix_seg_dates(ix_reader_segment(r, seg))[doc] == 2234);
+    /* each segment's postings of "common" cover all its docs in order */
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < ix_reader_nsegments(r); i++) {
+        const ix_segment *s = ix_reader_segment(r, i);
+        ix_post c;
+        assert_true(ix_post_open(&c, s, "common", 6));
+        uint32_t expect = 0;
+        for (uint32_t d = c.doc; d != IX_END; d = ix_post_next(&c)) {
+            assert_int_equal(d, expect++);
+            uint32_t pos[4];
+            assert_int_equal(ix_post_positions(&c, pos, NULL, 4), 1);
+            assert_int_equal(pos[0], 2); /* title (1 token), gap, then body */
+        }
+        assert_int_equal(expect, ix_seg_ndocs(s));
+        total += expect;
+    }
+    assert_int_equal(total, 3000);
+    ix_reader_unref(r);
+    assert_int_equal(mg_index_check(ix), MG_OK);
+    assert_int_equal(mg_index_optimize(ix), MG_OK);
+    r = open_r(dir);
+    assert_int_equal(ix_reader_nsegments(r), 1);
+    assert_int_equal(df_of(r, "common"), 3000);
+    ix_post c;
+    assert_true(ix_post_open(&c, ix_reader_segment(r, 0), "common", 6));
+    assert_int_equal(ix_post_advance(&c, 2999), 2999);
+    assert_int_equal(ix_post_next(&c), IX_END);
+    ix_reader_unref(r);
+    mg_index_close(ix);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+static void test_merge_policy_bounds_segment_count(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    mg_index *ix = open_w(dir, 0, 0);
+    char id[32];
+    for (int i = 0; i < 35; i++) {
+        snprintf(id, sizeof id, "d%d", i);
+        add(ix, id, "t", "body words", MG_NO_DATE);
+        assert_int_equal(mg_index_commit(ix), MG_OK); /* one segment each */
+    }
+    mg_stats st;
+    assert_int_equal(mg_index_stats(ix, &st), MG_OK);
+    assert_int_equal(st.docs, 35);
+    assert_true(st.segments < 10);
+    mg_index_close(ix);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+static void test_second_writer_gets_locked(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    mg_index *a = open_w(dir, 0, 0), *b;
+    assert_int_equal(mg_index_open(dir, MG_WRITE, NULL, &b), MG_ELOCKED);
+    assert_true(strstr(mg_errmsg(b), "LOCK") != NULL);
+    mg_index_close(b);
+    mg_index *rd;
+    assert_int_equal(mg_index_open(dir, MG_RDONLY, NULL, &rd), MG_OK); /* readers welcome */
+    mg_index_close(rd);
+    mg_index_close(a);
+    assert_int_equal(mg_index_open(dir, MG_WRITE, NULL, &b), MG_OK);
+    mg_index_close(b);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+static void test_missing_index_reports_not_found(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    char path[4200];
+    snprintf(path, sizeof path, "%s/none", dir);
+    mg_index *ix;
+    assert_int_equal(mg_index_open(path, MG_RDONLY, NULL, &ix), MG_ENOTFOUND);
+    assert_non_null(ix);
+    assert_true(strlen(mg_errmsg(ix)) > 0);
+    mg_index_close(ix);
+    assert_int_equal(mg_index_open(path, MG_WRITE, NULL, &ix), MG_ENOTFOUND);
+    mg_index_close(ix);
+    assert_int_equal(mg_index_open(dir, MG_RDONLY, NULL, &ix), MG_ENOTFOUND); /* empty dir */
+    mg_index_close(ix);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+static void test_language_is_kept_by_the_index(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    mg_open_options o;
+    mg_open_options_init(&o);
+    o.language = "french";
+    mg_index *ix;
+    assert_int_equal(mg_index_open(dir, MG_WRITE | MG_CREATE, &o, &ix), MG_OK);
+    add(ix, "f", "Les chevaux", "", MG_NO_DATE);
+    assert_int_equal(mg_index_commit(ix), MG_OK);
+    mg_index_close(ix);
+    o.language = "german"; /* ignored for an existing index */
+    assert_int_equal(mg_index_open(dir, MG_WRITE, &o, &ix), MG_OK);
+    mg_index_close(ix);
+    ix_reader *r = open_r(dir);
+    assert_string_equal(ix_reader_language(r), "french");
+    assert_int_equal(df_of(r, "cheval"), 1);
+    ix_reader_unref(r);
+    o.language = "klingon";
+    char path[4200];
+    snprintf(path, sizeof path, "%s/k", dir);
+    assert_int_equal(mg_index_open(path, MG_WRITE | MG_CREATE, &o, &ix), MG_EINVAL);
+    mg_index_close(ix);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+static void test_bad_utf8_is_replaced_and_counted(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    mg_index *ix = open_w(dir, 0, 0);
+    add(ix, "u", "caf\xc3\xa9 \xff\xfe ok", "body \xc3", MG_NO_DATE);
+    assert_int_equal(mg_index_commit(ix), MG_OK);
+    mg_doc *d;
+    assert_int_equal(mg_index_get(ix, "u", &d), MG_OK);
+    assert_string_equal(d->a.title, "caf\xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd ok");
+    assert_string_equal(d->a.body, "body \xef\xbf\xbd");
+    mg_doc_free(d);
+    mg_stats st;
+    mg_index_stats(ix, &st);
+    assert_int_equal(st.bad_utf8, 3);
+    ix_reader *r = open_r(dir);
+    assert_int_equal(df_of(r, "cafe"), 1);
+    assert_int_equal(df_of(r, "ok"), 1);
+    ix_reader_unref(r);
+    mg_index_close(ix);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+static void test_interrupt_stops_without_committing(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    mg_index *ix = open_w(dir, 0, 0);
+    add(ix, "one", "a", "b", MG_NO_DATE);
+    mg_index_interrupt(ix);
+    assert_int_equal(mg_index_commit(ix), MG_EINTERRUPTED);
+    ix_reader *r = open_r(dir);
+    assert_int_equal(ix_reader_ndocs(r), 0);
+    ix_reader_unref(r);
+    assert_int_equal(mg_index_commit(ix), MG_OK); /* the request was consumed */
+    r = open_r(dir);
+    assert_int_equal(ix_reader_ndocs(r), 1);
+    ix_reader_unref(r);
+    mg_index_interrupt(ix);
+    mg_article a = { .id = "two", .title = "x", .date = MG_NO_DATE };
+    assert_int_equal(mg_index_add(ix, &a), MG_EINTERRUPTED);
+    assert_int_equal(mg_index_add(ix, &a), MG_OK);
+    mg_index_close(ix);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+static void test_add_requires_an_id(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    mg_index *ix = open_w(dir, 0, 0);
+    mg_article a = { .title = "x", .date = MG_NO_DATE };
+    assert_int_equal(mg_index_add(ix, &a), MG_EINVAL);
+    a.id = "";
+    assert_int_equal(mg_index_add(ix, &a), MG_EINVAL);
+    assert_int_equal(mg_index_add(ix, NULL), MG_EINVAL);
+    mg_index_close(ix);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_add_commit_reopen_reads_every_field_back),
+        cmocka_unit_test(test_uncommitted_adds_are_invisible),
+        cmocka_unit_test(test_positions_title_then_body_with_exact_flags),
+        cmocka_unit_test(test_source_section_author_are_prefixed_terms),
+        cmocka_unit_test(test_prefix_enumeration_merges_segments_in_order),
+        cmocka_unit_test(test_replace_by_id_keeps_only_the_newest),
+        cmocka_unit_test(test_delete_by_id_committed_and_pending),
+        cmocka_unit_test(test_rollback_discards_adds_and_deletes),
+        cmocka_unit_test(test_tiny_ram_budget_flushes_and_merges),
+        cmocka_unit_test(test_merge_policy_bounds_segment_count),
+        cmocka_unit_test(test_second_writer_gets_locked),
+        cmocka_unit_test(test_missing_index_reports_not_found),
+        cmocka_unit_test(test_language_is_kept_by_the_index),
+        cmocka_unit_test(test_bad_utf8_is_replaced_and_counted),
+        cmocka_unit_test(test_interrupt_stops_without_committing),
+        cmocka_unit_test(test_add_requires_an_id),
+    };
+    return cmocka_run_group_tests_name("index", tests, NULL, NULL);
+}
