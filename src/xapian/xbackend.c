@@ -208,8 +208,8 @@ static int build_doc(xb_writer *w, const mg_article *a, xap_doc *doc)
     add_text(w, doc, 0, a->body, t + 1);
     add_text(w, doc, 'A', a->author, 0);
     uint32_t s = add_text(w, doc, 'S', a->source, 0);
-    add_text(w, doc, 'S', a->section, a->source ? s + 1 : 0);
-    add_term(w, doc, 'Q', a->id, strlen(a->id), UINT32_MAX, 0);
+    add_text(w, doc, 'S', a->section, s + 1);
+    add_term(w, doc, 'Q', a->id, strlen(a->id), 0, 0); /* position 0, as morgue */
     if (!w->rc && a->date != MG_NO_DATE)
         w->rc = xap_doc_set_value_double(doc, XB_SLOT_DATE, (double)a->date);
     xb_doc_data(&w->data, a);

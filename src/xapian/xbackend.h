@@ -8,7 +8,8 @@
  * terms): title tokens at positions 0..T-1 and body tokens at T+1...; for
  * each token its stem (wdf 1 per occurrence) and, where the folded word
  * differs from its stem, "R"+word at the same position; "A"+token for the
- * author, "S"+token for source and section; "Q"+id, without position.
+ * author (positions from 0), "S"+token for source (from 0) and section
+ * (from S+1 after S source tokens); "Q"+id at position 0.
  *
  * Only the plain (stemmed) terms carry wdf.  The prefixed ones (R, A, S, Q)
  * are added with wdf 0 (R/A/S keep their positions), so Xapian's document

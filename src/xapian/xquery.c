@@ -8,8 +8,9 @@
  *                   is refused: Xapian keeps no exact-form flag)
  *   author:word     "A"+folded token;  source:/section:word  "S"+token
  *   "a b"           PHRASE (window = number of tokens: adjacent, in order)
- *   word*           OR of the indexed terms starting with the folded word
- *                   (at most XB_PREFIX_MAX, first in byte order)
+ *   word*           OR of the indexed stems, then "R" raw forms, starting
+ *                   with the folded word (XB_PREFIX_MAX in all, in byte
+ *                   order; "A"/"S" terms in a field); "e-ma*" is +e +ma*
  *   a NEAR/n b      NEAR with window n + 2 (at most n words between)
  *   date:lo..hi     value range on XB_SLOT_DATE (a filter, no weight)
  *   BOOL            (AND of MUST) AND_MAYBE (OR of SHOULD) AND_NOT (OR of
@@ -195,61 +196,105 @@ static int on_prefix_term(void *ctx, const char *term, size_t len, uint32_t df)
     return p->x->rc != MG_OK || ++p->n >= XB_PREFIX_MAX;
 }
 
+/* Collects the tokens of a prefix query: each as varint length + raw
+ * bytes + varint length + stem bytes. */
 static int on_raw(void *ctx, const token *t)
 {
     buf *b = ctx;
-    buf_put_varint(b, t->raw_len); /* a token count and its bytes */
+    buf_put_varint(b, t->raw_len);
     buf_put(b, t->raw, t->raw_len);
+    buf_put_varint(b, t->term_len);
+    buf_put(b, t->term, t->term_len);
     return 0;
 }
 
-/* word*: OR of the indexed terms starting with the folded word. */
+/* Expands the terms starting with pre[0..n) into x->terms (up to the
+ * limit left in pc). */
+static void xq_expand(xq *x, prefix_ctx *pc, const char *pre, size_t n)
+{
+    if (x->rc || pc->n >= XB_PREFIX_MAX)
+        return;
+    int rc = xap_db_allterms(x->db, pre, n, on_prefix_term, pc);
+    if (rc)
+        xq_xfail(x, rc);
+}
+
+/* word*: OR of the indexed terms starting with the folded word (as morgue:
+ * plain stems first, then "R" raw forms, XB_PREFIX_MAX in all; in a field,
+ * its "A"/"S" terms).  A word that splits ("e-ma*") requires its earlier
+ * tokens and expands the last. */
 static xap_query *xq_prefix(xq *x, const qnode *n)
 {
     if (n->field == QF_TITLE || n->field == QF_BODY) {
         xq_unsupported(x, n, "title: or body: alone (one posting list holds both fields)");
         return NULL;
     }
-    /* Fold (not stem) the typed prefix. */
-    buf toks, p;
+    buf toks, key;
     buf_init(&toks);
-    buf_init(&p);
+    buf_init(&key);
     uint32_t ntok = analyzer_run(x->an, n->text, n->len, 0, on_raw, &toks);
-    if (n->field == QF_AUTHOR)
-        buf_put_u8(&p, 'A');
-    else if (n->field == QF_SOURCE || n->field == QF_SECTION)
-        buf_put_u8(&p, 'S');
-    if (ntok == 1) {
-        rd r = rd_make(toks.p, toks.len);
-        size_t len = (size_t)rd_varint(&r);
-        buf_put(&p, r.p, len);
+    if (toks.oom) {
+        buf_free(&toks);
+        x->rc = err_set(x->e, MG_ENOMEM, "out of memory");
+        return NULL;
+    }
+    if (ntok == 0) {
+        buf_free(&toks);
+        return NULL; /* nothing to expand: dropped, as morgue does */
+    }
+    char pre = n->field == QF_AUTHOR ? 'A' : n->field == QF_ANY ? 0 : 'S';
+    xap_query **req = calloc(ntok + 1, sizeof *req);
+    size_t nreq = 0;
+    rd r = rd_make(toks.p, toks.len);
+    const char *raw = NULL;
+    size_t rawlen = 0;
+    for (uint32_t i = 0; i < ntok && req; i++) {
+        rawlen = (size_t)rd_varint(&r);
+        raw = (const char *)r.p;
+        r.p += rawlen;
+        size_t sl = (size_t)rd_varint(&r);
+        const char *stem = (const char *)r.p;
+        r.p += sl;
+        if (i + 1 < ntok) /* an earlier token: a required word */
+            req[nreq++] = pre ? xq_term(x, pre, raw, rawlen) : xq_term(x, 0, stem, sl);
     }
     prefix_ctx pc = { x, 0 };
     x->nterms = 0;
-    if (p.oom || toks.oom)
+    if (!req) {
         x->rc = err_set(x->e, MG_ENOMEM, "out of memory");
-    else if (ntok == 1) {
-        int rc = xap_db_allterms(x->db, (const char *)p.p, p.len, on_prefix_term, &pc);
-        if (rc)
-            xq_xfail(x, rc);
+    } else if (pre) {
+        buf_put_u8(&key, (uint8_t)pre);
+        buf_put(&key, raw, rawlen);
+        xq_expand(x, &pc, (const char *)key.p, key.len);
+    } else {
+        xq_expand(x, &pc, raw, rawlen);
+        buf_put_u8(&key, 'R');
+        buf_put(&key, raw, rawlen);
+        xq_expand(x, &pc, (const char *)key.p, key.len);
     }
+    if (key.oom && !x->rc)
+        x->rc = err_set(x->e, MG_ENOMEM, "out of memory");
     buf_free(&toks);
-    buf_free(&p);
+    buf_free(&key);
     size_t k = x->nterms;
     x->nterms = 0;
-    if (x->rc || ntok != 1) { /* nothing (or several words) to expand */
+    xap_query *q = NULL;
+    if (x->rc) {
         for (size_t i = 0; i < k; i++)
             xap_query_free(x->terms[i]);
-        return NULL;
-    }
-    if (k == 0) {
-        xap_query *none = NULL;
-        int rc = xap_query_match_nothing(&none);
+    } else if (k == 0) {
+        int rc = xap_query_match_nothing(&q);
         if (rc)
             xq_xfail(x, rc);
-        return none;
+    } else {
+        q = xq_combine(x, XAP_OP_OR, x->terms, k, 0);
     }
-    return xq_combine(x, XAP_OP_OR, x->terms, k, 0);
+    if (req) {
+        req[nreq++] = q;
+        q = xq_combine(x, XAP_OP_AND, req, nreq, 0);
+        free(req);
+    }
+    return q;
 }
 
 static xap_query *xq_date(xq *x, const qnode *n)
