@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include <libstemmer.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -402,6 +403,7 @@ static void expect_stem(const char *lang, const char *word, const char *stem)
 static void test_stemming_in_several_languages(void **state)
 {
     (void)state;
+    expect_stem("porter", "s", "s");  /* an empty stem keeps the word */
     expect_stem("english", "Running", "run");
     expect_stem("english", "connections", "connect");
     expect_stem("en", "nationalities", "nation");
@@ -422,6 +424,21 @@ static void test_stemming_in_several_languages(void **state)
     expect_stem("finnish", "taloissa", "talo");
     /* none: folding only */
     expect_stem("none", "Running", "running");
+}
+
+static void test_french_and_italian_elisions_are_dropped(void **state)
+{
+    (void)state;
+    toks ts;
+    const char *text = "L'\xc3\xa9" "conomie d\xe2\x80\x99" "aujourd'hui qu'il jusqu'ici";
+    run("french", text, &ts);
+    assert_string_equal(raws(&ts), "economie aujourd'hui il ici");
+    assert_string_equal(span(text, &ts.t[0]), "L'\xc3\xa9" "conomie");
+    run("italian", "l'economia dell'anno un'altra", &ts);
+    assert_string_equal(raws(&ts), "economia anno altra");
+    /* English keeps them: o'neill is a name */
+    run("english", "O'Neill d'Amato", &ts);
+    assert_string_equal(raws(&ts), "o'neill d'amato");
 }
 
 static void test_unknown_language_is_einval(void **state)
@@ -508,6 +525,14 @@ static size_t make_words(char words[][40], size_t max)
         for (size_t s = 0; s < sizeof suf / sizeof *suf && n < max; s++)
             snprintf(words[n++], 40, "%s%s", roots[r], suf[s]);
     return n;
+}
+
+static int is_ascii_word(const char *w)
+{
+    for (; *w; w++)
+        if ((unsigned char)*w >= 0x80)
+            return 0;
+    return 1;
 }
 
 static void check_cache_against_stemmer(size_t cache_limit)
@@ -614,6 +639,148 @@ static void test_real_reuters_paragraph(void **state)
     }
 }
 
+/* ---- robustness -------------------------------------------------------- */
+
+typedef struct inv {
+    size_t len, n;
+    uint32_t last_end, next_pos;
+} inv;
+
+static int is_valid_utf8(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        int32_t cp;
+        size_t k = utf8_decode((const uint8_t *)s + i, n - i, &cp);
+        if (cp < 0)
+            return 0;
+        i += k;
+    }
+    return 1;
+}
+
+static int check_invariants(void *ctx, const token *t)
+{
+    inv *v = ctx;
+    assert_true(t->start < t->end);
+    assert_true(t->end <= v->len);
+    assert_true(t->start >= v->last_end);  /* tokens in order, never overlapping */
+    assert_int_equal(t->pos, v->next_pos);
+    assert_true(t->raw_len >= 1 && t->raw_len <= ANALYZER_MAX_TOKEN);
+    assert_true(t->term_len >= 1);
+    assert_true(is_valid_utf8(t->raw, t->raw_len));
+    assert_true(is_valid_utf8(t->term, t->term_len));
+    v->last_end = t->end;
+    v->next_pos++;
+    v->n++;
+    return 0;
+}
+
+static void test_random_bytes_keep_token_invariants(void **state)
+{
+    (void)state;
+    /* Random mixes of ASCII, joiners, multibyte letters, marks and invalid
+     * bytes: offsets ordered and in range, positions consecutive, forms
+     * valid UTF-8 and bounded, whatever the input. */
+    static const char *pieces[] = { "a", "Z", "7", " ", ".", ",", "'", "-", "\xe2\x80\x99",
+                                    "\xc3\xa9", "\xc3\x9f", "\xcc\x81", "\xe6\x9d\xb1",
+                                    "\xd0\xb9", "\xc2\xad", "\xe2\x80\x8d", "\xff", "\x80",
+                                    "\xe2\x82", "\xf0\x9f\x98\x80", "\xef\xac\x81", "U.S.",
+                                    "\xc4\xb0", "\xd8\xa3\xd9\x8e", "\n", "\0" };
+    uint64_t seed = 42;
+    const char **langs = analyzer_languages();
+    char *buf = malloc(8192);
+    for (int round = 0; round < 300; round++) {
+        size_t len = 0, want = tu_rand(&seed) % 2000;
+        while (len < want) {
+            const char *p = pieces[tu_rand(&seed) % (sizeof pieces / sizeof *pieces)];
+            size_t pl = strcmp(p, "\0") == 0 ? 1 : strlen(p);
+            size_t reps = tu_rand(&seed) % 8 == 0 ? 1 + tu_rand(&seed) % 100 : 1;
+            for (size_t r = 0; r < reps && len + pl < 8192; r++, len += pl)
+                memcpy(buf + len, p, pl);
+        }
+        size_t nl = 0;
+        while (langs[nl])
+            nl++;
+        analyzer *a = mk(langs[round % nl]);
+        if (round % 3 == 0)
+            analyzer_set_cache_limit(a, 16);
+        inv v = { len, 0, 0, 7 };
+        uint32_t n = analyzer_run(a, buf, len, 7, check_invariants, &v);
+        assert_int_equal(n, v.n);
+        analyzer_free(a);
+    }
+    free(buf);
+}
+
+static void test_hot_table_stems_match_the_stemmer(void **state)
+{
+    (void)state;
+    /* Long enough to switch on the hot table, with repeats so it answers. */
+    analyzer *a = mk("english");
+    struct sb_stemmer *sb = sb_stemmer_new("english", NULL);
+    static char words[4000][40];
+    size_t n = make_words(words, 4000);
+    for (int round = 0; round < 3; round++)
+        for (size_t i = 0; i < n; i++) {
+            if (!is_ascii_word(words[i]))
+                continue;
+            toks ts;
+            memset(&ts, 0, sizeof ts);
+            analyzer_run(a, words[i], strlen(words[i]), 0, collect, &ts);
+            const sb_symbol *o = sb_stemmer_stem(sb, (const sb_symbol *)ts.t[0].raw,
+                                                 (int)strlen(ts.t[0].raw));
+            assert_int_equal(strlen(ts.t[0].term), sb_stemmer_length(sb));
+            assert_memory_equal(ts.t[0].term, o, strlen(ts.t[0].term));
+        }
+    uint64_t hits, misses;
+    analyzer_cache_stats(a, &hits, &misses, NULL);
+    assert_true(hits >= 2 * misses);
+    sb_stemmer_delete(sb);
+    analyzer_free(a);
+}
+
+typedef struct thr {
+    const char *lang;
+    char out[4096];
+} thr;
+
+static void *thread_main(void *arg)
+{
+    thr *t = arg;
+    const char **l = analyzer_languages();
+    while (*l)
+        l++;
+    analyzer *a = analyzer_new(t->lang, NULL);
+    toks *ts = calloc(1, sizeof *ts);
+    for (int i = 0; a && ts && i < 200; i++) {
+        memset(ts, 0, sizeof *ts);
+        const char *text = "Die Wirtschaft w\xc3\xa4" "chst; les \xc3\xa9" "conomies croissent; "
+                           "economies are growing";
+        analyzer_run(a, text, strlen(text), 0, collect, ts);
+    }
+    if (ts)
+        snprintf(t->out, sizeof t->out, "%s", terms(ts));
+    free(ts);
+    analyzer_free(a);
+    return NULL;
+}
+
+static void test_analyzers_in_threads_are_independent(void **state)
+{
+    (void)state;
+    /* analyzer_languages() and one analyzer per thread, concurrently. */
+    thr t[4] = { { "english", "" }, { "german", "" }, { "french", "" }, { "english", "" } };
+    pthread_t id[4];
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&id[i], NULL, thread_main, &t[i]), 0);
+    for (int i = 0; i < 4; i++)
+        pthread_join(id[i], NULL);
+    assert_string_equal(t[0].out, t[3].out);
+    assert_string_not_equal(t[0].out, t[1].out);
+    assert_non_null(strstr(t[0].out, "economi are grow"));
+    assert_non_null(strstr(t[1].out, "wirtschaft wach"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -636,6 +803,7 @@ int main(void)
         cmocka_unit_test(test_cyrillic_short_i_is_kept_and_yo_folds),
         cmocka_unit_test(test_query_and_document_forms_meet),
         cmocka_unit_test(test_stemming_in_several_languages),
+        cmocka_unit_test(test_french_and_italian_elisions_are_dropped),
         cmocka_unit_test(test_unknown_language_is_einval),
         cmocka_unit_test(test_every_listed_language_works),
         cmocka_unit_test(test_digits_are_left_alone_by_every_stemmer),
@@ -643,6 +811,9 @@ int main(void)
         cmocka_unit_test(test_tiny_cache_stays_correct_while_evicting),
         cmocka_unit_test(test_analyzer_stem_of_folded_words),
         cmocka_unit_test(test_real_reuters_paragraph),
+        cmocka_unit_test(test_random_bytes_keep_token_invariants),
+        cmocka_unit_test(test_hot_table_stems_match_the_stemmer),
+        cmocka_unit_test(test_analyzers_in_threads_are_independent),
     };
     return cmocka_run_group_tests_name("analyzer", tests, NULL, NULL);
 }

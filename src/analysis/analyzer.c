@@ -29,6 +29,7 @@ typedef struct hot {
 struct analyzer {
     struct sb_stemmer *stemmer;  /* NULL for "none" */
     const char *lang;            /* canonical name (static storage) */
+    const char *const *elide;    /* elided articles dropped before ', or NULL */
     stemcache *cache;
     hot *hot;                    /* 1 << HOT_BITS entries, made after HOT_AFTER words */
     uint64_t ascii_words;        /* ASCII stem lookups so far */
@@ -94,6 +95,46 @@ static const char *lang_canonical(const char *name)
     return NULL;
 }
 
+/* ---- elision ---------------------------------------------------------- */
+
+/* Articles and pronouns elided before an apostrophe ("l'homme" -> "homme"),
+ * as Lucene's French, Italian, Catalan and Irish analyzers drop them: the
+ * stemmers expect the bare word. */
+static const char *const elide_fr[] = { "l", "m", "t", "qu", "n", "s", "j", "d", "c",
+                                        "jusqu", "quoiqu", "lorsqu", "puisqu", NULL };
+static const char *const elide_it[] = { "c", "l", "all", "dall", "dell", "nell", "sull", "coll",
+                                        "pell", "gl", "agl", "dagl", "degl", "negl", "sugl", "un",
+                                        "m", "t", "s", "v", "d", NULL };
+static const char *const elide_ca[] = { "d", "l", "m", "n", "s", "t", NULL };
+static const char *const elide_ga[] = { "d", "m", "b", NULL };
+
+static const char *const *elide_for(const char *lang)
+{
+    if (strcmp(lang, "french") == 0)
+        return elide_fr;
+    if (strcmp(lang, "italian") == 0)
+        return elide_it;
+    if (strcmp(lang, "catalan") == 0)
+        return elide_ca;
+    if (strcmp(lang, "irish") == 0)
+        return elide_ga;
+    return NULL;
+}
+
+/* Bytes to drop from the front of w: "l'" of "l'homme", else 0. */
+static size_t elision_len(const char *const *list, const uint8_t *w, size_t n)
+{
+    size_t k = 0;
+    while (k < n && k < 7 && w[k] != '\'')
+        k++;
+    if (k == 0 || k >= n - 1 || w[k] != '\'')
+        return 0;
+    for (; *list; list++)
+        if (strlen(*list) == k && memcmp(*list, w, k) == 0)
+            return k + 1;
+    return 0;
+}
+
 /* ---- construction ------------------------------------------------------- */
 
 analyzer *analyzer_new(const char *language, errbuf *e)
@@ -117,6 +158,7 @@ analyzer *analyzer_new(const char *language, errbuf *e)
         return NULL;
     }
     a->lang = canon;
+    a->elide = elide_for(canon);
     if (strcmp(canon, "none") != 0)
         a->stemmer = sb_stemmer_new(canon, NULL);
     a->cache = stemcache_new(STEMCACHE_DEFAULT_ENTRIES);
@@ -180,9 +222,12 @@ static void stem_direct(analyzer *a, const uint8_t *w, size_t n, const uint8_t *
     if (!a->stemmer || n == 0)
         return;
     const sb_symbol *s = sb_stemmer_stem(a->stemmer, w, (int)n);
-    if (s) {  /* NULL only when out of memory: keep the word unstemmed */
+    int sl = s ? sb_stemmer_length(a->stemmer) : 0;
+    /* NULL only when out of memory; an empty stem ("porter" on "s") would
+     * be an unsearchable term: keep the word unstemmed in both cases */
+    if (s && sl > 0) {
         *out = s;
-        *out_len = (size_t)sb_stemmer_length(a->stemmer);
+        *out_len = (size_t)sl;
     }
 }
 
@@ -265,6 +310,11 @@ static int token_forms(analyzer *a, token *tk)
     const uint8_t *key = z->text, *raw, *term;
     size_t n = z->n, rl, tl;
     if (!(z->flags & TOK_NONASCII)) {
+        if (a->elide) {
+            size_t k = elision_len(a->elide, key, n);
+            key += k;
+            n -= k;
+        }
         if (n > ANALYZER_MAX_TOKEN)
             n = ANALYZER_MAX_TOKEN;
         raw = key;
@@ -281,6 +331,11 @@ static int token_forms(analyzer *a, token *tk)
         if (!cacheable || !stemcache_get(a->cache, key, n, h, &raw, &rl, &term, &tl)) {
             rl = fold_word(key, n, a->raw, ANALYZER_MAX_TOKEN, a->work);
             raw = a->raw;
+            if (a->elide) {
+                size_t k = elision_len(a->elide, raw, rl);
+                raw += k;
+                rl -= k;
+            }
             stem_direct(a, raw, rl, &term, &tl);
             if (cacheable)
                 stemcache_put(a->cache, key, n, h, raw, rl, term, tl);
