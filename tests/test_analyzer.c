@@ -596,6 +596,32 @@ static void test_tiny_cache_stays_correct_while_evicting(void **state)
     check_cache_against_stemmer(16);
 }
 
+static void test_cache_memory_stays_bounded_on_unique_words(void **state)
+{
+    (void)state;
+    /* 30,000 distinct words (a stream of names and codes, the worst case for
+     * a cache) through a cache bounded at 1,000: memory stays small. */
+    analyzer *a = mk("english");
+    assert_int_equal(analyzer_set_cache_limit(a, 1000), MG_OK);
+    char w[64];
+    size_t peak = 0;
+    for (int i = 0; i < 30000; i++) {
+        int n = snprintf(w, sizeof w, "w%dx%d\xc3\xa9", i * 7919, i);
+        assert_int_equal(analyzer_run(a, w, (size_t)n, 0, NULL, NULL), 1);
+        n = snprintf(w, sizeof w, "zq%dings", i);
+        assert_int_equal(analyzer_run(a, w, (size_t)n, 0, NULL, NULL), 1);
+        size_t bytes;
+        analyzer_cache_stats(a, NULL, NULL, &bytes);
+        if (bytes > peak)
+            peak = bytes;
+    }
+    assert_true(peak < 256 * 1024);
+    uint64_t misses;
+    analyzer_cache_stats(a, NULL, &misses, NULL);
+    assert_int_equal(misses, 60000);
+    analyzer_free(a);
+}
+
 static void test_analyzer_stem_of_folded_words(void **state)
 {
     (void)state;
@@ -809,6 +835,7 @@ int main(void)
         cmocka_unit_test(test_digits_are_left_alone_by_every_stemmer),
         cmocka_unit_test(test_cache_gives_same_stems_as_uncached_stemming),
         cmocka_unit_test(test_tiny_cache_stays_correct_while_evicting),
+        cmocka_unit_test(test_cache_memory_stays_bounded_on_unique_words),
         cmocka_unit_test(test_analyzer_stem_of_folded_words),
         cmocka_unit_test(test_real_reuters_paragraph),
         cmocka_unit_test(test_random_bytes_keep_token_invariants),
