@@ -760,7 +760,8 @@ static void test_backend_writes_morgues_terms_and_positions(void **state)
     assert_string_equal(s.list, "Ajane/0/1 Asmith/0/1 Qa1/0/1 Rdogs/0/1 Rrunning/0/1 "
                                 "Rruns/0/1 Snews/0/1 Sreuters/0/1 Sworld/0/1 "
                                 "dog/2/2 fast/1/1 run/2/2 the/1/1");
-    const uint32_t run[] = { 0, 5 }, dog[] = { 1, 4 }, the[] = { 3 }, world[] = { 2 };
+    /* morgue's positions + XB_POS_BASE (1) */
+    const uint32_t run[] = { 1, 6 }, dog[] = { 2, 5 }, the[] = { 4 }, world[] = { 3 };
     positions_are(db, id, "run", run, 2);
     positions_are(db, id, "dog", dog, 2);
     positions_are(db, id, "the", the, 1);

@@ -148,7 +148,7 @@ static void add_term(xb_writer *w, xap_doc *doc, char prefix, const char *s, siz
     if (len > 245)
         len = 245; /* Xapian's glass limit is 245 bytes per term */
     w->rc = pos == UINT32_MAX ? xap_doc_add_term(doc, t, len, wdf_inc)
-                              : xap_doc_add_posting(doc, t, len, pos, wdf_inc);
+                              : xap_doc_add_posting(doc, t, len, pos + XB_POS_BASE, wdf_inc);
 }
 
 typedef struct tok_ctx {

@@ -5,7 +5,8 @@
  * and by the differential tests.
  *
  * Terms (the same as src/index/index.h, so both backends hold the same
- * terms): title tokens at positions 0..T-1 and body tokens at T+1...; for
+ * terms): title tokens at positions 0..T-1 and body tokens at T+1... (all
+ * positions shifted by XB_POS_BASE in Xapian); for
  * each token its stem (wdf 1 per occurrence) and, where the folded word
  * differs from its stem, "R"+word at the same position; "A"+token for the
  * author (positions from 0), "S"+token for source (from 0) and section
@@ -45,6 +46,10 @@
 #include "xapian/xapian_c.h"
 
 #define XB_SLOT_DATE 0          /* value slot of the date */
+/* Xapian positions are morgue's plus XB_POS_BASE: Xapian 1.4.22 (glass)
+ * drops position 0 of a term that also occurs at position 1 (its position
+ * lists are 1-based in practice, as TermGenerator writes them). */
+#define XB_POS_BASE 1
 #define XB_FORMAT "1"           /* metadata morgue.format */
 #define XB_PREFIX_MAX 1024      /* terms a word* expands to, at most */
 
