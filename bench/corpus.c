@@ -148,9 +148,11 @@ int64_t bench_parse_date(const char *s)
     int y = 0, mo = 1, d = 1, h = 0, mi = 0, se = 0;
     char mon[4] = { 0 };
     if (!s || !*s) return BENCH_NO_DATE;
-    if (sscanf(s, "%d-%3[A-Za-z]-%d %d:%d:%d", &d, mon, &y, &h, &mi, &se) >= 3 &&
+    int rd = 0;
+    if (sscanf(s, "%d-%3[A-Za-z]-%d %d:%d:%d", &rd, mon, &y, &h, &mi, &se) >= 3 &&
         month_of(mon)) {
         mo = month_of(mon);
+        d = rd;
     } else if (sscanf(s, "%4d-%2d-%2d%*[T ]%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &se) >= 1 &&
                strlen(s) >= 4 && s[4] == '-') {
         /* fields parsed */
