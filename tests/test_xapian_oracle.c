@@ -1,0 +1,456 @@
+/* test_xapian_oracle.c — Xapian as a test oracle for morgue.  The same
+ * articles (generated ones always, the first Reuters-21578 stories when
+ * ../shared is present) go into a morgue index (public API) and into a
+ * Xapian database (src/xapian/xbackend.h, morgue's own analysis), then:
+ *
+ *   - both hold exactly the same terms with the same document frequencies,
+ *     collection frequencies (stemmed terms) and positions;
+ *   (the query comparisons below join this file with the query engine)
+ *   - boolean, phrase, NEAR, prefix, field and date-range queries return
+ *     exactly the same sets of articles;
+ *   - BM25 rankings with equal k1 and b agree closely.  They are not equal
+ *     by design: morgue's idf is Lucene's log(1 + (N-n+.5)/(n+.5)), Xapian's
+ *     log((N-n+.5)/(n+.5)) with the ratio t replaced by t/2 + 1 when t < 2;
+ *     morgue quantises document lengths above 40 tokens (util/norm.h);
+ *     morgue weighs title matches by title_weight (BM25F), Xapian has one
+ *     wdf per term.  With title_weight = 1 and Xapian's min_normlen = 0
+ *     and k3 = 1 (wqf is 1 here) only the idf and the quantisation differ.
+ *     The test prints the agreement it measures (Kendall tau-b over all
+ *     matches, top-10 overlap) and asserts a floor.
+ */
+#include "testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zlib.h>
+
+#include "analysis/analyzer.h"
+#include "index/index.h"
+#include "morgue.h"
+#include "xapian/xbackend.h"
+
+/* ------------------------------------------------------------ the articles */
+
+typedef struct corpus {
+    mg_article *a;
+    char **owned;      /* strings to free */
+    size_t n, cap, nowned, capowned;
+} corpus;
+
+static char *keep(corpus *c, char *s)
+{
+    if (c->nowned == c->capowned) {
+        c->capowned = c->capowned ? c->capowned * 2 : 256;
+        c->owned = realloc(c->owned, c->capowned * sizeof *c->owned);
+        assert_non_null(c->owned);
+    }
+    c->owned[c->nowned++] = s;
+    return s;
+}
+
+static mg_article *push(corpus *c)
+{
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 256;
+        c->a = realloc(c->a, c->cap * sizeof *c->a);
+        assert_non_null(c->a);
+    }
+    mg_article *a = &c->a[c->n++];
+    memset(a, 0, sizeof *a);
+    a->date = MG_NO_DATE;
+    return a;
+}
+
+static void corpus_free(corpus *c)
+{
+    for (size_t i = 0; i < c->nowned; i++)
+        free(c->owned[i]);
+    free(c->owned);
+    free(c->a);
+}
+
+/* Words chosen to exercise the analysis: stems shared by several forms,
+ * words that are their own stems, hyphens, dots, digits, accents, case. */
+static const char *WORDS[] = {
+    "run", "running", "runs", "ran", "runner", "market", "markets", "marketing", "oil",
+    "prices", "price", "priced", "bank", "banks", "banking", "rate", "rates", "the", "of",
+    "and", "a", "to", "in", "e-mail", "U.S.", "3.5", "café", "Café", "CAFE", "naïve",
+    "trade", "traders", "trading", "wheat", "grain", "dollar", "yen", "fox", "foxes",
+    "talks", "talk", "talked", "minister", "ministers", "strike", "striking", "union",
+    "co-operation", "year", "years", "new", "York", "new-york", "share", "shares",
+    "shareholder", "company", "companies", "gold", "crude", "barrel", "barrels", "fell",
+    "fall", "falls", "rose", "rise", "rising", "export", "exports", "exported",
+};
+#define NWORDS (sizeof WORDS / sizeof *WORDS)
+static const char *AUTHORS[] = { "Jane Smith", "John Smith", "Ana María López", "Li Wei", NULL };
+static const char *SOURCES[] = { "Reuters", "AP", "Agence France-Presse" };
+static const char *SECTIONS[] = { "World", "Business news", "Sport", NULL };
+
+static char *gen_text(uint64_t *rng, int words, int punct)
+{
+    size_t cap = (size_t)words * 16 + 16, used = 0;
+    char *s = malloc(cap);
+    assert_non_null(s);
+    s[0] = '\0';
+    for (int i = 0; i < words; i++) {
+        uint64_t r = tu_rand(rng) % NWORDS;
+        r = r * (tu_rand(rng) % NWORDS + 1) / NWORDS; /* skew towards the start */
+        const char *sep = i == 0 ? "" : (punct && tu_rand(rng) % 9 == 0) ? ". " : " ";
+        used += (size_t)snprintf(s + used, cap - used, "%s%s", sep, WORDS[r]);
+    }
+    return s;
+}
+
+static void gen_corpus(corpus *c, int n)
+{
+    uint64_t rng = 0x5EED0F0AC1Eull;
+    for (int i = 0; i < n; i++) {
+        mg_article *a = push(c);
+        char *id = malloc(16);
+        assert_non_null(id);
+        snprintf(id, 16, "g%04d", i);
+        a->id = keep(c, id);
+        a->title = keep(c, gen_text(&rng, 1 + (int)(tu_rand(&rng) % 8), 0));
+        a->body = keep(c, gen_text(&rng, (int)(tu_rand(&rng) % 150), 1));
+        a->author = AUTHORS[tu_rand(&rng) % 5];
+        a->source = SOURCES[tu_rand(&rng) % 3];
+        a->section = SECTIONS[tu_rand(&rng) % 4];
+        if (tu_rand(&rng) % 10)
+            a->date = 536457600 + (int64_t)(tu_rand(&rng) % (86400ull * 365));
+    }
+}
+
+/* ------------------------------------------------- Reuters (in-test SGML) */
+
+/* Latin-1 s[0..n) with entities decoded and control characters dropped,
+ * as malloc'd UTF-8. */
+static char *reuters_text(const char *s, size_t n)
+{
+    char *out = malloc(n * 2 + 1), *o = out;
+    assert_non_null(out);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '&') {
+            const char *semi = memchr(s + i, ';', n - i < 8 ? n - i : 8);
+            if (semi) {
+                size_t k = (size_t)(semi - (s + i));
+                if (k == 3 && !memcmp(s + i, "&lt", 3)) *o++ = '<';
+                else if (k == 3 && !memcmp(s + i, "&gt", 3)) *o++ = '>';
+                else if (k == 4 && !memcmp(s + i, "&amp", 4)) *o++ = '&';
+                else if (s[i + 1] != '#') { *o++ = '&'; continue; }
+                i += k; /* &#N; are control characters: dropped */
+                continue;
+            }
+        }
+        if (ch < 0x20 && ch != '\n' && ch != '\t')
+            continue;
+        if (ch < 0x80) {
+            *o++ = (char)ch;
+        } else {
+            *o++ = (char)(0xC0 | ch >> 6);
+            *o++ = (char)(0x80 | (ch & 0x3F));
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* The text between <tag> and </tag> inside [p, end), or NULL. */
+static const char *between(const char *p, const char *end, const char *tag, size_t *n)
+{
+    char open[32], close[32];
+    snprintf(open, sizeof open, "<%s>", tag);
+    snprintf(close, sizeof close, "</%s>", tag);
+    const char *a = memmem(p, (size_t)(end - p), open, strlen(open));
+    if (!a)
+        return NULL;
+    a += strlen(open);
+    const char *b = memmem(a, (size_t)(end - a), close, strlen(close));
+    if (!b)
+        return NULL;
+    *n = (size_t)(b - a);
+    return a;
+}
+
+static int64_t reuters_date(const char *s, size_t n)
+{
+    static const char *MON[] = { "JAN", "FEB", "MAR", "APR", "MAY", "JUN",
+                                 "JUL", "AUG", "SEP", "OCT", "NOV", "DEC" };
+    char buf[64];
+    if (n >= sizeof buf)
+        return MG_NO_DATE;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    int d, y, hh, mm, ss;
+    char mon[4];
+    if (sscanf(buf, " %d-%3s-%d %d:%d:%d", &d, mon, &y, &hh, &mm, &ss) != 6)
+        return MG_NO_DATE;
+    for (int m = 0; m < 12; m++)
+        if (!strcmp(mon, MON[m])) {
+            struct tm tm = { .tm_year = y - 1900, .tm_mon = m, .tm_mday = d,
+                             .tm_hour = hh, .tm_min = mm, .tm_sec = ss };
+            return (int64_t)timegm(&tm);
+        }
+    return MG_NO_DATE;
+}
+
+/* Reads up to max stories with a title or a body from one .sgm.gz. */
+static void reuters_corpus(corpus *c, const char *path, size_t max)
+{
+    gzFile f = gzopen(path, "rb");
+    assert_non_null(f);
+    size_t cap = 1 << 21, len = 0;
+    char *all = malloc(cap);
+    assert_non_null(all);
+    int r;
+    while ((r = gzread(f, all + len, (unsigned)(cap - len))) > 0) {
+        len += (size_t)r;
+        if (len == cap) {
+            cap *= 2;
+            all = realloc(all, cap);
+            assert_non_null(all);
+        }
+    }
+    gzclose(f);
+    const char *p = all, *end = all + len;
+    while (c->n < max) {
+        const char *s = memmem(p, (size_t)(end - p), "<REUTERS", 8);
+        if (!s)
+            break;
+        const char *e = memmem(s, (size_t)(end - s), "</REUTERS>", 10);
+        if (!e)
+            break;
+        p = e + 10;
+        const char *nid = memmem(s, (size_t)(e - s), "NEWID=\"", 7);
+        size_t tn = 0, bn = 0, dn = 0;
+        const char *t = between(s, e, "TITLE", &tn), *b = between(s, e, "BODY", &bn);
+        const char *d = between(s, e, "DATE", &dn);
+        if (!nid || (!t && !b))
+            continue;
+        mg_article *a = push(c);
+        char *id = malloc(24);
+        assert_non_null(id);
+        snprintf(id, 24, "r%d", atoi(nid + 7));
+        a->id = keep(c, id);
+        a->title = t ? keep(c, reuters_text(t, tn)) : NULL;
+        a->body = b ? keep(c, reuters_text(b, bn)) : NULL;
+        a->source = "Reuters";
+        a->date = d ? reuters_date(d, dn) : MG_NO_DATE;
+    }
+    free(all);
+}
+
+/* ------------------------------------------------------------ both indexes */
+
+typedef struct pair {
+    char *dir;
+    mg_searcher *ms;
+    xb_searcher *xs;
+    size_t ndocs;
+} pair;
+
+static void index_both(pair *p, const corpus *c)
+{
+    p->dir = tu_tmpdir();
+    char mp[4200], xp[4200];
+    snprintf(mp, sizeof mp, "%s/morgue", p->dir);
+    snprintf(xp, sizeof xp, "%s/xapian", p->dir);
+    mg_index *ix;
+    assert_int_equal(mg_index_open(mp, MG_WRITE | MG_CREATE, NULL, &ix), MG_OK);
+    xb_writer *w;
+    errbuf e;
+    assert_int_equal(xb_writer_open(xp, 1, "english", &w, &e), MG_OK);
+    for (size_t i = 0; i < c->n; i++) {
+        assert_int_equal(mg_index_add(ix, &c->a[i]), MG_OK);
+        assert_int_equal(xb_writer_add(w, &c->a[i], &e), MG_OK);
+    }
+    assert_int_equal(mg_index_commit(ix), MG_OK);
+    assert_int_equal(xb_writer_commit(w, &e), MG_OK);
+    xb_writer_close(w);
+    assert_int_equal(mg_index_close(ix), MG_OK);
+    assert_int_equal(xb_searcher_open(xp, &p->xs, &e), MG_OK);
+    p->ms = NULL;
+    p->ndocs = c->n;
+}
+
+static void pair_free(pair *p)
+{
+    xb_searcher_close(p->xs);
+    tu_rmrf(p->dir);
+    free(p->dir);
+}
+
+/* ------------------------------------------------------------- same terms */
+
+typedef struct tlist {
+    char **t;
+    uint32_t *df;
+    size_t n, cap;
+} tlist;
+
+static void tl_add(tlist *l, const char *t, size_t len, uint32_t df)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 1024;
+        l->t = realloc(l->t, l->cap * sizeof *l->t);
+        l->df = realloc(l->df, l->cap * sizeof *l->df);
+        assert_true(l->t && l->df);
+    }
+    l->t[l->n] = strndup(t, len);
+    assert_non_null(l->t[l->n]);
+    l->df[l->n++] = df;
+}
+
+static void tl_free(tlist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->t[i]);
+    free(l->t);
+    free(l->df);
+}
+
+static int on_ix_term(void *ctx, const char *term, size_t len, uint64_t df)
+{
+    tl_add(ctx, term, len, (uint32_t)df);
+    return 0;
+}
+
+static int on_xap_term(void *ctx, const char *term, size_t len, uint32_t df)
+{
+    tl_add(ctx, term, len, df);
+    return 0;
+}
+
+/* Positions of term in one morgue document. */
+static uint32_t ix_positions(const ix_reader *r, uint32_t seg, uint32_t doc, const char *t,
+                             uint32_t *pos, uint32_t cap)
+{
+    ix_post c;
+    if (!ix_post_open(&c, ix_reader_segment(r, seg), t, strlen(t)))
+        return 0;
+    if (ix_post_advance(&c, doc) != doc)
+        return 0;
+    return ix_post_positions(&c, pos, NULL, cap);
+}
+
+typedef struct doc_check {
+    const ix_reader *r;
+    xap_db *db;
+    uint32_t seg, doc, xdoc;
+    size_t checked;
+} doc_check;
+
+static int on_doc_term(void *ctx, const char *term, size_t len, uint32_t wdf, uint32_t npos)
+{
+    (void)wdf;
+    doc_check *d = ctx;
+    char t[300];
+    snprintf(t, sizeof t, "%.*s", (int)len, term);
+    uint32_t mp[512], xp[512];
+    size_t xn;
+    uint32_t mn = ix_positions(d->r, d->seg, d->doc, t, mp, 512);
+    assert_int_equal(xap_db_positions(d->db, d->xdoc, term, len, xp, 512, &xn), XAP_OK);
+    if (mn != xn)
+        print_message("term '%s': morgue %u positions, xapian %zu\n", t, mn, xn);
+    assert_int_equal(mn, xn);
+    assert_int_equal(npos, xn);
+    for (uint32_t i = 0; i < mn && i < 512; i++)
+        assert_int_equal(mp[i] + XB_POS_BASE, xp[i]);
+    d->checked++;
+    return 0;
+}
+
+/* Every term of both with its df (and cf for stemmed terms), and every
+ * position of the first `ndocs_pos` articles. */
+static void check_same_terms(pair *p, const corpus *c, size_t ndocs_pos)
+{
+    char mp[4200];
+    snprintf(mp, sizeof mp, "%s/morgue", p->dir);
+    ix_reader *r;
+    errbuf e;
+    assert_int_equal(ix_reader_open(mp, &r, &e), MG_OK);
+    tlist m = { 0 }, x = { 0 };
+    ix_reader_prefix(r, "", 0, SIZE_MAX, on_ix_term, &m);
+    xap_db *db = xb_searcher_db(p->xs);
+    assert_int_equal(xap_db_allterms(db, NULL, 0, on_xap_term, &x), XAP_OK);
+    size_t i = 0, j = 0, bad = 0;
+    while (i < m.n || j < x.n) {
+        int cmp = i == m.n ? 1 : j == x.n ? -1 : strcmp(m.t[i], x.t[j]);
+        if (cmp || m.df[i] != x.df[j]) {
+            if (bad++ < 10)
+                print_message("term differs: morgue %s/%u, xapian %s/%u\n",
+                              i < m.n ? m.t[i] : "-", i < m.n ? m.df[i] : 0,
+                              j < x.n ? x.t[j] : "-", j < x.n ? x.df[j] : 0);
+        } else if (m.t[i][0] < 'A' || m.t[i][0] > 'Z') {
+            uint64_t mdf, mcf, xcf;
+            ix_reader_term_stats(r, m.t[i], strlen(m.t[i]), &mdf, &mcf);
+            assert_int_equal(xap_db_term_stats(db, x.t[j], strlen(x.t[j]), NULL, &xcf), XAP_OK);
+            if (mcf != xcf && bad++ < 10)
+                print_message("cf of '%s': morgue %lu, xapian %lu\n", m.t[i],
+                              (unsigned long)mcf, (unsigned long)xcf);
+        }
+        if (cmp <= 0)
+            i++;
+        if (cmp >= 0)
+            j++;
+    }
+    print_message("terms: morgue %zu, xapian %zu, differing %zu\n", m.n, x.n, bad);
+    assert_int_equal(bad, 0);
+    size_t npos = 0;
+    for (size_t k = 0; k < c->n && k < ndocs_pos; k++) {
+        doc_check d = { r, db, 0, 0, 0, 0 };
+        char q[64];
+        int n = snprintf(q, sizeof q, "Q%s", c->a[k].id);
+        assert_true(ix_reader_find_id(r, c->a[k].id, &d.seg, &d.doc));
+        assert_int_equal(xap_db_find_term(db, q, (size_t)n, &d.xdoc), XAP_OK);
+        assert_int_equal(xap_db_termlist(db, d.xdoc, on_doc_term, &d), XAP_OK);
+        npos += d.checked;
+    }
+    print_message("positions compared for %zu (article, term) pairs\n", npos);
+    tl_free(&m);
+    tl_free(&x);
+    ix_reader_unref(r);
+}
+
+
+/* ------------------------------------------------------------------ tests */
+
+static void test_generated_articles_hold_the_same_terms(void **state)
+{
+    (void)state;
+    corpus c = { 0 };
+    gen_corpus(&c, 400);
+    pair p;
+    index_both(&p, &c);
+    check_same_terms(&p, &c, 100);
+    pair_free(&p);
+    corpus_free(&c);
+}
+
+
+static void test_reuters_stories_hold_the_same_terms(void **state)
+{
+    (void)state;
+    TU_REQUIRE_SHARED();
+    corpus c = { 0 };
+    reuters_corpus(&c, tu_corpus("reuters21578/reut2-000.sgm.gz"), 1000);
+    assert_true(c.n >= 900);
+    pair p;
+    index_both(&p, &c);
+    check_same_terms(&p, &c, 50);
+    pair_free(&p);
+    corpus_free(&c);
+}
+
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_generated_articles_hold_the_same_terms),
+        cmocka_unit_test(test_reuters_stories_hold_the_same_terms),
+            };
+    return cmocka_run_group_tests_name("xapian_oracle", tests, NULL, NULL);
+}
