@@ -14,17 +14,19 @@
 #include "analysis/tokenizer.h"
 
 /* The hottest short ASCII words with their stems, in front of the stem
- * cache: direct-mapped, compared as two words, small enough for L2.  A word
- * and its stem of at most 16 bytes each. */
+ * cache: 2-way set associative, one 64-byte cache line a set, words
+ * compared as two 64-bit words.  A word of at most 16 bytes whose stem has
+ * at most 14. */
 #define HOT_BITS 13
 /* Short texts (queries) never pay for the table. */
 #define HOT_AFTER 2048
 typedef struct hot {
     uint64_t k0, k1;  /* the word, zero-padded */
-    uint8_t t[16];    /* its stem */
+    uint8_t t[14];    /* its stem */
     uint8_t klen;     /* 0 = empty */
     uint8_t tlen;
 } hot;
+_Static_assert(sizeof(hot) == 32, "two hot entries fill one cache line");
 
 struct analyzer {
     struct sb_stemmer *stemmer;  /* NULL for "none" */
@@ -268,7 +270,9 @@ static void ascii_stem(analyzer *a, const uint8_t *key, size_t n, const uint8_t 
     const uint8_t *r2;
     size_t rl2;
     if (!a->hot && !a->hot_off && ++a->ascii_words >= HOT_AFTER) {
-        a->hot = calloc((size_t)1 << HOT_BITS, sizeof(hot));
+        a->hot = aligned_alloc(64, sizeof(hot) << HOT_BITS);
+        if (a->hot)
+            memset(a->hot, 0, sizeof(hot) << HOT_BITS);
         a->hot_off = !a->hot;  /* out of memory: go without */
     }
     if (n > 16 || !a->hot) {
@@ -282,11 +286,20 @@ static void ascii_stem(analyzer *a, const uint8_t *key, size_t n, const uint8_t 
     uint64_t k0, k1;
     stemcache_load16(key, n, &k0, &k1);
     uint64_t h = stemcache_hash16(k0, k1, n);
-    hot *e = &a->hot[h >> (64 - HOT_BITS)];
-    if (e->klen == n && e->k0 == k0 && e->k1 == k1) {
+    hot *e = &a->hot[(h >> (64 - HOT_BITS)) & ~(uint64_t)1];
+    if (e[0].klen == n && e[0].k0 == k0 && e[0].k1 == k1) {
         a->hot_hits++;
-        *term = e->t;
-        *tl = e->tlen;
+        *term = e[0].t;
+        *tl = e[0].tlen;
+        return;
+    }
+    if (e[1].klen == n && e[1].k0 == k0 && e[1].k1 == k1) {
+        hot x = e[1];  /* most recently used first */
+        e[1] = e[0];
+        e[0] = x;
+        a->hot_hits++;
+        *term = e[0].t;
+        *tl = e[0].tlen;
         return;
     }
     if (!stemcache_get(a->cache, key, n, h, &r2, &rl2, term, tl)) {
@@ -294,11 +307,12 @@ static void ascii_stem(analyzer *a, const uint8_t *key, size_t n, const uint8_t 
         stemcache_put(a->cache, key, n, h, key, n, *term, *tl);
     }
     if (*tl <= sizeof e->t) {
-        e->k0 = k0;
-        e->k1 = k1;
-        e->klen = (uint8_t)n;
-        e->tlen = (uint8_t)*tl;
-        memcpy(e->t, *term, *tl);
+        e[1] = e[0];
+        e[0].k0 = k0;
+        e[0].k1 = k1;
+        e[0].klen = (uint8_t)n;
+        e[0].tlen = (uint8_t)*tl;
+        memcpy(e[0].t, *term, *tl);
     }
 }
 
