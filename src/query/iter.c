@@ -1,0 +1,354 @@
+/* iter.c — leaf iterators: terms, phrases, NEAR, date ranges, nothing.
+ * Boolean iterators are in iter_bool.c.  (See iter.h.) */
+#include "query/iter.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "query/iter_int.h"
+
+/* --------------------------------------------------------------- spans */
+
+int spans_push(qspans *sp, uint32_t start, uint32_t end, uint8_t title)
+{
+    if (sp->n == sp->cap) {
+        uint32_t cap = sp->cap ? sp->cap * 2 : 32;
+        qspan *s = realloc(sp->s, cap * sizeof *s);
+        if (!s)
+            return -1;
+        sp->s = s;
+        sp->cap = cap;
+    }
+    sp->s[sp->n].start = start;
+    sp->s[sp->n].end = end;
+    sp->s[sp->n].title = title;
+    sp->n++;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- empty */
+
+static uint32_t empty_next(qit *it) { (void)it; return IX_END; }
+static uint32_t empty_adv(qit *it, uint32_t t) { (void)it; (void)t; return IX_END; }
+static double empty_score(qit *it) { (void)it; return 0.0; }
+static void plain_destroy(qit *it) { free(it); }
+static const qit_vt empty_vt = { empty_next, empty_adv, empty_score, plain_destroy, NULL };
+
+qit *empty_new(void)
+{
+    qit *it = calloc(1, sizeof *it);
+    if (it) {
+        it->vt = &empty_vt;
+        it->doc = IX_END;
+    }
+    return it;
+}
+
+/* ----------------------------------------------------------------- term */
+
+typedef struct term_it {
+    qit b;
+    const qctx *cx;
+    ix_post pc;
+    int fmask, exact;
+    double idf, boost;
+    uint32_t tft, tfb;     /* counted frequencies at the current document */
+    uint32_t *pos;
+    uint8_t *ex;
+    uint32_t cap;
+} term_it;
+
+/* Decodes the current document's positions; returns their count or -1. */
+static int64_t term_positions(term_it *t)
+{
+    uint32_t want = ix_post_tf_title(&t->pc) + ix_post_tf_body(&t->pc);
+    if (want > t->cap) {
+        uint32_t cap = want + 16;
+        uint32_t *p = realloc(t->pos, cap * sizeof *p);
+        if (p)
+            t->pos = p;
+        uint8_t *e = p ? realloc(t->ex, cap) : NULL;
+        if (!e) {
+            t->b.oom = 1;
+            return -1;
+        }
+        t->ex = e;
+        t->cap = cap;
+    }
+    uint32_t n = ix_post_positions(&t->pc, t->pos, t->exact ? t->ex : NULL, t->cap);
+    return n < t->cap ? n : t->cap;
+}
+
+/* Whether the current posting counts; sets tft/tfb. */
+static int term_counts(term_it *t)
+{
+    uint32_t tt = ix_post_tf_title(&t->pc), tb = ix_post_tf_body(&t->pc);
+    if (t->exact) {
+        int64_t n = term_positions(t);
+        uint32_t et = 0, eb = 0;
+        for (int64_t i = 0; i < n; i++)
+            if (t->ex[i])
+                *((uint32_t)i < tt ? &et : &eb) += 1;
+        tt = et;
+        tb = eb;
+    }
+    t->tft = (t->fmask & 1) ? tt : 0;
+    t->tfb = (t->fmask & 2) ? tb : 0;
+    return t->tft + t->tfb > 0;
+}
+
+static uint32_t term_settle(term_it *t)
+{
+    while (t->pc.doc != IX_END && !term_counts(t))
+        ix_post_next(&t->pc);
+    return t->b.doc = t->pc.doc;
+}
+
+static uint32_t term_next(qit *it)
+{
+    term_it *t = (term_it *)it;
+    ix_post_next(&t->pc);
+    return term_settle(t);
+}
+
+static uint32_t term_adv(qit *it, uint32_t target)
+{
+    term_it *t = (term_it *)it;
+    ix_post_advance(&t->pc, target);
+    return term_settle(t);
+}
+
+static double term_score(qit *it)
+{
+    term_it *t = (term_it *)it;
+    const bm25 *m = t->cx->m;
+    double K = bm25_norm(m, ix_seg_title_norm(t->cx->seg, it->doc), ix_seg_body_norm(t->cx->seg, it->doc));
+    return t->boost * bm25_tf(m, t->idf, m->wt * t->tft + t->tfb, K);
+}
+
+static int term_spans(qit *it, qspans *sp)
+{
+    term_it *t = (term_it *)it;
+    uint32_t tt = ix_post_tf_title(&t->pc);
+    int64_t n = term_positions(t);
+    if (n < 0)
+        return -1;
+    for (int64_t i = 0; i < n; i++) {
+        uint8_t title = (uint32_t)i < tt;
+        if ((t->exact && !t->ex[i]) || !(t->fmask & (title ? 1 : 2)))
+            continue;
+        if (spans_push(sp, t->pos[i], t->pos[i], title))
+            return -1;
+    }
+    return 0;
+}
+
+static void term_destroy(qit *it)
+{
+    term_it *t = (term_it *)it;
+    free(t->pos);
+    free(t->ex);
+    free(t);
+}
+
+static const qit_vt term_vt = { term_next, term_adv, term_score, term_destroy, term_spans };
+
+/* A term iterator; fmask/exact as in the plan. */
+qit *term_new(const qctx *cx, const pword *w, int fmask, double boost)
+{
+    term_it *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->b.vt = &term_vt;
+    t->cx = cx;
+    t->fmask = fmask;
+    t->exact = w->exact;
+    t->idf = w->idf;
+    t->boost = boost;
+    if (!ix_post_open(&t->pc, cx->seg, w->term, w->len)) {
+        t->b.doc = IX_END;
+        return &t->b;
+    }
+    ix_bound bd;
+    ix_post_list_bound(&t->pc, &bd);
+    t->b.ub = boost * bm25_bound(cx->m, w->idf, bd.max_tf_title, bd.max_tf_body, bd.min_title_norm,
+                                 bd.min_body_norm, fmask);
+    t->b.cost = t->pc.df;
+    term_settle(t);
+    return &t->b;
+}
+
+/* The list bound of a term iterator (for phrase bounds). */
+void term_list_bound(const qit *it, ix_bound *bd)
+{
+    const term_it *t = (const term_it *)it;
+    if (t->b.doc == IX_END && t->b.cost == 0)
+        memset(bd, 0, sizeof *bd);
+    else
+        ix_post_list_bound(&t->pc, bd);
+}
+
+/* --------------------------------------------------------------- phrase */
+
+typedef struct phrase_it {
+    qit b;
+    const qctx *cx;
+    qit **w;            /* one term iterator per word (no field mask) */
+    uint32_t *off;
+    size_t n;
+    int fmask;
+    double idf, boost;
+    uint32_t tft, tfb;
+    qspans *ws;         /* per word occurrences at the current document */
+    uint32_t *cur;      /* per word scan position in ws */
+    qspans hits;        /* phrase occurrences at the current document */
+} phrase_it;
+
+static int has_pos(const qspans *s, uint32_t *i, uint32_t p)
+{
+    while (*i < s->n && s->s[*i].start < p)
+        (*i)++;
+    return *i < s->n && s->s[*i].start == p;
+}
+
+/* Counts the phrase occurrences at the current (aligned) document. */
+static int phrase_match(phrase_it *ph)
+{
+    for (size_t i = 0; i < ph->n; i++) {
+        ph->ws[i].n = 0;
+        if (ph->w[i]->vt->spans(ph->w[i], &ph->ws[i])) {
+            ph->b.oom = 1;
+            return 0;
+        }
+    }
+    ph->hits.n = 0;
+    ph->tft = ph->tfb = 0;
+    memset(ph->cur, 0, ph->n * sizeof *ph->cur);
+    uint32_t span = ph->off[ph->n - 1];
+    for (uint32_t k = 0; k < ph->ws[0].n; k++) {
+        const qspan *s0 = &ph->ws[0].s[k];
+        if (!(ph->fmask & (s0->title ? 1 : 2)))
+            continue;
+        int ok = 1;
+        for (size_t i = 1; i < ph->n && ok; i++)
+            ok = has_pos(&ph->ws[i], &ph->cur[i], s0->start + ph->off[i]);
+        if (!ok)
+            continue;
+        *(s0->title ? &ph->tft : &ph->tfb) += 1;
+        if (spans_push(&ph->hits, s0->start, s0->start + span, s0->title))
+            ph->b.oom = 1;
+    }
+    return ph->tft + ph->tfb > 0;
+}
+
+/* Leapfrogs the words from target to a document holding the phrase. */
+static uint32_t phrase_find(phrase_it *ph, uint32_t target)
+{
+    for (;;) {
+        uint32_t d = target;
+        size_t agree = 0;
+        for (size_t i = 0; agree < ph->n; i = (i + 1) % ph->n) {
+            uint32_t x = qit_advance(ph->w[i], d);
+            if (x == IX_END)
+                return ph->b.doc = IX_END;
+            if (x == d) {
+                agree++;
+            } else {
+                d = x;
+                agree = 1;
+            }
+        }
+        ph->b.doc = d;
+        if (phrase_match(ph) || ph->b.oom)
+            return d;
+        target = d + 1;
+    }
+}
+
+static uint32_t phrase_next(qit *it) { return phrase_find((phrase_it *)it, it->doc + 1); }
+static uint32_t phrase_adv(qit *it, uint32_t t) { return phrase_find((phrase_it *)it, t); }
+
+static double phrase_score(qit *it)
+{
+    phrase_it *ph = (phrase_it *)it;
+    const bm25 *m = ph->cx->m;
+    double K = bm25_norm(m, ix_seg_title_norm(ph->cx->seg, it->doc), ix_seg_body_norm(ph->cx->seg, it->doc));
+    return ph->boost * bm25_tf(m, ph->idf, m->wt * ph->tft + ph->tfb, K);
+}
+
+static int phrase_spans(qit *it, qspans *sp)
+{
+    phrase_it *ph = (phrase_it *)it;
+    for (uint32_t i = 0; i < ph->hits.n; i++)
+        if (spans_push(sp, ph->hits.s[i].start, ph->hits.s[i].end, ph->hits.s[i].title))
+            return -1;
+    return 0;
+}
+
+static void phrase_destroy(qit *it)
+{
+    phrase_it *ph = (phrase_it *)it;
+    for (size_t i = 0; i < ph->n; i++) {
+        qit_free(ph->w[i]);
+        free(ph->ws[i].s);
+    }
+    free(ph->w);
+    free(ph->ws);
+    free(ph->off);
+    free(ph->cur);
+    free(ph->hits.s);
+    free(ph);
+}
+
+static const qit_vt phrase_vt = { phrase_next, phrase_adv, phrase_score, phrase_destroy, phrase_spans };
+
+qit *phrase_new(const qctx *cx, const pnode *n)
+{
+    phrase_it *ph = calloc(1, sizeof *ph);
+    if (!ph)
+        return NULL;
+    ph->b.vt = &phrase_vt;
+    ph->cx = cx;
+    ph->n = n->nw;
+    ph->fmask = n->fmask;
+    ph->idf = n->idf;
+    ph->boost = n->boost;
+    ph->w = calloc(n->nw, sizeof *ph->w);
+    ph->ws = calloc(n->nw, sizeof *ph->ws);
+    ph->off = calloc(n->nw, sizeof *ph->off);
+    ph->cur = calloc(n->nw, sizeof *ph->cur);
+    if (!ph->w || !ph->ws || !ph->off || !ph->cur) {
+        phrase_destroy(&ph->b);
+        return NULL;
+    }
+    uint32_t mt = UINT32_MAX, mb = UINT32_MAX;
+    uint8_t tn = 0, bn = 0;
+    ph->b.cost = UINT64_MAX;
+    int missing = 0;
+    for (size_t i = 0; i < n->nw; i++) {
+        ph->off[i] = n->w[i].off;
+        ph->w[i] = term_new(cx, &n->w[i], 3, 1.0);
+        if (!ph->w[i]) {
+            phrase_destroy(&ph->b);
+            return NULL;
+        }
+        ix_bound bd;
+        term_list_bound(ph->w[i], &bd);
+        if (ph->w[i]->doc == IX_END)
+            missing = 1;
+        mt = bd.max_tf_title < mt ? bd.max_tf_title : mt;
+        mb = bd.max_tf_body < mb ? bd.max_tf_body : mb;
+        tn = bd.min_title_norm > tn ? bd.min_title_norm : tn;
+        bn = bd.min_body_norm > bn ? bd.min_body_norm : bn;
+        if (ph->w[i]->cost < ph->b.cost)
+            ph->b.cost = ph->w[i]->cost;
+    }
+    if (missing) {
+        ph->b.doc = IX_END;
+        ph->b.cost = 0;
+        return &ph->b;
+    }
+    ph->b.ub = n->boost * bm25_bound(cx->m, n->idf, mt, mb, tn, bn, n->fmask);
+    phrase_find(ph, 0);
+    return &ph->b;
+}

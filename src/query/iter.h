@@ -1,0 +1,61 @@
+/* iter.h — per-segment document iterators built from a plan: terms (with
+ * title/body masks and the exact flag), phrases, NEAR, boolean AND
+ * (leapfrogging with ix_post_advance), OR, NOT, date ranges.  Every
+ * iterator sits on its current document (IX_END when done), moves with
+ * next/advance, scores its current document with BM25F and knows an upper
+ * bound of its scores in the segment (for MaxScore). */
+#ifndef MG_QUERY_ITER_H
+#define MG_QUERY_ITER_H
+
+#include <stdint.h>
+#include "index/index.h"
+#include "query/bm25.h"
+#include "query/plan.h"
+
+typedef struct qctx {
+    const bm25 *m;
+    const ix_segment *seg;
+    uint32_t ndocs;
+    const int64_t *dates;   /* the segment's date column */
+} qctx;
+
+/* An occurrence of a word or phrase: positions [start, end]. */
+typedef struct qspan {
+    uint32_t start, end;
+    uint8_t title;
+} qspan;
+
+typedef struct qspans {
+    qspan *s;
+    uint32_t n, cap;
+} qspans;
+
+typedef struct qit qit;
+typedef struct qit_vt {
+    uint32_t (*next)(qit *);
+    uint32_t (*advance)(qit *, uint32_t target);
+    double   (*score)(qit *);
+    void     (*destroy)(qit *);
+    /* TERM / PHRASE only: the current document's occurrences into sp.
+     * Returns 0 on success, -1 out of memory. */
+    int      (*spans)(qit *, qspans *sp);
+} qit_vt;
+
+struct qit {
+    const qit_vt *vt;
+    uint32_t doc;     /* current document or IX_END */
+    double ub;        /* no score of this iterator in the segment exceeds it */
+    uint64_t cost;    /* documents it may visit */
+    int oom;          /* an allocation failed while iterating */
+};
+
+/* Builds the iterator of plan node n (NULL = matches nothing) for segment
+ * cx->seg, positioned on its first document.  MG_OK or MG_ENOMEM. */
+int  qit_build(const pnode *n, const qctx *cx, qit **out);
+void qit_free(qit *it);
+
+static inline uint32_t qit_next(qit *it) { return it->vt->next(it); }
+static inline uint32_t qit_advance(qit *it, uint32_t t) { return it->doc >= t ? it->doc : it->vt->advance(it, t); }
+static inline double qit_score(qit *it) { return it->vt->score(it); }
+
+#endif

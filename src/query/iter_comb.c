@@ -1,0 +1,375 @@
+/* iter_comb.c — iterators that combine others: NEAR, boolean AND (leapfrog),
+ * OR (union), NOT (exclusion), plus date ranges and "every document" for
+ * pure-negative and date-only queries; and qit_build, plan -> iterators. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "query/iter.h"
+#include "query/iter_int.h"
+
+/* ----------------------------------------------------------------- date */
+
+typedef struct date_it {
+    qit b;
+    const qctx *cx;
+    int64_t lo, hi;
+    int all;            /* every document, dated or not */
+} date_it;
+
+static int date_in(const date_it *d, uint32_t doc)
+{
+    if (d->all)
+        return 1;
+    int64_t t = d->cx->dates ? d->cx->dates[doc] : MG_NO_DATE;
+    if (t == MG_NO_DATE)
+        return 0;
+    return (d->lo == MG_NO_DATE || t >= d->lo) && (d->hi == MG_NO_DATE || t <= d->hi);
+}
+
+static uint32_t date_adv(qit *it, uint32_t target)
+{
+    date_it *d = (date_it *)it;
+    uint32_t n = d->cx->ndocs;
+    while (target < n && !date_in(d, target))
+        target++;
+    return it->doc = target < n ? target : IX_END;
+}
+
+static uint32_t date_next(qit *it) { return date_adv(it, it->doc + 1); }
+static double date_score(qit *it) { (void)it; return 0.0; }
+static void date_destroy(qit *it) { free(it); }
+static const qit_vt date_vt = { date_next, date_adv, date_score, date_destroy, NULL };
+
+static qit *date_new(const qctx *cx, int64_t lo, int64_t hi, int all)
+{
+    date_it *d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    d->b.vt = &date_vt;
+    d->cx = cx;
+    d->lo = lo;
+    d->hi = hi;
+    d->all = all;
+    d->b.cost = cx->ndocs;
+    date_adv(&d->b, 0);
+    return &d->b;
+}
+
+/* ----------------------------------------------------------------- NEAR */
+
+typedef struct near_it {
+    qit b;
+    qit **k;
+    size_t n;
+    uint32_t dist;
+    qspans *sp;
+    uint32_t *cur;
+} near_it;
+
+/* Some choice of one occurrence per operand spans at most dist + the
+ * operands' lengths positions.  For each occurrence x taken as the
+ * leftmost, the best choice for every other operand is its first
+ * occurrence starting at or after x (all occurrences of an operand have
+ * the same length). */
+static int near_match(near_it *nr)
+{
+    uint64_t total = 0;
+    for (size_t i = 0; i < nr->n; i++) {
+        nr->sp[i].n = 0;
+        if (nr->k[i]->vt->spans(nr->k[i], &nr->sp[i])) {
+            nr->b.oom = 1;
+            return 0;
+        }
+        if (nr->sp[i].n == 0)
+            return 0;
+        total += nr->sp[i].s[0].end - nr->sp[i].s[0].start + 1;
+    }
+    uint64_t limit = total + nr->dist;
+    for (size_t a = 0; a < nr->n; a++) {
+        memset(nr->cur, 0, nr->n * sizeof *nr->cur);
+        for (uint32_t xi = 0; xi < nr->sp[a].n; xi++) {
+            const qspan *x = &nr->sp[a].s[xi];
+            uint64_t maxend = x->end;
+            int ok = 1;
+            for (size_t b = 0; b < nr->n && ok; b++) {
+                if (b == a)
+                    continue;
+                const qspans *s = &nr->sp[b];
+                while (nr->cur[b] < s->n && s->s[nr->cur[b]].start < x->start)
+                    nr->cur[b]++;
+                if (nr->cur[b] == s->n)
+                    ok = 0;
+                else if (s->s[nr->cur[b]].end > maxend)
+                    maxend = s->s[nr->cur[b]].end;
+            }
+            if (!ok)
+                break;
+            if (maxend - x->start + 1 <= limit)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* Aligns kids[0..n) on a common document >= target; IX_END if none. */
+static uint32_t leapfrog(qit **kids, size_t n, uint32_t target)
+{
+    uint32_t d = target;
+    size_t agree = 0;
+    for (size_t i = 0; agree < n; i = (i + 1) % n) {
+        uint32_t x = qit_advance(kids[i], d);
+        if (x == IX_END)
+            return IX_END;
+        if (x == d) {
+            agree++;
+        } else {
+            d = x;
+            agree = 1;
+        }
+    }
+    return d;
+}
+
+static uint32_t near_find(near_it *nr, uint32_t target)
+{
+    for (;;) {
+        uint32_t d = leapfrog(nr->k, nr->n, target);
+        nr->b.doc = d;
+        if (d == IX_END || near_match(nr) || nr->b.oom)
+            return d;
+        target = d + 1;
+    }
+}
+
+static uint32_t near_next(qit *it) { return near_find((near_it *)it, it->doc + 1); }
+static uint32_t near_adv(qit *it, uint32_t t) { return near_find((near_it *)it, t); }
+
+static double near_score(qit *it)
+{
+    near_it *nr = (near_it *)it;
+    double s = 0;
+    for (size_t i = 0; i < nr->n; i++)
+        s += qit_score(nr->k[i]);
+    return s;
+}
+
+static void near_destroy(qit *it)
+{
+    near_it *nr = (near_it *)it;
+    for (size_t i = 0; i < nr->n; i++) {
+        qit_free(nr->k[i]);
+        if (nr->sp)
+            free(nr->sp[i].s);
+    }
+    free(nr->k);
+    free(nr->sp);
+    free(nr->cur);
+    free(nr);
+}
+
+static const qit_vt near_vt = { near_next, near_adv, near_score, near_destroy, NULL };
+
+static qit *near_new(const qctx *cx, const pnode *n)
+{
+    near_it *nr = calloc(1, sizeof *nr);
+    if (!nr)
+        return NULL;
+    nr->b.vt = &near_vt;
+    nr->dist = n->dist;
+    nr->k = calloc(n->nkids, sizeof *nr->k);
+    nr->sp = calloc(n->nkids, sizeof *nr->sp);
+    nr->cur = calloc(n->nkids, sizeof *nr->cur);
+    if (!nr->k || !nr->sp || !nr->cur) {
+        near_destroy(&nr->b);
+        return NULL;
+    }
+    nr->b.cost = UINT64_MAX;
+    for (size_t i = 0; i < n->nkids; i++, nr->n++) {
+        const pnode *k = n->kids[i];
+        nr->k[i] = k->kind == PN_TERM ? term_new(cx, k->w, k->fmask, k->boost) : phrase_new(cx, k);
+        if (!nr->k[i]) {
+            near_destroy(&nr->b);
+            return NULL;
+        }
+        nr->b.ub += nr->k[i]->ub;
+        if (nr->k[i]->cost < nr->b.cost)
+            nr->b.cost = nr->k[i]->cost;
+    }
+    near_find(nr, 0);
+    return &nr->b;
+}
+
+/* ----------------------------------------------------------------- bool */
+
+typedef struct bool_it {
+    qit b;
+    qit **must, **should, **not;
+    size_t nmust, nshould, nnot;
+    qit *all;           /* the positive part when there are no must/should */
+    int need_should;    /* with musts: one should must match too */
+} bool_it;
+
+static uint32_t or_min(bool_it *bo)
+{
+    uint32_t d = IX_END;
+    for (size_t i = 0; i < bo->nshould; i++)
+        if (bo->should[i]->doc < d)
+            d = bo->should[i]->doc;
+    return d;
+}
+
+/* The first positive document >= target. */
+static uint32_t bool_positive(bool_it *bo, uint32_t target)
+{
+    while (bo->nmust && bo->need_should) {
+        uint32_t d = leapfrog(bo->must, bo->nmust, target), best = IX_END;
+        if (d == IX_END)
+            return IX_END;
+        for (size_t i = 0; i < bo->nshould; i++) {
+            uint32_t x = qit_advance(bo->should[i], d);
+            if (x == d)
+                return d;
+            best = x < best ? x : best;
+        }
+        if (best == IX_END)
+            return IX_END;
+        target = best;
+    }
+    if (bo->nmust)
+        return leapfrog(bo->must, bo->nmust, target);
+    if (bo->nshould) {
+        for (size_t i = 0; i < bo->nshould; i++)
+            qit_advance(bo->should[i], target);
+        return or_min(bo);
+    }
+    return qit_advance(bo->all, target);
+}
+
+static int bool_excluded(bool_it *bo, uint32_t d)
+{
+    for (size_t i = 0; i < bo->nnot; i++)
+        if (qit_advance(bo->not[i], d) == d)
+            return 1;
+    return 0;
+}
+
+static uint32_t bool_find(bool_it *bo, uint32_t target)
+{
+    for (;;) {
+        uint32_t d = bool_positive(bo, target);
+        bo->b.doc = d;
+        if (d == IX_END || !bool_excluded(bo, d))
+            return d;
+        target = d + 1;
+    }
+}
+
+static uint32_t bool_next(qit *it) { return bool_find((bool_it *)it, it->doc + 1); }
+static uint32_t bool_adv(qit *it, uint32_t t) { return bool_find((bool_it *)it, t); }
+
+static double bool_score(qit *it)
+{
+    bool_it *bo = (bool_it *)it;
+    uint32_t d = it->doc;
+    double s = 0;
+    for (size_t i = 0; i < bo->nmust; i++)
+        s += qit_score(bo->must[i]);
+    for (size_t i = 0; i < bo->nshould; i++)
+        if (qit_advance(bo->should[i], d) == d)
+            s += qit_score(bo->should[i]);
+    return s;
+}
+
+static void bool_destroy(qit *it)
+{
+    bool_it *bo = (bool_it *)it;
+    for (size_t i = 0; i < bo->nmust; i++)
+        qit_free(bo->must[i]);
+    for (size_t i = 0; i < bo->nshould; i++)
+        qit_free(bo->should[i]);
+    for (size_t i = 0; i < bo->nnot; i++)
+        qit_free(bo->not[i]);
+    qit_free(bo->all);
+    free(bo->must);
+    free(bo->should);
+    free(bo->not);
+    free(bo);
+}
+
+static const qit_vt bool_vt = { bool_next, bool_adv, bool_score, bool_destroy, NULL };
+
+static int cmp_cost(const void *a, const void *b)
+{
+    const qit *x = *(qit *const *)a, *y = *(qit *const *)b;
+    return x->cost < y->cost ? -1 : x->cost > y->cost;
+}
+
+static qit *bool_new(const qctx *cx, const pnode *n)
+{
+    bool_it *bo = calloc(1, sizeof *bo);
+    if (!bo)
+        return NULL;
+    bo->b.vt = &bool_vt;
+    bo->need_should = n->need_should;
+    size_t k = n->nkids ? n->nkids : 1;
+    bo->must = calloc(k, sizeof *bo->must);
+    bo->should = calloc(k, sizeof *bo->should);
+    bo->not = calloc(k, sizeof *bo->not);
+    if (!bo->must || !bo->should || !bo->not)
+        goto oom;
+    for (size_t i = 0; i < n->nkids; i++) {
+        qit *c;
+        if (qit_build(n->kids[i], cx, &c) != MG_OK)
+            goto oom;
+        qoccur o = n->kids[i]->occur;
+        qit **arr = o == QO_MUST ? bo->must : o == QO_SHOULD ? bo->should : bo->not;
+        size_t *cnt = o == QO_MUST ? &bo->nmust : o == QO_SHOULD ? &bo->nshould : &bo->nnot;
+        arr[(*cnt)++] = c;
+    }
+    if (!bo->nmust && !bo->nshould && bo->nnot && !(bo->all = date_new(cx, 0, 0, 1)))
+        goto oom;
+    qsort(bo->must, bo->nmust, sizeof *bo->must, cmp_cost);
+    bo->b.cost = bo->nmust ? bo->must[0]->cost : 0;
+    for (size_t i = 0; i < bo->nmust; i++)
+        bo->b.ub += bo->must[i]->ub;
+    for (size_t i = 0; i < bo->nshould; i++) {
+        bo->b.ub += bo->should[i]->ub;
+        if (!bo->nmust)
+            bo->b.cost += bo->should[i]->cost;
+    }
+    if (bo->all)
+        bo->b.cost = cx->ndocs;
+    if (!bo->nmust && !bo->nshould && !bo->all)
+        bo->b.doc = IX_END; /* matches nothing */
+    else
+        bool_find(bo, 0);
+    return &bo->b;
+oom:
+    bool_destroy(&bo->b);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- build */
+
+int qit_build(const pnode *n, const qctx *cx, qit **out)
+{
+    qit *it = NULL;
+    if (!n)
+        it = empty_new();
+    else
+        switch (n->kind) {
+        case PN_TERM: it = term_new(cx, n->w, n->fmask, n->boost); break;
+        case PN_PHRASE: it = phrase_new(cx, n); break;
+        case PN_NEAR: it = near_new(cx, n); break;
+        case PN_BOOL: it = bool_new(cx, n); break;
+        case PN_DATE: it = date_new(cx, n->lo, n->hi, 0); break;
+        }
+    *out = it;
+    return it ? MG_OK : MG_ENOMEM;
+}
+
+void qit_free(qit *it)
+{
+    if (it)
+        it->vt->destroy(it);
+}

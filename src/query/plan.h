@@ -1,0 +1,62 @@
+/* plan.h — a parsed query turned into index terms: every word analyzed with
+ * the index's analyzer, fields mapped to term prefixes and title/body masks,
+ * prefixes expanded, idf computed over the whole snapshot.  A plan does not
+ * depend on segments; iter.c builds per-segment iterators from it. */
+#ifndef MG_QUERY_PLAN_H
+#define MG_QUERY_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "analysis/analyzer.h"
+#include "index/index.h"
+#include "query/parser.h"
+
+#define PLAN_PREFIX_MAX 1024  /* terms a word* expands to, at most */
+/* Free-text queries of several plain words also score each adjacent pair
+ * as a phrase, times this weight, so that phrase matches rank above
+ * scattered matches of the same words. */
+#define PLAN_PHRASE_BONUS 1.0
+
+typedef enum pkind { PN_TERM, PN_PHRASE, PN_NEAR, PN_BOOL, PN_DATE } pkind;
+
+typedef struct pword {
+    char term[IX_TERM_MAX + 1];  /* the index term (NUL-terminated) */
+    uint32_t len;
+    uint32_t off;                /* PHRASE: position offset from the first word */
+    int exact;                   /* only occurrences flagged exact count */
+    double idf;
+} pword;
+
+typedef struct pnode pnode;
+struct pnode {
+    pkind kind;
+    qoccur occur;      /* in the parent BOOL */
+    int fmask;         /* TERM/PHRASE: 1 title counts, 2 body counts */
+    pword *w;          /* TERM: 1 word; PHRASE: nw words */
+    size_t nw;
+    double idf;        /* TERM: w[0].idf; PHRASE: sum of its words' idf */
+    double boost;      /* score multiplier (1, or the phrase bonus) */
+    pnode **kids;      /* BOOL / NEAR */
+    size_t nkids;
+    int need_should;   /* BOOL: its only required clauses are date filters,
+                          so one optional clause must match too */
+    uint32_t dist;     /* NEAR */
+    int64_t lo, hi;    /* DATE */
+};
+
+typedef struct plan plan;
+
+/* Builds the plan of ast for reader r.  An empty plan (root NULL) matches
+ * nothing.  Returns MG_OK or MG_ENOMEM. */
+int   plan_build(const qast *ast, analyzer *a, const ix_reader *r, int phrase_bonus,
+                 plan **out, errbuf *e);
+void  plan_free(plan *p);
+pnode *plan_root(const plan *p);
+/* Whether a token of stored text matches a positive word of the query (for
+ * snippets): its stem equals a plain term, its raw form an exact one, or
+ * its raw form starts with a prefix. */
+int   plan_matches_token(void *plan_ptr, const token *t);
+/* Appends a readable form of the plan (tests, debugging). */
+void  plan_dump(const pnode *n, buf *out);
+
+#endif

@@ -1,0 +1,417 @@
+/* search.c — the search driver (see search.h).
+ *
+ * Top-k.  A free-text OR query (a root of optional clauses, maybe with
+ * excluded ones) runs MaxScore: clauses sorted by their upper bound (from
+ * the postings' list bounds); the longest prefix of them whose bounds sum to
+ * at most the current k-th best score is "non-essential": documents found
+ * only there cannot enter the top k, so only the essential clauses are
+ * walked, and the non-essential ones are probed with advance() while the
+ * running bound still beats the k-th score.  The score of every document
+ * kept is then summed in clause order, exactly as the exhaustive OR does,
+ * so both give the same hits with bit-identical scores.  Ties go to the
+ * lower (segment, docid), which also makes "bound <= threshold" a safe
+ * prune: a later document with an equal score could not displace an
+ * earlier one.  Everything else (AND, phrases, sort by date) enumerates its
+ * matches (AND leapfrogs with advance()).
+ *
+ * Totals are exact when nothing was skipped; otherwise the total is the
+ * larger of the matches seen and an independence estimate of the union of
+ * the clauses, and mg_results_total_is_estimate() says so.  exact_total
+ * turns MaxScore off.
+ *
+ * Date filters (since/until) are a test on the dense date column done only
+ * when a bound is set; deleted documents are skipped the same way. */
+#include "query/search.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/analyzer.h"
+#include "query/bm25.h"
+#include "query/iter.h"
+#include "query/parser.h"
+#include "query/plan.h"
+#include "query/snippet.h"
+#include "query/topk.h"
+
+typedef struct run {
+    const mg_search_options *o;
+    const search_flags *f;
+    bm25 m;
+    topk top;
+    uint64_t counted;
+    double estimate;   /* union estimate of what MaxScore skipped */
+    int skipped;       /* MaxScore skipped some documents */
+    uint64_t unscored;
+    int oom;
+} run;
+
+static int passes(const run *rn, const qctx *cx, uint32_t d)
+{
+    if (ix_seg_is_deleted(cx->seg, d))
+        return 0;
+    if (rn->o->since != MG_NO_DATE || rn->o->until != MG_NO_DATE) {
+        int64_t t = cx->dates ? cx->dates[d] : MG_NO_DATE;
+        if (t == MG_NO_DATE || (rn->o->since != MG_NO_DATE && t < rn->o->since) ||
+            (rn->o->until != MG_NO_DATE && t > rn->o->until))
+            return 0;
+    }
+    return 1;
+}
+
+static void keep(run *rn, const qctx *cx, uint32_t seg, uint32_t d, double score)
+{
+    tk_hit h = { score, cx->dates ? cx->dates[d] : MG_NO_DATE, seg, d };
+    topk_push(&rn->top, &h);
+}
+
+static void run_all(run *rn, const qctx *cx, uint32_t seg, qit *it)
+{
+    int rel = rn->o->sort == MG_SORT_RELEVANCE;
+    for (uint32_t d = it->doc; d != IX_END; d = qit_next(it)) {
+        if (!passes(rn, cx, d))
+            continue;
+        rn->counted++;
+        keep(rn, cx, seg, d, rel ? qit_score(it) : 0.0);
+    }
+    if (it->oom)
+        rn->oom = 1;
+}
+
+/* ------------------------------------------------------------- MaxScore */
+
+typedef struct ms {
+    qit **c;          /* optional clauses, in plan order */
+    size_t n;
+    size_t *order;    /* clause indices by ascending bound */
+    double *prefix;   /* prefix[j] = sum of the j+1 smallest bounds */
+    double *sc;       /* this document's clause scores */
+    qit **not;          /* excluded clauses */
+    size_t nnot;
+    qit **filt;         /* required date filters */
+    size_t nfilt;
+} ms;
+
+static int ms_excluded(ms *s, uint32_t d)
+{
+    for (size_t i = 0; i < s->nnot; i++)
+        if (qit_advance(s->not[i], d) == d)
+            return 1;
+    for (size_t i = 0; i < s->nfilt; i++)
+        if (qit_advance(s->filt[i], d) != d)
+            return 1;
+    return 0;
+}
+
+static size_t ms_nonessential(const ms *s, size_t ne, double theta)
+{
+    while (ne < s->n && s->prefix[ne] <= theta)
+        ne++;
+    return ne;
+}
+
+/* Scores d if it can still enter the top k; returns 1 when it was scored. */
+static int ms_score(run *rn, ms *s, size_t ne, uint32_t d, double *out)
+{
+    double theta = topk_threshold(&rn->top), ub = ne ? s->prefix[ne - 1] : 0.0;
+    for (size_t j = ne; j < s->n; j++) {
+        size_t i = s->order[j];
+        s->sc[i] = s->c[i]->doc == d ? qit_score(s->c[i]) : 0.0;
+        ub += s->sc[i];
+    }
+    for (size_t j = ne; j-- > 0;) {
+        if (topk_full(&rn->top) && ub <= theta)
+            return 0;
+        size_t i = s->order[j];
+        s->sc[i] = qit_advance(s->c[i], d) == d ? qit_score(s->c[i]) : 0.0;
+        ub += s->sc[i] - s->c[i]->ub;
+    }
+    double score = 0;
+    for (size_t i = 0; i < s->n; i++)
+        score += s->sc[i];
+    *out = score;
+    return 1;
+}
+
+static void ms_loop(run *rn, const qctx *cx, uint32_t seg, ms *s)
+{
+    size_t ne = ms_nonessential(s, 0, topk_threshold(&rn->top));
+    for (;;) {
+        uint32_t d = IX_END;
+        for (size_t j = ne; j < s->n; j++)
+            if (s->c[s->order[j]]->doc < d)
+                d = s->c[s->order[j]]->doc;
+        if (d == IX_END)
+            break;
+        if (ne > 0)
+            rn->skipped = 1;
+        if (passes(rn, cx, d) && !ms_excluded(s, d)) {
+            rn->counted++;
+            double score;
+            if (ms_score(rn, s, ne, d, &score))
+                keep(rn, cx, seg, d, score);
+            else
+                rn->unscored++;
+            ne = ms_nonessential(s, ne, topk_threshold(&rn->top));
+        }
+        for (size_t j = ne; j < s->n; j++)
+            if (s->c[s->order[j]]->doc == d)
+                qit_next(s->c[s->order[j]]);
+    }
+    if (ne > 0)
+        rn->skipped = 1; /* documents only in non-essential lists were never seen */
+    for (size_t i = 0; i < s->n; i++)
+        if (s->c[i]->oom)
+            rn->oom = 1;
+}
+
+static void ms_free(ms *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        qit_free(s->c[i]);
+    for (size_t i = 0; i < s->nnot; i++)
+        qit_free(s->not[i]);
+    for (size_t i = 0; i < s->nfilt; i++)
+        qit_free(s->filt[i]);
+    free(s->c);
+    free(s->not);
+    free(s->filt);
+    free(s->order);
+    free(s->prefix);
+    free(s->sc);
+}
+
+/* Runs MaxScore over the root's optional clauses in one segment. */
+static int ms_run(run *rn, const qctx *cx, uint32_t seg, const pnode *root)
+{
+    ms s;
+    memset(&s, 0, sizeof s);
+    size_t k = root->nkids;
+    s.c = calloc(k, sizeof *s.c);
+    s.not = calloc(k, sizeof *s.not);
+    s.filt = calloc(k, sizeof *s.filt);
+    s.order = calloc(k, sizeof *s.order);
+    s.prefix = calloc(k, sizeof *s.prefix);
+    s.sc = calloc(k, sizeof *s.sc);
+    int rc = s.c && s.not && s.filt && s.order && s.prefix && s.sc ? MG_OK : MG_ENOMEM;
+    for (size_t i = 0; i < k && rc == MG_OK; i++) {
+        qit *it;
+        rc = qit_build(root->kids[i], cx, &it);
+        if (rc == MG_OK && root->kids[i]->occur == QO_MUSTNOT)
+            s.not[s.nnot++] = it;
+        else if (rc == MG_OK && root->kids[i]->occur == QO_MUST)
+            s.filt[s.nfilt++] = it;
+        else if (rc == MG_OK)
+            s.c[s.n++] = it;
+    }
+    if (rc == MG_OK) {
+        /* insertion sort by bound (few clauses; qsort has no context) */
+        for (size_t i = 0; i < s.n; i++) {
+            size_t j = i;
+            while (j > 0 && s.c[s.order[j - 1]]->ub > s.c[i]->ub) {
+                s.order[j] = s.order[j - 1];
+                j--;
+            }
+            s.order[j] = i;
+        }
+        double sum = 0, miss = 1.0, live = ix_seg_live_docs(cx->seg);
+        for (size_t j = 0; j < s.n; j++) {
+            sum += s.c[s.order[j]]->ub;
+            s.prefix[j] = sum;
+            double f = live > 0 ? (double)s.c[j]->cost / live : 1.0;
+            miss *= f >= 1.0 ? 0.0 : 1.0 - f;
+        }
+        rn->estimate += live * (1.0 - miss);
+        ms_loop(rn, cx, seg, &s);
+    }
+    ms_free(&s);
+    return rc;
+}
+
+static int maxscore_fits(const run *rn, const pnode *root)
+{
+    if (rn->f->exhaustive || rn->o->exact_total || rn->o->sort != MG_SORT_RELEVANCE || !root ||
+        root->kind != PN_BOOL)
+        return 0;
+    size_t should = 0;
+    for (size_t i = 0; i < root->nkids; i++) {
+        if (root->kids[i]->occur == QO_MUST && !root->need_should)
+            return 0; /* required words drive the search (leapfrog) */
+        should += root->kids[i]->occur == QO_SHOULD;
+    }
+    return should >= 2;
+}
+
+static int run_segment(run *rn, const ix_reader *r, uint32_t seg, const pnode *root)
+{
+    const ix_segment *sg = ix_reader_segment(r, seg);
+    qctx cx = { &rn->m, sg, ix_seg_ndocs(sg), ix_seg_dates(sg) };
+    if (maxscore_fits(rn, root))
+        return ms_run(rn, &cx, seg, root);
+    qit *it;
+    int rc = qit_build(root, &cx, &it);
+    if (rc == MG_OK)
+        run_all(rn, &cx, seg, it);
+    qit_free(it);
+    return rc;
+}
+
+/* ------------------------------------------------------------- results */
+
+void search_results_clear(mg_results *res)
+{
+    for (size_t i = 0; i < res->n; i++) {
+        if (res->docs)
+            mg_doc_free(res->docs[i]);
+        if (res->snippets)
+            free(res->snippets[i]);
+    }
+    free(res->hits);
+    free(res->docs);
+    free(res->snippets);
+    free(res->seg);
+    free(res->doc);
+    res->hits = NULL;
+    res->docs = NULL;
+    res->snippets = NULL;
+    res->seg = res->doc = NULL;
+    res->n = 0;
+}
+
+static int fail(mg_results *res, int code, const char *msg)
+{
+    res->status = code;
+    snprintf(res->msg, sizeof res->msg, "%s", msg);
+    return code;
+}
+
+static void fill_hit(mg_results *res, size_t i, const tk_hit *h, const mg_search_options *o,
+                     analyzer *an, plan *pl)
+{
+    mg_hit *hit = &res->hits[i];
+    const mg_article *a = &res->docs[i]->a;
+    unsigned f = o->fields;
+    hit->id = (f & MG_FIELD_ID) ? a->id : NULL;
+    hit->title = (f & MG_FIELD_TITLE) ? a->title : NULL;
+    hit->url = (f & MG_FIELD_URL) ? a->url : NULL;
+    hit->source = (f & MG_FIELD_SOURCE) ? a->source : NULL;
+    hit->section = (f & MG_FIELD_SECTION) ? a->section : NULL;
+    hit->author = (f & MG_FIELD_AUTHOR) ? a->author : NULL;
+    hit->body = (f & MG_FIELD_BODY) ? a->body : NULL;
+    hit->date = (f & MG_FIELD_DATE) ? a->date : MG_NO_DATE;
+    hit->score = o->sort == MG_SORT_RELEVANCE ? h->score : 0.0;
+    if (o->snippet_len && a->body) {
+        res->snippets[i] = snippet_make(an, a->body, strlen(a->body), o->snippet_len,
+                                        o->hl_pre ? o->hl_pre : "[", o->hl_post ? o->hl_post : "]",
+                                        plan_matches_token, pl);
+        hit->snippet = res->snippets[i];
+    }
+}
+
+static int make_page(run *rn, const ix_reader *r, const mg_search_options *o, analyzer *an,
+                     plan *pl, mg_results *res)
+{
+    topk_sort(&rn->top);
+    size_t from = o->offset < rn->top.n ? o->offset : rn->top.n;
+    size_t n = rn->top.n - from;
+    if (n == 0)
+        return MG_OK;
+    res->hits = calloc(n, sizeof *res->hits);
+    res->docs = calloc(n, sizeof *res->docs);
+    res->snippets = calloc(n, sizeof *res->snippets);
+    res->seg = calloc(n, sizeof *res->seg);
+    res->doc = calloc(n, sizeof *res->doc);
+    if (!res->hits || !res->docs || !res->snippets || !res->seg || !res->doc)
+        return fail(res, MG_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const tk_hit *h = &rn->top.h[from + i];
+        errbuf e;
+        err_clear(&e);
+        int rc = ix_seg_doc(ix_reader_segment(r, h->seg), h->doc, &res->docs[res->n], &e);
+        if (rc != MG_OK)
+            return fail(res, rc, e.msg);
+        res->seg[res->n] = h->seg;
+        res->doc[res->n] = h->doc;
+        res->n++;
+        fill_hit(res, i, h, o, an, pl);
+    }
+    return MG_OK;
+}
+
+static int check_options(const mg_search_options *o, mg_results *res)
+{
+    if (o->sort < MG_SORT_RELEVANCE || o->sort > MG_SORT_OLDEST)
+        return fail(res, MG_EINVAL, "sort must be MG_SORT_RELEVANCE, MG_SORT_NEWEST or MG_SORT_OLDEST");
+    if (!(o->k1 >= 0 && o->k1 < 1e6) || !(o->b >= 0 && o->b <= 1) ||
+        !(o->title_weight >= 0 && o->title_weight < 1e6))
+        return fail(res, MG_EINVAL, "BM25 options out of range (k1 >= 0, 0 <= b <= 1, title_weight >= 0)");
+    if (o->limit > SEARCH_MAX_K || o->offset > SEARCH_MAX_K - o->limit)
+        return fail(res, MG_EINVAL, "offset + limit too large (at most 16777216)");
+    return MG_OK;
+}
+
+static int search_plan(ix_reader *r, const char *query, const mg_search_options *o,
+                       const search_flags *f, analyzer *an, plan **pl, mg_results *res)
+{
+    qast *ast = NULL;
+    errbuf e;
+    size_t col = 0;
+    int rc = qparse(query, strlen(query), o->default_and, &ast, &e, &col);
+    if (rc != MG_OK) {
+        res->col = col;
+        return fail(res, rc, e.msg);
+    }
+    rc = plan_build(ast, an, r, !f->no_phrase_bonus, pl, &e);
+    qast_free(ast);
+    return rc == MG_OK ? MG_OK : fail(res, rc, e.msg);
+}
+
+int search_run(ix_reader *r, const char *query, const mg_search_options *o,
+               const search_flags *f, analyzer *given, mg_results *res)
+{
+    static const search_flags none;
+    f = f ? f : &none;
+    if (!r || !query)
+        return fail(res, MG_EINVAL, "no searcher or no query");
+    if (check_options(o, res) != MG_OK)
+        return res->status;
+    errbuf e;
+    analyzer *an = given ? given : analyzer_new(ix_reader_language(r), &e);
+    if (!an)
+        return fail(res, e.code, e.msg);
+    plan *pl = NULL;
+    run rn;
+    memset(&rn, 0, sizeof rn);
+    rn.o = o;
+    rn.f = f;
+    int rc = search_plan(r, query, o, f, an, &pl, res);
+    if (rc == MG_OK && topk_init(&rn.top, o->offset + o->limit,
+                                 o->sort == MG_SORT_NEWEST ? TK_NEWEST :
+                                 o->sort == MG_SORT_OLDEST ? TK_OLDEST : TK_SCORE))
+        rc = fail(res, MG_ENOMEM, "out of memory");
+    if (rc == MG_OK && plan_root(pl)) {
+        bm25_init(&rn.m, o->k1, o->b, o->title_weight, ix_reader_avg_title_len(r),
+                  ix_reader_avg_body_len(r));
+        for (uint32_t s = 0; s < ix_reader_nsegments(r) && rc == MG_OK; s++)
+            if ((rc = run_segment(&rn, r, s, plan_root(pl))) != MG_OK || rn.oom)
+                rc = fail(res, MG_ENOMEM, "out of memory while searching");
+        if (rc == MG_OK)
+            rc = make_page(&rn, r, o, an, pl, res);
+    }
+    if (rc == MG_OK) {
+        res->total = rn.counted;
+        if (rn.skipped) {
+            res->estimate = 1;
+            if (rn.estimate > (double)rn.counted)
+                res->total = (uint64_t)(rn.estimate + 0.5);
+        }
+        res->skipped = rn.unscored;
+        res->status = MG_OK;
+    }
+    topk_free(&rn.top);
+    plan_free(pl);
+    if (an != given)
+        analyzer_free(an);
+    return res->status;
+}

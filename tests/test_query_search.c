@@ -1,0 +1,683 @@
+/* test_query_search.c — searching a real index built in the test: boolean,
+ * phrase, NEAR, prefix, exact, field and date queries checked against a
+ * brute-force scan of the articles kept in memory; MaxScore top-k equal to
+ * exhaustive scoring on 1,000 random queries; a BM25F score computed by
+ * hand; phrase matches above scattered ones; sorting, paging, snippets,
+ * syntax errors; threads searching while a writer commits. */
+#include "testutil.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/analyzer.h"
+#include "index/index.h"
+#include "query/parser.h"
+#include "query/search.h"
+
+/* ------------------------------------------------------- generated corpus */
+
+static const char *VOCAB[] = { "oil", "price", "bank", "rate", "market", "trade", "gold", "tax",
+                               "war", "peace", "vote", "crop", "wheat", "steel", "ship", "port",
+                               "coal", "iron", "bond", "stock", "running", "runs", "run", "runner" };
+#define NV (sizeof VOCAB / sizeof *VOCAB)
+#define MAXW 48
+
+typedef struct art {
+    char id[16];
+    int title[MAXW], body[MAXW];   /* vocabulary indices */
+    int nt, nb;
+    int64_t date;
+    int source;                    /* 0 reuters, 1 "ap wire" */
+    int live;
+} art;
+
+#define NART 420
+static art A[NART];
+static char *DIR;
+static char STEM[NV][32];          /* stem of each vocabulary word */
+
+static int zipf(uint64_t *st) /* skewed word choice */
+{
+    double u = (double)(tu_rand(st) % 1000000) / 1e6;
+    return (int)(u * u * NV);
+}
+
+static void words(char *out, size_t cap, const int *w, int n)
+{
+    size_t k = 0;
+    out[0] = '\0';
+    for (int i = 0; i < n; i++)
+        k += (size_t)snprintf(out + k, cap - k, "%s%s", i ? " " : "", VOCAB[w[i]]);
+}
+
+static void add_article(mg_index *ix, art *a)
+{
+    char title[MAXW * 12], body[MAXW * 12];
+    words(title, sizeof title, a->title, a->nt);
+    words(body, sizeof body, a->body, a->nb);
+    mg_article m = { .id = a->id, .title = title, .body = body,
+                     .source = a->source ? "ap wire" : "reuters", .date = a->date };
+    assert_int_equal(mg_index_add(ix, &m), MG_OK);
+}
+
+static void gen_article(uint64_t *st, art *a, int i)
+{
+    snprintf(a->id, sizeof a->id, "doc%d", i);
+    a->nt = 1 + (int)(tu_rand(st) % 5);
+    a->nb = (int)(tu_rand(st) % 40);
+    for (int k = 0; k < a->nt; k++)
+        a->title[k] = zipf(st);
+    for (int k = 0; k < a->nb; k++)
+        a->body[k] = zipf(st);
+    a->date = tu_rand(st) % 5 == 0 ? MG_NO_DATE
+                                   : 1546300800 + (int64_t)(tu_rand(st) % (4 * 365)) * 86400;
+    a->source = (int)(tu_rand(st) % 2);
+    a->live = 1;
+}
+
+static int setup_corpus(void **state)
+{
+    (void)state;
+    errbuf e;
+    analyzer *an = analyzer_new("english", &e);
+    for (size_t v = 0; v < NV; v++) {
+        const char *s;
+        size_t n;
+        analyzer_stem(an, VOCAB[v], strlen(VOCAB[v]), &s, &n);
+        snprintf(STEM[v], sizeof STEM[v], "%.*s", (int)n, s);
+    }
+    analyzer_free(an);
+    DIR = tu_tmpdir();
+    mg_open_options oo;
+    mg_open_options_init(&oo);
+    oo.no_merge = 1;
+    mg_index *ix;
+    if (mg_index_open(DIR, MG_WRITE | MG_CREATE, &oo, &ix) != MG_OK)
+        return -1;
+    uint64_t st = 11;
+    for (int i = 0; i < NART; i++) {
+        gen_article(&st, &A[i], i);
+        add_article(ix, &A[i]);
+        if (i % 100 == 99 && mg_index_commit(ix) != MG_OK)
+            return -1;
+    }
+    /* Deletes and replacements across segments. */
+    for (int i = 3; i < NART; i += 37) {
+        if (mg_index_delete(ix, A[i].id) != MG_OK)
+            return -1;
+        A[i].live = 0;
+    }
+    for (int i = 5; i < NART; i += 41) {
+        gen_article(&st, &A[i], i);
+        add_article(ix, &A[i]);
+    }
+    int rc = mg_index_commit(ix);
+    mg_index_close(ix);
+    return rc == MG_OK ? 0 : -1;
+}
+
+static int teardown_corpus(void **state)
+{
+    (void)state;
+    tu_rmrf(DIR);
+    free(DIR);
+    return 0;
+}
+
+/* ------------------------------------------------------------ brute force */
+
+enum { G_WORD, G_PHRASE, G_PREFIX, G_EXACT, G_NEAR, G_SOURCE, G_DATE, G_AND, G_OR, G_NOT };
+
+typedef struct gq {
+    int kind, w1, w2, field, n;
+    char pre[8];
+    int64_t lo, hi;
+    struct gq *l, *r;
+} gq;
+
+/* Absolute positions as the index numbers them: title 0..T-1, body T+1.. */
+static int pos_of(const art *a, int i, int *word, int *title)
+{
+    if (i < a->nt) {
+        *word = a->title[i];
+        *title = 1;
+        return i;
+    }
+    *word = a->body[i - a->nt];
+    *title = 0;
+    return a->nt + 1 + (i - a->nt);
+}
+
+static int field_ok(int field, int title) { return field == 0 || (field == 1) == title; }
+
+static int eval(const gq *g, const art *a)
+{
+    int n = a->nt + a->nb, w, t, w2, t2;
+    switch (g->kind) {
+    case G_WORD:
+        for (int i = 0; i < n; i++)
+            if ((pos_of(a, i, &w, &t), strcmp(STEM[w], STEM[g->w1]) == 0) && field_ok(g->field, t))
+                return 1;
+        return 0;
+    case G_EXACT:
+        for (int i = 0; i < n; i++)
+            if ((pos_of(a, i, &w, &t), w == g->w1))
+                return 1;
+        return 0;
+    case G_PREFIX:
+        for (int i = 0; i < n; i++) {
+            pos_of(a, i, &w, &t);
+            size_t k = strlen(g->pre);
+            if (strncmp(VOCAB[w], g->pre, k) == 0 || strncmp(STEM[w], g->pre, k) == 0)
+                return 1;
+        }
+        return 0;
+    case G_PHRASE:
+        for (int i = 0; i + 1 < n; i++) {
+            int p1 = pos_of(a, i, &w, &t), p2 = pos_of(a, i + 1, &w2, &t2);
+            if (p2 == p1 + 1 && !strcmp(STEM[w], STEM[g->w1]) && !strcmp(STEM[w2], STEM[g->w2]) &&
+                field_ok(g->field, t))
+                return 1;
+        }
+        return 0;
+    case G_NEAR:
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) {
+                int p1 = pos_of(a, i, &w, &t), p2 = pos_of(a, j, &w2, &t2);
+                if (!strcmp(STEM[w], STEM[g->w1]) && !strcmp(STEM[w2], STEM[g->w2]) &&
+                    abs(p1 - p2) <= g->n + 1)
+                    return 1;
+            }
+        return 0;
+    case G_SOURCE: return a->source == g->w1;
+    case G_DATE:
+        return a->date != MG_NO_DATE && (g->lo == MG_NO_DATE || a->date >= g->lo) &&
+               (g->hi == MG_NO_DATE || a->date <= g->hi);
+    case G_AND: return eval(g->l, a) && eval(g->r, a);
+    case G_OR: return eval(g->l, a) || eval(g->r, a);
+    case G_NOT: return eval(g->l, a) && !eval(g->r, a);
+    }
+    return 0;
+}
+
+static const char *FIELDS[] = { "", "title:", "body:" };
+
+static gq *gen_query(uint64_t *st, int depth, char *out, size_t cap)
+{
+    gq *g = calloc(1, sizeof *g);
+    int k = depth >= 2 ? (int)(tu_rand(st) % 6) : (int)(tu_rand(st) % 10);
+    g->kind = k == 5 && depth >= 2 ? G_WORD : k;
+    g->w1 = zipf(st);
+    g->w2 = zipf(st);
+    g->field = (int)(tu_rand(st) % 3);
+    switch (g->kind) {
+    case G_WORD: snprintf(out, cap, "%s%s", FIELDS[g->field], VOCAB[g->w1]); break;
+    case G_PHRASE:
+        snprintf(out, cap, "%s\"%s %s\"", FIELDS[g->field], VOCAB[g->w1], VOCAB[g->w2]);
+        break;
+    case G_PREFIX:
+        snprintf(g->pre, sizeof g->pre, "%.*s", 2 + (int)(tu_rand(st) % 2), VOCAB[g->w1]);
+        snprintf(out, cap, "%s*", g->pre);
+        break;
+    case G_EXACT: snprintf(out, cap, "=%s", VOCAB[g->w1]); break;
+    case G_NEAR:
+        g->n = (int)(tu_rand(st) % 4);
+        snprintf(out, cap, "%s NEAR/%d %s", VOCAB[g->w1], g->n, VOCAB[g->w2]);
+        break;
+    case G_SOURCE:
+        g->w1 = (int)(tu_rand(st) % 2);
+        snprintf(out, cap, "source:%s", g->w1 ? "ap" : "reuters");
+        break;
+    case G_DATE: {
+        int y1 = 2019 + (int)(tu_rand(st) % 4), y2 = y1 + (int)(tu_rand(st) % 2);
+        g->kind = G_AND; /* date: is a filter: pair it with a word */
+        g->l = calloc(1, sizeof *g->l);
+        g->l->kind = G_WORD;
+        g->l->w1 = g->w1;
+        g->r = calloc(1, sizeof *g->r);
+        g->r->kind = G_DATE;
+        g->r->lo = y1 == 2019 ? MG_NO_DATE : qp_days_from_civil(y1, 1, 1) * 86400;
+        g->r->hi = qp_days_from_civil(y2 + 1, 1, 1) * 86400 - 1;
+        if (y1 == 2019)
+            snprintf(out, cap, "%s date:..%d", VOCAB[g->w1], y2);
+        else
+            snprintf(out, cap, "%s date:%d..%d", VOCAB[g->w1], y1, y2);
+        break;
+    }
+    default: {
+        char a[512], b[512];
+        g->l = gen_query(st, depth + 1, a, sizeof a);
+        g->r = gen_query(st, depth + 1, b, sizeof b);
+        g->kind = G_AND + (int)(tu_rand(st) % 3);
+        const char *op = g->kind == G_AND ? "AND" : g->kind == G_OR ? "OR" : "NOT";
+        snprintf(out, cap, "(%s) %s (%s)", a, op, b);
+    }
+    }
+    return g;
+}
+
+static void gq_free(gq *g)
+{
+    if (!g)
+        return;
+    gq_free(g->l);
+    gq_free(g->r);
+    free(g);
+}
+
+static mg_searcher *open_searcher(void)
+{
+    mg_searcher *s;
+    assert_int_equal(mg_searcher_open_path(DIR, &s), MG_OK);
+    return s;
+}
+
+static int id_index(const char *id) { return atoi(id + 3); }
+
+static void test_queries_match_brute_force_scan(void **state)
+{
+    (void)state;
+    mg_searcher *s = open_searcher();
+    mg_search_options o;
+    mg_search_options_init(&o);
+    o.limit = NART;
+    o.snippet_len = 0;
+    o.exact_total = 1;
+    uint64_t st = 99;
+    int nonempty = 0;
+    for (int q = 0; q < 400; q++) {
+        char text[2048];
+        gq *g = gen_query(&st, 0, text, sizeof text);
+        mg_results *r;
+        int rc = mg_search(s, text, &o, &r);
+        if (rc != MG_OK)
+            fail_msg("query '%s': %s", text, mg_results_errmsg(r));
+        char seen[NART] = { 0 };
+        for (size_t i = 0; i < mg_results_count(r); i++)
+            seen[id_index(mg_results_hit(r, i)->id)] = 1;
+        uint64_t want = 0;
+        for (int i = 0; i < NART; i++) {
+            int m = A[i].live && eval(g, &A[i]);
+            want += (uint64_t)m;
+            if (m != seen[i])
+                fail_msg("query '%s': %s %s", text, A[i].id, m ? "missing" : "unexpected");
+        }
+        assert_int_equal(mg_results_total(r), want);
+        assert_false(mg_results_total_is_estimate(r));
+        nonempty += want > 0;
+        mg_results_free(r);
+        gq_free(g);
+    }
+    assert_true(nonempty > 150); /* the generator makes queries that match */
+    mg_searcher_close(s);
+}
+
+/* ------------------------------------------------------ top-k = exhaustive */
+
+static int run_q(ix_reader *r, const char *q, const mg_search_options *o, int exhaustive,
+                 mg_results *res)
+{
+    search_flags f = { exhaustive, 0 };
+    memset(res, 0, sizeof *res);
+    return search_run(r, q, o, &f, NULL, res);
+}
+
+static void test_maxscore_top_k_equals_exhaustive_on_random_queries(void **state)
+{
+    (void)state;
+    ix_reader *r;
+    errbuf e;
+    assert_int_equal(ix_reader_open(DIR, &r, &e), MG_OK);
+    mg_search_options o;
+    mg_search_options_init(&o);
+    o.snippet_len = 0;
+    o.fields = MG_FIELD_ID;
+    uint64_t st = 1234;
+    uint64_t skipped = 0;
+    int estimated = 0;
+    for (int q = 0; q < 1000; q++) {
+        char text[256];
+        size_t k = 0;
+        int nw = 1 + (int)(tu_rand(&st) % 5);
+        for (int i = 0; i < nw; i++) {
+            unsigned c = (unsigned)(tu_rand(&st) % 10);
+            const char *pre = c == 0 ? "-" : c == 1 ? "title:" : "";
+            if (c == 2)
+                k += (size_t)snprintf(text + k, sizeof text - k, "\"%s %s\" ", VOCAB[zipf(&st)],
+                                      VOCAB[zipf(&st)]);
+            else
+                k += (size_t)snprintf(text + k, sizeof text - k, "%s%s ", pre, VOCAB[zipf(&st)]);
+        }
+        o.limit = 1 + tu_rand(&st) % 12;
+        o.offset = tu_rand(&st) % 4 == 0 ? tu_rand(&st) % 10 : 0;
+        mg_results a, b;
+        assert_int_equal(run_q(r, text, &o, 0, &a), MG_OK);
+        assert_int_equal(run_q(r, text, &o, 1, &b), MG_OK);
+        if (a.n != b.n)
+            fail_msg("'%s': %zu hits vs %zu exhaustive", text, a.n, b.n);
+        for (size_t i = 0; i < a.n; i++) {
+            if (a.seg[i] != b.seg[i] || a.doc[i] != b.doc[i] ||
+                fabs(a.hits[i].score - b.hits[i].score) > 1e-9 * fabs(b.hits[i].score))
+                fail_msg("'%s' hit %zu: (%u,%u) %.17g vs exhaustive (%u,%u) %.17g", text, i,
+                         a.seg[i], a.doc[i], a.hits[i].score, b.seg[i], b.doc[i], b.hits[i].score);
+        }
+        assert_false(b.estimate);
+        if (!a.estimate)
+            assert_int_equal(a.total, b.total);
+        skipped += a.skipped;
+        estimated += a.estimate;
+        search_results_clear(&a);
+        search_results_clear(&b);
+    }
+    print_message("maxscore: %llu documents left unscored, %d estimated totals\n",
+                  (unsigned long long)skipped, estimated);
+    assert_true(skipped > 0); /* the pruning really happened */
+    ix_reader_unref(r);
+}
+
+/* ------------------------------------------------------------ small cases */
+
+static char *small_index(const mg_article *arts, size_t n)
+{
+    char *dir = tu_tmpdir();
+    mg_index *ix;
+    assert_int_equal(mg_index_open(dir, MG_WRITE | MG_CREATE, NULL, &ix), MG_OK);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(mg_index_add(ix, &arts[i]), MG_OK);
+    assert_int_equal(mg_index_commit(ix), MG_OK);
+    mg_index_close(ix);
+    return dir;
+}
+
+static void test_bm25f_score_matches_hand_computation(void **state)
+{
+    (void)state;
+    mg_article arts[] = {
+        { .id = "d1", .title = "oil", .body = "oil price rise", .date = MG_NO_DATE },
+        { .id = "d2", .title = "gold", .body = "gold price fall today", .date = MG_NO_DATE },
+        { .id = "d3", .title = "bank", .body = "rate", .date = MG_NO_DATE },
+    };
+    char *dir = small_index(arts, 3);
+    mg_searcher *s;
+    assert_int_equal(mg_searcher_open_path(dir, &s), MG_OK);
+    mg_results *r;
+    assert_int_equal(mg_search(s, "oil", NULL, &r), MG_OK);
+    assert_int_equal(mg_results_count(r), 1);
+    /* N = 3, df = 1; title weight 2.5: tf' = 2.5*1 + 1, dl' = 2.5*1 + 3,
+     * avgdl' = 2.5*1 + (3+4+1)/3; k1 = 1.2, b = 0.75 */
+    double idf = log(1 + (3 - 1 + 0.5) / (1 + 0.5));
+    double avgdl = 2.5 + 8.0 / 3.0, tf = 3.5, dl = 5.5;
+    double want = idf * tf * 2.2 / (tf + 1.2 * (1 - 0.75 + 0.75 * dl / avgdl));
+    assert_true(fabs(mg_results_hit(r, 0)->score - want) < 1e-9);
+    assert_true(fabs(want - 1.58728) < 1e-4);
+    assert_string_equal(mg_results_hit(r, 0)->id, "d1");
+    mg_results_free(r);
+    /* A title match outranks the same word once in a body of equal length. */
+    assert_int_equal(mg_search(s, "price gold", NULL, &r), MG_OK);
+    assert_string_equal(mg_results_hit(r, 0)->id, "d2");
+    mg_results_free(r);
+    mg_searcher_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+static void test_phrase_matches_rank_above_scattered_words(void **state)
+{
+    (void)state;
+    mg_article arts[] = {
+        { .id = "scattered", .body = "new ideas for the city of york", .date = MG_NO_DATE },
+        { .id = "phrase", .body = "ideas for the new york city of", .date = MG_NO_DATE },
+    };
+    char *dir = small_index(arts, 2);
+    ix_reader *r;
+    errbuf e;
+    assert_int_equal(ix_reader_open(dir, &r, &e), MG_OK);
+    mg_search_options o;
+    mg_search_options_init(&o);
+    mg_results res;
+    search_flags f = { 0, 1 };
+    memset(&res, 0, sizeof res);
+    assert_int_equal(search_run(r, "new york", &o, &f, NULL, &res), MG_OK);
+    assert_int_equal(res.n, 2); /* without the bonus: a tie, lower docid first */
+    assert_string_equal(res.hits[0].id, "scattered");
+    assert_true(res.hits[0].score == res.hits[1].score);
+    search_results_clear(&res);
+    assert_int_equal(run_q(r, "new york", &o, 0, &res), MG_OK);
+    assert_string_equal(res.hits[0].id, "phrase");
+    assert_true(res.hits[0].score > res.hits[1].score);
+    search_results_clear(&res);
+    assert_int_equal(run_q(r, "\"new york\"", &o, 0, &res), MG_OK);
+    assert_int_equal(res.n, 1);
+    assert_string_equal(res.hits[0].id, "phrase");
+    search_results_clear(&res);
+    ix_reader_unref(r);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+static void test_sort_by_date_filters_and_pages(void **state)
+{
+    (void)state;
+    mg_searcher *s = open_searcher();
+    mg_search_options o;
+    mg_search_options_init(&o);
+    o.limit = NART;
+    o.sort = MG_SORT_NEWEST;
+    o.since = 1577836800; /* 2020-01-01 */
+    o.until = 1609459199; /* 2020-12-31 end */
+    mg_results *r;
+    assert_int_equal(mg_search(s, "oil OR price", &o, &r), MG_OK);
+    uint64_t want = 0;
+    for (int i = 0; i < NART; i++) {
+        int has = 0;
+        for (int k = 0; k < A[i].nt + A[i].nb; k++) {
+            int w = k < A[i].nt ? A[i].title[k] : A[i].body[k - A[i].nt];
+            has |= w == 0 || w == 1;
+        }
+        want += A[i].live && has && A[i].date != MG_NO_DATE && A[i].date >= o.since &&
+                A[i].date <= o.until;
+    }
+    assert_int_equal(mg_results_total(r), want);
+    assert_int_equal(mg_results_count(r), want);
+    for (size_t i = 1; i < mg_results_count(r); i++)
+        assert_true(mg_results_hit(r, i - 1)->date >= mg_results_hit(r, i)->date);
+    mg_results_free(r);
+    /* Oldest first, undated last; pages concatenate to the whole list. */
+    o.since = o.until = MG_NO_DATE;
+    o.sort = MG_SORT_OLDEST;
+    mg_results *all;
+    assert_int_equal(mg_search(s, "oil", &o, &all), MG_OK);
+    size_t n = mg_results_count(all);
+    assert_true(n > 20);
+    assert_true(mg_results_hit(all, n - 1)->date == MG_NO_DATE);
+    for (size_t i = 1; i < n; i++) {
+        int64_t a = mg_results_hit(all, i - 1)->date, b = mg_results_hit(all, i)->date;
+        assert_true(b == MG_NO_DATE || (a != MG_NO_DATE && a <= b));
+    }
+    for (int sort = MG_SORT_RELEVANCE; sort <= MG_SORT_OLDEST; sort++) {
+        o.sort = sort;
+        mg_results_free(all);
+        assert_int_equal(mg_search(s, "oil", &o, &all), MG_OK);
+        o.limit = 7;
+        for (size_t off = 0; off < n; off += 7) {
+            o.offset = off;
+            assert_int_equal(mg_search(s, "oil", &o, &r), MG_OK);
+            assert_int_equal(mg_results_count(r), n - off < 7 ? n - off : 7);
+            for (size_t i = 0; i < mg_results_count(r); i++)
+                assert_string_equal(mg_results_hit(r, i)->id, mg_results_hit(all, off + i)->id);
+            mg_results_free(r);
+        }
+        o.limit = NART;
+        o.offset = 0;
+    }
+    mg_results_free(all);
+    mg_searcher_close(s);
+}
+
+static void test_pure_negative_and_date_only_queries(void **state)
+{
+    (void)state;
+    mg_searcher *s = open_searcher();
+    mg_search_options o;
+    mg_search_options_init(&o);
+    o.limit = NART;
+    o.exact_total = 1;
+    mg_results *r;
+    assert_int_equal(mg_search(s, "-oil", &o, &r), MG_OK);
+    uint64_t want = 0, dated = 0;
+    for (int i = 0; i < NART; i++) {
+        gq g = { .kind = G_WORD, .w1 = 0 };
+        want += A[i].live && !eval(&g, &A[i]);
+        dated += A[i].live && A[i].date != MG_NO_DATE && A[i].date >= 1577836800;
+    }
+    assert_int_equal(mg_results_total(r), want);
+    mg_results_free(r);
+    assert_int_equal(mg_search(s, "date:2020..", &o, &r), MG_OK);
+    assert_int_equal(mg_results_total(r), dated);
+    mg_results_free(r);
+    assert_int_equal(mg_search(s, "", &o, &r), MG_OK);
+    assert_int_equal(mg_results_total(r), 0);
+    mg_results_free(r);
+    mg_searcher_close(s);
+}
+
+static void test_syntax_errors_come_back_with_columns(void **state)
+{
+    (void)state;
+    mg_searcher *s = open_searcher();
+    mg_results *r;
+    assert_int_equal(mg_search(s, "oil AND", NULL, &r), MG_ESYNTAX);
+    assert_int_equal(mg_results_status(r), MG_ESYNTAX);
+    assert_int_equal(mg_results_error_column(r), 5);
+    assert_non_null(strstr(mg_results_errmsg(r), "AND"));
+    assert_int_equal(mg_results_count(r), 0);
+    mg_results_free(r);
+    assert_int_equal(mg_search(s, "nofield:x", NULL, &r), MG_ESYNTAX);
+    assert_int_equal(mg_results_error_column(r), 1);
+    mg_results_free(r);
+    mg_search_options o;
+    mg_search_options_init(&o);
+    o.b = 2;
+    assert_int_equal(mg_search(s, "oil", &o, &r), MG_EINVAL);
+    mg_results_free(r);
+    mg_searcher_close(s);
+}
+
+static void test_snippets_highlight_multibyte_bodies(void **state)
+{
+    (void)state;
+    mg_article arts[] = {
+        { .id = "z", .title = "Suisse", .date = MG_NO_DATE,
+          .body = "Le café était très animé. Les marchés de Zürich ont progressé, "
+                  "et son économie suisse résiste à la crise; à Zürich on parle de reprise." },
+    };
+    char *dir = small_index(arts, 1);
+    mg_searcher *s;
+    assert_int_equal(mg_searcher_open_path(dir, &s), MG_OK);
+    mg_search_options o;
+    mg_search_options_init(&o);
+    o.snippet_len = 60;
+    o.hl_pre = "<b>";
+    o.hl_post = "</b>";
+    mg_results *r;
+    assert_int_equal(mg_search(s, "zurich economie", &o, &r), MG_OK);
+    assert_int_equal(mg_results_count(r), 1);
+    const char *sn = mg_results_hit(r, 0)->snippet;
+    assert_non_null(sn);
+    assert_non_null(strstr(sn, "<b>Zürich</b>"));
+    assert_non_null(strstr(sn, "<b>économie</b>"));
+    assert_null(mg_results_hit(r, 0)->body);
+    assert_string_equal(mg_results_hit(r, 0)->title, "Suisse");
+    mg_results_free(r);
+    mg_searcher_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+/* --------------------------------------------------------------- threads */
+
+typedef struct tctx {
+    mg_searcher *s;
+    int done;
+    int bad;
+    pthread_mutex_t mu;
+} tctx;
+
+static void *searcher_thread(void *arg)
+{
+    tctx *t = arg;
+    uint64_t last = 0;
+    for (int i = 0; i < 400; i++) {
+        mg_search_options o;
+        mg_search_options_init(&o);
+        o.exact_total = 1;
+        o.limit = 3;
+        mg_results *r;
+        int rc = mg_search(t->s, i % 2 ? "alpha" : "alpha beta", &o, &r);
+        uint64_t tot = mg_results_total(r);
+        /* a snapshot holds whole commits of 10 articles, never fewer */
+        if (rc != MG_OK || tot % 10 != 0 || tot < last)
+            t->bad++;
+        last = tot;
+        mg_results_free(r);
+        if (i % 50 == 0)
+            mg_searcher_reopen(t->s);
+    }
+    return NULL;
+}
+
+static void test_threads_search_while_writer_commits_and_reopens(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    mg_index *ix;
+    assert_int_equal(mg_index_open(dir, MG_WRITE | MG_CREATE, NULL, &ix), MG_OK);
+    assert_int_equal(mg_index_commit(ix), MG_OK);
+    tctx t = { 0 };
+    assert_int_equal(mg_searcher_open_path(dir, &t.s), MG_OK);
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++)
+        pthread_create(&th[i], NULL, searcher_thread, &t);
+    for (int c = 0; c < 15; c++) {
+        for (int i = 0; i < 10; i++) {
+            char id[32], body[64];
+            snprintf(id, sizeof id, "a%d-%d", c, i);
+            snprintf(body, sizeof body, "alpha beta gamma %d", i);
+            mg_article a = { .id = id, .body = body, .date = MG_NO_DATE };
+            assert_int_equal(mg_index_add(ix, &a), MG_OK);
+        }
+        assert_int_equal(mg_index_commit(ix), MG_OK);
+        assert_int_equal(mg_searcher_reopen(t.s), MG_OK);
+    }
+    for (int i = 0; i < 4; i++)
+        pthread_join(th[i], NULL);
+    assert_int_equal(t.bad, 0);
+    mg_results *r;
+    assert_int_equal(mg_searcher_reopen(t.s), MG_OK);
+    assert_int_equal(mg_search(t.s, "alpha", NULL, &r), MG_OK);
+    assert_int_equal(mg_results_total(r), 150);
+    mg_results_free(r);
+    mg_searcher_close(t.s);
+    mg_index_close(ix);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_queries_match_brute_force_scan),
+        cmocka_unit_test(test_maxscore_top_k_equals_exhaustive_on_random_queries),
+        cmocka_unit_test(test_bm25f_score_matches_hand_computation),
+        cmocka_unit_test(test_phrase_matches_rank_above_scattered_words),
+        cmocka_unit_test(test_sort_by_date_filters_and_pages),
+        cmocka_unit_test(test_pure_negative_and_date_only_queries),
+        cmocka_unit_test(test_syntax_errors_come_back_with_columns),
+        cmocka_unit_test(test_snippets_highlight_multibyte_bodies),
+        cmocka_unit_test(test_threads_search_while_writer_commits_and_reopens),
+    };
+    return cmocka_run_group_tests_name("query_search", tests, setup_corpus, teardown_corpus);
+}
