@@ -32,7 +32,7 @@ static uint32_t empty_next(qit *it) { (void)it; return IX_END; }
 static uint32_t empty_adv(qit *it, uint32_t t) { (void)it; (void)t; return IX_END; }
 static double empty_score(qit *it) { (void)it; return 0.0; }
 static void plain_destroy(qit *it) { free(it); }
-static const qit_vt empty_vt = { empty_next, empty_adv, empty_score, plain_destroy, NULL };
+static const qit_vt empty_vt = { empty_next, empty_adv, empty_score, plain_destroy, NULL, NULL };
 
 qit *empty_new(void)
 {
@@ -56,6 +56,9 @@ typedef struct term_it {
     uint32_t *pos;
     uint8_t *ex;
     uint32_t cap;
+    uint32_t blk_last;     /* bound_at cache: last doc of the block ... */
+    double blk_ub;         /* ... and its bound (valid when blk_ok) */
+    int blk_ok;
 } term_it;
 
 /* Decodes the current document's positions; returns their count or -1. */
@@ -143,6 +146,23 @@ static int term_spans(qit *it, qspans *sp)
     return 0;
 }
 
+static double term_bound_at(qit *it, uint32_t d)
+{
+    term_it *t = (term_it *)it;
+    if (t->blk_ok && d <= t->blk_last)
+        return t->blk_ub;
+    ix_bound bd;
+    if (!ix_post_block_bound(&t->pc, d, &t->blk_last, &bd)) {
+        t->blk_ok = 1;
+        t->blk_last = IX_END;
+        return t->blk_ub = 0.0;
+    }
+    t->blk_ok = 1;
+    t->blk_ub = t->boost * bm25_bound(t->cx->m, t->idf, bd.max_tf_title, bd.max_tf_body,
+                                      bd.min_title_norm, bd.min_body_norm, t->fmask);
+    return t->blk_ub;
+}
+
 static void term_destroy(qit *it)
 {
     term_it *t = (term_it *)it;
@@ -151,7 +171,8 @@ static void term_destroy(qit *it)
     free(t);
 }
 
-static const qit_vt term_vt = { term_next, term_adv, term_score, term_destroy, term_spans };
+static const qit_vt term_vt = { term_next, term_adv, term_score, term_destroy, term_spans,
+                                 term_bound_at };
 
 /* A term iterator; fmask/exact as in the plan. */
 qit *term_new(const qctx *cx, const pword *w, int fmask, double boost)
@@ -300,7 +321,8 @@ static void phrase_destroy(qit *it)
     free(ph);
 }
 
-static const qit_vt phrase_vt = { phrase_next, phrase_adv, phrase_score, phrase_destroy, phrase_spans };
+static const qit_vt phrase_vt = { phrase_next, phrase_adv, phrase_score, phrase_destroy,
+                                   phrase_spans, NULL };
 
 qit *phrase_new(const qctx *cx, const pnode *n)
 {

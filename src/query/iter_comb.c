@@ -38,7 +38,7 @@ static uint32_t date_adv(qit *it, uint32_t target)
 static uint32_t date_next(qit *it) { return date_adv(it, it->doc + 1); }
 static double date_score(qit *it) { (void)it; return 0.0; }
 static void date_destroy(qit *it) { free(it); }
-static const qit_vt date_vt = { date_next, date_adv, date_score, date_destroy, NULL };
+static const qit_vt date_vt = { date_next, date_adv, date_score, date_destroy, NULL, NULL };
 
 static qit *date_new(const qctx *cx, int64_t lo, int64_t hi, int all)
 {
@@ -167,7 +167,7 @@ static void near_destroy(qit *it)
     free(nr);
 }
 
-static const qit_vt near_vt = { near_next, near_adv, near_score, near_destroy, NULL };
+static const qit_vt near_vt = { near_next, near_adv, near_score, near_destroy, NULL, NULL };
 
 static qit *near_new(const qctx *cx, const pnode *n)
 {
@@ -296,7 +296,7 @@ static void bool_destroy(qit *it)
     free(bo);
 }
 
-static const qit_vt bool_vt = { bool_next, bool_adv, bool_score, bool_destroy, NULL };
+static const qit_vt bool_vt = { bool_next, bool_adv, bool_score, bool_destroy, NULL, NULL };
 
 static int cmp_cost(const void *a, const void *b)
 {

@@ -111,10 +111,25 @@ static size_t ms_nonessential(const ms *s, size_t ne, double theta)
     return ne;
 }
 
+/* Block-max: a bound of d's score from the bounds of the blocks holding d
+ * (clauses of the essential part not on d add nothing). */
+static double ms_block_bound(ms *s, size_t ne, uint32_t d)
+{
+    double ub = 0;
+    for (size_t j = 0; j < s->n; j++) {
+        qit *c = s->c[s->order[j]];
+        if (j < ne || c->doc == d)
+            ub += qit_bound_at(c, d);
+    }
+    return ub;
+}
+
 /* Scores d if it can still enter the top k; returns 1 when it was scored. */
 static int ms_score(run *rn, ms *s, size_t ne, uint32_t d, double *out)
 {
     double theta = topk_threshold(&rn->top), ub = ne ? s->prefix[ne - 1] : 0.0;
+    if (topk_full(&rn->top) && ms_block_bound(s, ne, d) <= theta)
+        return 0;
     for (size_t j = ne; j < s->n; j++) {
         size_t i = s->order[j];
         s->sc[i] = s->c[i]->doc == d ? qit_score(s->c[i]) : 0.0;
