@@ -25,7 +25,8 @@
  *   date:..1999  date:2021..      YYYY-MM-DD; an upper bound means the end
  *   date:2020-03                  of its period (..1999 = through 1999-12-31)
  *                      A date: clause is always a filter (required unless
- *                      written -date:...), never a scoring term
+ *                      written -date:...), never a scoring term; beside
+ *                      optional words, one of the words must still match
  *   =word  ="phrase"   the exact, unstemmed form (=running does not match
  *                      "runs")
  * A word that the analyzer splits into several tokens ("e-mail", "U.S.")
