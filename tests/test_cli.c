@@ -65,7 +65,7 @@ static void write_corpus(const char *dir)
     tu_writef(p, "{\"id\":\"oil-1\",\"title\":\"Oil prices rise\",\"date\":\"26-FEB-1987 15:01:01.79\","
                  "\"source\":\"Reuters\",\"body\":\"Crude oil prices rose sharply on Monday as OPEC met.\"}\n"
                  "{\"id\":\"cocoa-1\",\"title\":\"Bahia cocoa review\",\"date\":\"1987-03-02\","
-                 "\"source\":\"Reuters\",\"body\":\"Showers continued throughout the week in the Bahia cocoa zone.\"}\n"
+                 "\"source\":\"Reuters\",\"body\":\"Showers continued throughout the week in the Bahia cocoa zone <i>&</i>.\"}\n"
                  "{\"id\":\"bad-date\",\"title\":\"Undated wheat note\",\"date\":\"someday\","
                  "\"body\":\"Wheat harvest estimates were raised.\"}\n");
     snprintf(p, sizeof p, "%s/bad.jsonl", dir);
@@ -105,6 +105,18 @@ static int64_t stats_docs(const char *idx)
     assert_int_equal(mg(&out, NULL, "stats -i '%s' --json", idx), 0);
     json_t *j = parse_json(out);
     int64_t n = json_integer_value(json_object_get(j, "docs"));
+    json_decref(j);
+    free(out);
+    return n;
+}
+
+/* Total matches of a query. */
+static int64_t total(const char *idx, const char *query)
+{
+    char *out;
+    assert_int_equal(mg(&out, NULL, "search -i '%s' --json -- '%s'", idx, query), 0);
+    json_t *j = parse_json(out);
+    int64_t n = json_integer_value(json_object_get(j, "total"));
     json_decref(j);
     free(out);
     return n;
@@ -188,7 +200,7 @@ static void test_version_help_and_usage_errors(void **state)
     assert_int_equal(mg(&out, NULL, "--help"), 0);
     assert_non_null(strstr(out, "search"));
     free(out);
-    const char *cmds[] = { "index", "get", "delete", "stats", "check" };
+    const char *cmds[] = { "index", "search", "get", "delete", "stats", "check" };
     for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) {
         assert_int_equal(mg(&out, NULL, "%s --help", cmds[i]), 0);
         assert_non_null(strstr(out, "usage: morgue"));
@@ -196,7 +208,9 @@ static void test_version_help_and_usage_errors(void **state)
         free(out);
     }
     const char *bad[] = { "", "frobnicate", "index", "index --bogus x", "index --ram lots x", "get", "get a b",
-                          "delete", "stats extra", "get -i", "stats --json=yes", "check -x" };
+                          "delete", "stats extra", "get -i", "stats --json=yes", "check -x", "search",
+                          "search -n many oil", "search --sort sideways oil", "search --since notadate oil",
+                          "search -n", "search --json=yes oil", "search --color sometimes oil", "search --bogus oil" };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         int rc = mg(NULL, &err, "%s", bad[i]);
         if (rc != 2)
@@ -215,13 +229,110 @@ static void test_missing_index_is_a_one_line_failure(void **state)
 {
     (void)state;
     char *err;
-    const char *cmds[] = { "stats", "check", "get x", "delete x" };
+    const char *cmds[] = { "search oil", "stats", "check", "get x", "delete x" };
     for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) {
         assert_int_equal(mg(NULL, &err, "%s -i '%s/nope'", cmds[i], g_dir), 1);
         assert_non_null(strstr(err, "nope"));
         assert_int_equal(strchr(err, '\n') - err + 1, (long)strlen(err));
         free(err);
     }
+}
+
+static void test_index_every_format_then_search_json(void **state)
+{
+    (void)state;
+    index_corpus();
+    assert_int_equal(stats_docs(g_idx), 8);
+    char *out;
+    assert_int_equal(mg(&out, NULL, "search -i '%s' --json oil prices", g_idx), 0);
+    json_t *j = parse_json(out);
+    assert_string_equal(json_string_value(json_object_get(j, "query")), "oil prices");
+    assert_int_equal(json_integer_value(json_object_get(j, "total")), 1);
+    json_t *hits = json_object_get(j, "hits");
+    assert_int_equal(json_array_size(hits), 1);
+    json_t *h = json_array_get(hits, 0);
+    assert_string_equal(json_string_value(json_object_get(h, "id")), "oil-1");
+    assert_string_equal(json_string_value(json_object_get(h, "title")), "Oil prices rise");
+    assert_string_equal(json_string_value(json_object_get(h, "date")), "1987-02-26T15:01:01Z");
+    assert_string_equal(json_string_value(json_object_get(h, "source")), "Reuters");
+    assert_true(json_real_value(json_object_get(h, "score")) > 0);
+    assert_non_null(strstr(json_string_value(json_object_get(h, "snippet")), "<b>"));
+    assert_true(json_is_null(json_object_get(h, "url")));
+    json_decref(j);
+    free(out);
+    /* Snippets are HTML: the text escaped, matches in <b></b>. */
+    assert_int_equal(mg(&out, NULL, "search -i '%s' --json cocoa", g_idx), 0);
+    j = parse_json(out);
+    const char *snip = json_string_value(json_object_get(json_array_get(json_object_get(j, "hits"), 0), "snippet"));
+    assert_non_null(snip);
+    assert_non_null(strstr(snip, "<b>cocoa</b>"));
+    assert_non_null(strstr(snip, "&lt;i&gt;&amp;&lt;/i&gt;"));
+    json_decref(j);
+    free(out);
+    /* Each format made it in, with its fields. */
+    assert_int_equal(total(g_idx, "zinc"), 1);
+    assert_int_equal(total(g_idx, "copper"), 1);
+    assert_int_equal(total(g_idx, "copperscript"), 0); /* scripts are not text */
+    assert_int_equal(total(g_idx, "navcopper"), 0);
+    assert_int_equal(total(g_idx, "tin"), 1);
+    assert_int_equal(total(g_idx, "wheat"), 1);       /* kept despite its bad date */
+    assert_int_equal(total(g_idx, "society"), 1);     /* bad UTF-8 repaired */
+    assert_int_equal(total(g_idx, "nonexistentword"), 0);
+}
+
+
+static void test_search_text_output_sorting_and_date_ranges(void **state)
+{
+    (void)state;
+    index_corpus();
+    char *out;
+    assert_int_equal(mg(&out, NULL, "search -i '%s' --color never cocoa", g_idx), 0);
+    assert_non_null(strstr(out, "Bahia cocoa review"));
+    assert_non_null(strstr(out, "1987-03-02"));
+    assert_non_null(strstr(out, "cocoa-1"));
+    assert_non_null(strstr(out, "[cocoa]"));
+    assert_null(strstr(out, "\033["));
+    free(out);
+    assert_int_equal(mg(&out, NULL, "search -i '%s' --color always cocoa", g_idx), 0);
+    assert_non_null(strstr(out, "\033[1;31m"));
+    free(out);
+    assert_int_equal(mg(&out, NULL, "search -i '%s' nonexistentword", g_idx), 0);
+    assert_non_null(strstr(out, "No matches"));
+    free(out);
+    /* Dated articles between 1987-03-01 and the end of March 1987: cocoa, zinc, copper. */
+    assert_int_equal(mg(&out, NULL, "search -i '%s' --json --since 1987-03-01 --until 1987-03 --sort oldest "
+                                    "cocoa zinc copper oil tin", g_idx), 0);
+    json_t *j = parse_json(out);
+    json_t *hits = json_object_get(j, "hits");
+    assert_int_equal(json_array_size(hits), 3);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(hits, 0), "id")), "cocoa-1");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(hits, 1), "id")), "zinc-1");
+    const char *id2 = json_string_value(json_object_get(json_array_get(hits, 2), "id"));
+    assert_non_null(id2);
+    assert_string_equal(id2 + strlen(id2) - strlen("/sub/page.html"), "/sub/page.html"); /* id from the path */
+    assert_non_null(strstr(json_string_value(json_object_get(json_array_get(hits, 2), "title")), "Copper"));
+    json_decref(j);
+    free(out);
+    /* -n and --offset page through the hits. */
+    assert_int_equal(mg(&out, NULL, "search -i '%s' --json -n 1 --offset 1 --sort date cocoa zinc copper oil tin", g_idx), 0);
+    j = parse_json(out);
+    assert_int_equal(json_array_size(json_object_get(j, "hits")), 1);
+    assert_int_equal(json_integer_value(json_object_get(j, "total")), 5);
+    /* newest first: tin (Nov), copper (Mar 4), zinc, cocoa, oil */
+    assert_non_null(strstr(json_string_value(json_object_get(json_array_get(json_object_get(j, "hits"), 0), "title")), "Copper"));
+    json_decref(j);
+    free(out);
+}
+
+
+static void test_bad_query_is_a_usage_error(void **state)
+{
+    (void)state;
+    index_corpus();
+    char *err;
+    assert_int_equal(mg(NULL, &err, "search -i '%s' -- '(oil AND'", g_idx), 2);
+    assert_non_null(strstr(err, "query"));
+    free(err);
 }
 
 static void test_get_delete_and_reindex_replaces(void **state)
@@ -284,6 +395,13 @@ static void test_stdin_and_index_env_variable(void **state)
     assert_int_equal(rc, 0);
     json_t *j = parse_json(out);
     assert_string_equal(json_string_value(json_object_get(j, "title")), "piped nickel story");
+    json_decref(j);
+    free(out);
+    rc = tu_sh(&out, NULL, "MORGUE_INDEX='%s' '%s' search --json nickel", g_idx, tu_morgue_bin());
+    assert_int_equal(rc, 0);
+    j = parse_json(out);
+    assert_int_equal(json_array_size(json_object_get(j, "hits")), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "hits"), 0), "id")), "-:2");
     json_decref(j);
     free(out);
 }
@@ -371,6 +489,7 @@ static void test_interrupted_indexing_keeps_the_previous_commit(void **state)
     assert_int_equal(stop_indexer(pid, wfd), 130);
     assert_int_equal(stats_docs(g_idx), 8);
     assert_int_equal(mg(NULL, NULL, "get -i '%s' zebra-0", g_idx), 1);
+    assert_int_equal(total(g_idx, "zebra"), 0);
     assert_int_equal(mg(NULL, NULL, "check -q -i '%s'", g_idx), 0);
 
     /* With --commit-every, the commits made before the signal stay. */
@@ -380,6 +499,7 @@ static void test_interrupted_indexing_keeps_the_previous_commit(void **state)
     int64_t docs = stats_docs(g_idx);
     assert_true(docs >= 8 + 2000);
     assert_true((docs - 8) % 2000 == 0);
+    assert_int_equal(total(g_idx, "yak"), docs - 8);
     assert_int_equal(mg(NULL, NULL, "get -i '%s' yak-0", g_idx), 0);
     assert_int_equal(mg(NULL, NULL, "get -i '%s' yak-%d", g_idx, (int)(docs - 8 - 1)), 0);
     assert_int_equal(mg(NULL, NULL, "get -i '%s' yak-%d", g_idx, (int)(docs - 8)), 1);
@@ -469,6 +589,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_version_help_and_usage_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_index_is_a_one_line_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_index_reads_every_format, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_index_every_format_then_search_json, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_search_text_output_sorting_and_date_ranges, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_query_is_a_usage_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_get_delete_and_reindex_replaces, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stdin_and_index_env_variable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stats_and_check_detect_damage, setup, teardown),

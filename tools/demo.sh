@@ -49,8 +49,9 @@ run "$MORGUE" index -i "$INDEX" "$CACHE/sotu.jsonl"
 say "Ranking: the addresses that speak most about slavery"
 run "$MORGUE" search -i "$INDEX" -n 5 --snippet 160 slavery emancipation
 
-say "A phrase: \"New Deal\""
-run "$MORGUE" search -i "$INDEX" -n 3 --snippet 160 '"new deal"'
+say "A phrase: \"war on poverty\" (and the same words in any order, for contrast)"
+run "$MORGUE" search -i "$INDEX" -n 3 --snippet 160 '"war on poverty"'
+run "$MORGUE" search -i "$INDEX" -n 3 --snippet 0 war on poverty
 
 say "A date range: the Depression years, 1930-1939"
 run "$MORGUE" search -i "$INDEX" -n 3 --snippet 160 --since 1930 --until 1939 unemployment relief
@@ -64,7 +65,7 @@ run "$MORGUE" get -i "$INDEX" sotu-1941-franklin-d-roosevelt > "$CACHE/get.txt"
 head -c 900 "$CACHE/get.txt"; echo " ..."
 
 say "JSON for scripts"
-run "$MORGUE" search -i "$INDEX" --json -n 2 --snippet 100 '"four freedoms"'
+run "$MORGUE" search -i "$INDEX" --json -n 2 --snippet 100 '"axis of evil"'
 
 say "What the index holds"
 run "$MORGUE" stats -i "$INDEX"

@@ -38,7 +38,7 @@ int rj_set(json_t *obj, const char *key, json_t *v)
 
 char *rj_dump(json_t *root, int bad)
 {
-    char *s = bad ? NULL : json_dumps(root, JSON_COMPACT);
+    char *s = bad ? NULL : json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(8));
     json_decref(root);
     return s;
 }

@@ -7,7 +7,7 @@
 #include "morgue.h"
 
 static const cli_cmd *const COMMANDS[] = {
-    &CMD_INDEX, &CMD_GET, &CMD_DELETE, &CMD_STATS, &CMD_CHECK,
+    &CMD_INDEX, &CMD_SEARCH, &CMD_GET, &CMD_DELETE, &CMD_STATS, &CMD_CHECK,
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof *COMMANDS)
 

@@ -1,0 +1,252 @@
+/* cmd_search.c — `morgue search QUERY...`: ranked hits with title, date,
+ * source, id, score and a highlighted snippet (colour on a terminal), or
+ * one JSON object with --json. */
+#include "cli/cli.h"
+#include "cli/results_json.h"
+#include "ingest/date.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define C_BOLD  "\033[1m"
+#define C_DIM   "\033[2m"
+#define C_MATCH "\033[1;31m"
+#define C_OFF   "\033[0m"
+
+typedef struct search_args {
+    cli_common  co;
+    const char *limit, *offset, *sort, *since, *until, *color, *snippet;
+    int         all_words, json, exact;
+} search_args;
+
+/* Joins the query words with spaces (malloc'd). */
+static char *join(char **w, int n)
+{
+    size_t len = 1;
+    for (int i = 0; i < n; i++)
+        len += strlen(w[i]) + 1;
+    char *q = malloc(len);
+    if (!q)
+        return NULL;
+    q[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        if (i)
+            strcat(q, " ");
+        strcat(q, w[i]);
+    }
+    return q;
+}
+
+static int parse_date_opt(const char *opt, const char *s, int end_of_period, int64_t *out)
+{
+    int prec;
+    if (date_parse(s, out, &prec) != 0)
+        return cli_error("search", EXIT_USAGE, "%s: '%s' is not a date (try 1987-02-26, 1987-02 or 1987)", opt, s);
+    if (end_of_period)
+        *out = date_period_end(*out, prec);
+    return 0;
+}
+
+/* Fills o from the command line; EXIT_USAGE (printed) on a bad value. */
+static int options_from(const search_args *a, mg_search_options *o)
+{
+    uint64_t v;
+    if (a->limit) {
+        if (cli_number("search", "-n", a->limit, &v))
+            return EXIT_USAGE;
+        o->limit = (size_t)v;
+    }
+    if (a->offset) {
+        if (cli_number("search", "--offset", a->offset, &v))
+            return EXIT_USAGE;
+        o->offset = (size_t)v;
+    }
+    if (a->snippet) {
+        if (cli_number("search", "--snippet", a->snippet, &v))
+            return EXIT_USAGE;
+        o->snippet_len = (size_t)v;
+    }
+    if (a->sort) {
+        if (strcmp(a->sort, "relevance") == 0)
+            o->sort = MG_SORT_RELEVANCE;
+        else if (strcmp(a->sort, "date") == 0 || strcmp(a->sort, "newest") == 0)
+            o->sort = MG_SORT_NEWEST;
+        else if (strcmp(a->sort, "oldest") == 0)
+            o->sort = MG_SORT_OLDEST;
+        else
+            return cli_error("search", EXIT_USAGE, "--sort must be relevance, date (newest first) or oldest, not '%s'",
+                             a->sort);
+    }
+    if (a->since && parse_date_opt("--since", a->since, 0, &o->since))
+        return EXIT_USAGE;
+    if (a->until && parse_date_opt("--until", a->until, 1, &o->until))
+        return EXIT_USAGE;
+    o->default_and = a->all_words;
+    o->exact_total = a->exact;
+    return 0;
+}
+
+static int use_colour(const char *when)
+{
+    if (!when || strcmp(when, "auto") == 0)
+        return isatty(1) && !getenv("NO_COLOR") && !(getenv("TERM") && strcmp(getenv("TERM"), "dumb") == 0);
+    if (strcmp(when, "always") == 0)
+        return 1;
+    if (strcmp(when, "never") == 0)
+        return 0;
+    return -1;
+}
+
+static void print_hit(const mg_hit *h, size_t rank, int colour, int by_date)
+{
+    char day[40] = "";
+    if (h->date != MG_NO_DATE) {
+        date_format_iso(h->date, day, sizeof day);
+        day[10] = '\0';
+    }
+    printf("%3zu. %s%s%s\n", rank, colour ? C_BOLD : "", h->title && *h->title ? h->title : "(no title)",
+           colour ? C_OFF : "");
+    printf("     %s", colour ? C_DIM : "");
+    if (*day)
+        printf("%s · ", day);
+    if (h->source && *h->source)
+        printf("%s · ", h->source);
+    printf("%s", h->id ? h->id : "?");
+    if (!by_date)
+        printf(" · score %.3f", h->score);
+    printf("%s\n", colour ? C_OFF : "");
+    if (h->snippet && *h->snippet) {
+        char *s = snippet_mark(h->snippet, colour ? C_MATCH : "[", colour ? C_OFF : "]");
+        if (s)
+            printf("     %s\n", s);
+        free(s);
+    }
+    printf("\n");
+}
+
+static void print_text(const char *query, const mg_results *r, size_t offset, int colour, int by_date)
+{
+    size_t n = mg_results_count(r);
+    uint64_t total = mg_results_total(r);
+    char t[32];
+    if (total == 0) {
+        printf("No matches for: %s\n", query);
+        return;
+    }
+    printf("%s%s match%s for: %s", mg_results_total_is_estimate(r) ? "About " : "", cli_count(total, t, sizeof t),
+           total == 1 ? "" : "es", query);
+    if (n)
+        printf(", showing %zu-%zu:\n\n", offset + 1, offset + n);
+    else
+        printf(", none from %zu on.\n", offset + 1);
+    for (size_t i = 0; i < n; i++)
+        print_hit(mg_results_hit(r, i), offset + i + 1, colour, by_date);
+}
+
+int cmd_search(int argc, char **argv)
+{
+    search_args a;
+    memset(&a, 0, sizeof a);
+    const cli_opt opts[] = {
+        CLI_COMMON_OPTS(&a.co),
+        { 'n', "limit", OPT_ARG, "K", "hits to show (default 10)", NULL, &a.limit },
+        { 0, "offset", OPT_ARG, "N", "skip the first N hits (pagination)", NULL, &a.offset },
+        { 0, "sort", OPT_ARG, "ORDER", "relevance (default), date (newest first) or oldest", NULL, &a.sort },
+        { 0, "since", OPT_ARG, "DATE", "only articles dated on or after DATE", NULL, &a.since },
+        { 0, "until", OPT_ARG, "DATE", "only articles dated up to DATE (a year or month: its end)", NULL, &a.until },
+        { 0, "and", OPT_FLAG, NULL, "every word must match (default: any word, best first)", &a.all_words, NULL },
+        { 0, "json", OPT_FLAG, NULL, "print one JSON object instead of text", &a.json, NULL },
+        { 0, "exact", OPT_FLAG, NULL, "count every match exactly", &a.exact, NULL },
+        { 0, "snippet", OPT_ARG, "BYTES", "snippet length (default 240, 0 for none)", NULL, &a.snippet },
+        { 0, "color", OPT_ARG, "WHEN", "highlight in colour: auto (default), always, never", NULL, &a.color },
+        { 0, NULL, 0, NULL, NULL, NULL, NULL },
+    };
+    char **words;
+    int n;
+    if (cli_parse(&CMD_SEARCH, opts, 1, argc, argv, &words, &n))
+        return EXIT_USAGE;
+    if (a.co.help) {
+        cli_help(&CMD_SEARCH, opts);
+        return EXIT_OK;
+    }
+    if (n == 0)
+        return cli_error("search", EXIT_USAGE, "no QUERY given (see morgue search --help)");
+    mg_search_options o;
+    mg_search_options_init(&o);
+    if (options_from(&a, &o))
+        return EXIT_USAGE;
+    int colour = use_colour(a.color);
+    if (colour < 0)
+        return cli_error("search", EXIT_USAGE, "--color must be auto, always or never");
+    results_json_prepare(&o);
+    char *query = join(words, n);
+    if (!query)
+        return cli_error("search", EXIT_FAIL, "out of memory");
+    const char *path = cli_index_path(a.co.index);
+    int code = EXIT_FAIL;
+    mg_searcher *s = NULL;
+    mg_results *r = NULL;
+    if (access(path, F_OK) != 0) {
+        cli_error("search", EXIT_FAIL, "no index at '%s' (create one with: morgue index -i %s PATH...)", path, path);
+        goto out;
+    }
+    int rc = mg_searcher_open_path(path, &s);
+    if (rc != MG_OK) {
+        cli_error("search", EXIT_FAIL, "cannot open index '%s': %s", path, s ? mg_searcher_errmsg(s) : mg_strerror(rc));
+        goto out;
+    }
+    rc = mg_search(s, query, &o, &r);
+    if (rc == MG_ESYNTAX) {
+        size_t col = r ? mg_results_error_column(r) : 0;
+        if (col)
+            cli_error("search", EXIT_USAGE, "bad query at column %zu: %s", col, mg_results_errmsg(r));
+        else
+            cli_error("search", EXIT_USAGE, "bad query: %s", r ? mg_results_errmsg(r) : mg_strerror(rc));
+        code = EXIT_USAGE;
+        goto out;
+    }
+    if (rc != MG_OK) {
+        cli_error("search", EXIT_FAIL, "%s", r && *mg_results_errmsg(r) ? mg_results_errmsg(r) : mg_strerror(rc));
+        goto out;
+    }
+    if (a.json) {
+        char *js = results_to_json(query, r, o.offset);
+        if (!js) {
+            cli_error("search", EXIT_FAIL, "out of memory");
+            goto out;
+        }
+        printf("%s\n", js);
+        free(js);
+    } else {
+        print_text(query, r, o.offset, colour, o.sort != MG_SORT_RELEVANCE);
+    }
+    code = EXIT_OK;
+out:
+    mg_results_free(r);
+    mg_searcher_close(s);
+    free(query);
+    return code;
+}
+
+const cli_cmd CMD_SEARCH = {
+    "search",
+    "[-i INDEX] [-n K] [--offset N] [--sort relevance|date|oldest] [--since D] [--until D] [--and] [--json] QUERY...",
+    "search an index; ranked hits with highlighted snippets",
+    "Runs QUERY (the words are joined with spaces; see \"Query language\" in README.md)\n"
+    "and prints the best hits: title, date, source, id, score and a snippet with the\n"
+    "matching words highlighted (in colour on a terminal, [like this] otherwise).\n"
+    "Words starting with '-' that are not options are part of the query (oil -opec);\n"
+    "after -- everything is. Dates take the forms morgue index understands\n"
+    "(1987-02-26, 26 Feb 1987, 1987-02, 1987, ...).\n"
+    "--json prints {\"query\",\"total\",\"hits\":[{\"id\",\"score\",\"title\",\"date\",\"url\",\n"
+    "\"source\",\"snippet\"}]} with ISO 8601 dates and <b></b> around matches in snippets.\n"
+    "Exit status 0 also when nothing matched; 2 for a malformed query.",
+    "  morgue search oil prices                    # any word, best first\n"
+    "  morgue search '\"oil prices\"'                # a phrase\n"
+    "  morgue search --and cocoa brazil -n 5\n"
+    "  morgue search --since 1987-03 --until 1987-03 --sort oldest wheat\n"
+    "  morgue search --json -n 3 gold | jq '.hits[].title'\n",
+    cmd_search,
+};
