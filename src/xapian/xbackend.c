@@ -548,9 +548,10 @@ static int run_enquire(xb_searcher *s, const xap_query *q, const mg_search_optio
     int rc = xap_enquire_new(s->db, &en);
     if (rc)
         return rc;
-    uint32_t check = 0;
+    uint32_t check = 0, ndocs = 0;
+    rc = xap_db_doccount(s->db, &ndocs);
     if (o->exact_total)
-        rc = xap_db_doccount(s->db, &check);
+        check = ndocs;
     if (!rc)
         rc = xap_enquire_set_query(en, q);
     if (!rc && o->sort == MG_SORT_RELEVANCE)
@@ -560,7 +561,7 @@ static int run_enquire(xb_searcher *s, const xap_query *q, const mg_search_optio
         if (!rc)
             rc = xap_enquire_set_sort_by_value(en, XB_SLOT_DATE, o->sort == MG_SORT_NEWEST);
     }
-    size_t lim = o->limit > UINT32_MAX ? UINT32_MAX : o->limit;
+    size_t lim = o->limit > ndocs ? ndocs : o->limit; /* no huge reservations */
     size_t off = o->offset > UINT32_MAX ? UINT32_MAX : o->offset;
     if (!rc)
         rc = xap_enquire_mset(en, (uint32_t)off, (uint32_t)lim, check, m);
