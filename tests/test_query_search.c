@@ -544,6 +544,37 @@ static void test_pure_negative_and_date_only_queries(void **state)
     mg_searcher_close(s);
 }
 
+static void test_searcher_from_index_handle_and_date_only_fields(void **state)
+{
+    (void)state;
+    mg_index *ix;
+    assert_int_equal(mg_index_open(DIR, MG_RDONLY, NULL, &ix), MG_OK);
+    mg_searcher *s;
+    assert_int_equal(mg_searcher_open(ix, &s), MG_OK);
+    mg_index_close(ix); /* the searcher does not depend on the handle */
+    mg_search_options o;
+    mg_search_options_init(&o);
+    o.fields = MG_FIELD_DATE; /* no stored article needed */
+    o.snippet_len = 0;
+    o.sort = MG_SORT_NEWEST;
+    mg_results *r;
+    assert_int_equal(mg_search(s, "oil", &o, &r), MG_OK);
+    assert_true(mg_results_count(r) > 0);
+    const mg_hit *h = mg_results_hit(r, 0);
+    assert_null(h->id);
+    assert_null(h->snippet);
+    int64_t newest = MG_NO_DATE;
+    for (int i = 0; i < NART; i++)
+        for (int k = 0; k < A[i].nt + A[i].nb; k++)
+            if (A[i].live && (k < A[i].nt ? A[i].title[k] : A[i].body[k - A[i].nt]) == 0 &&
+                A[i].date != MG_NO_DATE && (newest == MG_NO_DATE || A[i].date > newest))
+                newest = A[i].date;
+    assert_true(h->date == newest);
+    assert_null(mg_results_hit(r, mg_results_count(r)));
+    mg_results_free(r);
+    mg_searcher_close(s);
+}
+
 static void test_syntax_errors_come_back_with_columns(void **state)
 {
     (void)state;
@@ -675,6 +706,7 @@ int main(void)
         cmocka_unit_test(test_phrase_matches_rank_above_scattered_words),
         cmocka_unit_test(test_sort_by_date_filters_and_pages),
         cmocka_unit_test(test_pure_negative_and_date_only_queries),
+        cmocka_unit_test(test_searcher_from_index_handle_and_date_only_fields),
         cmocka_unit_test(test_syntax_errors_come_back_with_columns),
         cmocka_unit_test(test_snippets_highlight_multibyte_bodies),
         cmocka_unit_test(test_threads_search_while_writer_commits_and_reopens),

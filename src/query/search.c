@@ -305,8 +305,12 @@ static void fill_hit(mg_results *res, size_t i, const tk_hit *h, const mg_search
                      analyzer *an, plan *pl)
 {
     mg_hit *hit = &res->hits[i];
-    const mg_article *a = &res->docs[i]->a;
     unsigned f = o->fields;
+    hit->date = (f & MG_FIELD_DATE) ? h->date : MG_NO_DATE;
+    hit->score = o->sort == MG_SORT_RELEVANCE ? h->score : 0.0;
+    if (!res->docs[i])
+        return;
+    const mg_article *a = &res->docs[i]->a;
     hit->id = (f & MG_FIELD_ID) ? a->id : NULL;
     hit->title = (f & MG_FIELD_TITLE) ? a->title : NULL;
     hit->url = (f & MG_FIELD_URL) ? a->url : NULL;
@@ -314,8 +318,6 @@ static void fill_hit(mg_results *res, size_t i, const tk_hit *h, const mg_search
     hit->section = (f & MG_FIELD_SECTION) ? a->section : NULL;
     hit->author = (f & MG_FIELD_AUTHOR) ? a->author : NULL;
     hit->body = (f & MG_FIELD_BODY) ? a->body : NULL;
-    hit->date = (f & MG_FIELD_DATE) ? a->date : MG_NO_DATE;
-    hit->score = o->sort == MG_SORT_RELEVANCE ? h->score : 0.0;
     if (o->snippet_len && a->body) {
         res->snippets[i] = snippet_make(an, a->body, strlen(a->body), o->snippet_len,
                                         o->hl_pre ? o->hl_pre : "[", o->hl_post ? o->hl_post : "]",
@@ -339,11 +341,15 @@ static int make_page(run *rn, const ix_reader *r, const mg_search_options *o, an
     res->doc = calloc(n, sizeof *res->doc);
     if (!res->hits || !res->docs || !res->snippets || !res->seg || !res->doc)
         return fail(res, MG_ENOMEM, "out of memory");
+    /* The stored article is read only when a stored field or a snippet is
+     * asked for: the date comes from the date column. */
+    int need_doc = (o->fields & ~(unsigned)MG_FIELD_DATE) != 0 || o->snippet_len > 0;
     for (size_t i = 0; i < n; i++) {
         const tk_hit *h = &rn->top.h[from + i];
         errbuf e;
         err_clear(&e);
-        int rc = ix_seg_doc(ix_reader_segment(r, h->seg), h->doc, &res->docs[res->n], &e);
+        int rc = need_doc ? ix_seg_doc(ix_reader_segment(r, h->seg), h->doc, &res->docs[res->n], &e)
+                          : MG_OK;
         if (rc != MG_OK)
             return fail(res, rc, e.msg);
         res->seg[res->n] = h->seg;
