@@ -95,6 +95,15 @@ static const char *span(const char *text, const tok *k)
     return s;
 }
 
+static void expect_stem(const char *lang, const char *word, const char *stem)
+{
+    toks ts;
+    run(lang, word, &ts);
+    assert_int_equal(ts.n, 1);
+    if (strcmp(ts.t[0].term, stem) != 0)
+        fail_msg("%s: %s -> %s, expected %s", lang, word, ts.t[0].term, stem);
+}
+
 /* ---- tokenizing --------------------------------------------------------- */
 
 static void test_apostrophe_keeps_possessive_in_one_token(void **state)
@@ -379,6 +388,24 @@ static void test_cyrillic_short_i_is_kept_and_yo_folds(void **state)
                         "\xd1\x83\xd0\xba\xd1\x80\xd0\xb0\xd1\x97\xd0\xbd\xd0\xb0");
 }
 
+static void test_indic_marks_kept_arabic_harakat_dropped(void **state)
+{
+    (void)state;
+    toks ts;
+    /* Hindi "की रही": vowel signs are parts of the letters, kept */
+    run("none", "\xe0\xa4\x95\xe0\xa5\x80 \xe0\xa4\xb0\xe0\xa4\xb9\xe0\xa5\x80", &ts);
+    assert_string_equal(raws(&ts), "\xe0\xa4\x95\xe0\xa5\x80 \xe0\xa4\xb0\xe0\xa4\xb9\xe0\xa5\x80");
+    /* Arabic "المصريّ أَكبر": shadda, fatha and hamza-on-alif are dropped */
+    run("none", "\xd8\xa7\xd9\x84\xd9\x85\xd8\xb5\xd8\xb1\xd9\x8a\xd9\x91 "
+        "\xd8\xa3\xd9\x8e\xd9\x83\xd8\xa8\xd8\xb1", &ts);
+    assert_string_equal(raws(&ts), "\xd8\xa7\xd9\x84\xd9\x85\xd8\xb5\xd8\xb1\xd9\x8a "
+                        "\xd8\xa7\xd9\x83\xd8\xa8\xd8\xb1");
+    /* Hindi and Arabic stemmers run on these forms */
+    expect_stem("hindi", "\xe0\xa4\xb0\xe0\xa4\xb9\xe0\xa5\x80", "\xe0\xa4\xb0\xe0\xa4\xb9");
+    expect_stem("arabic", "\xd8\xa7\xd9\x84\xd9\x85\xd8\xb5\xd8\xb1\xd9\x8a\xd9\x91",
+                "\xd9\x85\xd8\xb5\xd8\xb1");
+}
+
 static void test_query_and_document_forms_meet(void **state)
 {
     (void)state;
@@ -390,15 +417,6 @@ static void test_query_and_document_forms_meet(void **state)
 }
 
 /* ---- stemming ----------------------------------------------------------- */
-
-static void expect_stem(const char *lang, const char *word, const char *stem)
-{
-    toks ts;
-    run(lang, word, &ts);
-    assert_int_equal(ts.n, 1);
-    if (strcmp(ts.t[0].term, stem) != 0)
-        fail_msg("%s: %s -> %s, expected %s", lang, word, ts.t[0].term, stem);
-}
 
 static void test_stemming_in_several_languages(void **state)
 {
@@ -843,6 +861,7 @@ int main(void)
         cmocka_unit_test(test_case_and_accent_folding),
         cmocka_unit_test(test_turkish_and_greek_folding),
         cmocka_unit_test(test_cyrillic_short_i_is_kept_and_yo_folds),
+        cmocka_unit_test(test_indic_marks_kept_arabic_harakat_dropped),
         cmocka_unit_test(test_query_and_document_forms_meet),
         cmocka_unit_test(test_stemming_in_several_languages),
         cmocka_unit_test(test_french_and_italian_elisions_are_dropped),
