@@ -380,6 +380,20 @@ static void test_get_delete_and_reindex_replaces(void **state)
     assert_int_equal(mg(NULL, NULL, "get -i '%s' oil-1", g_idx), 0);
 }
 
+static void test_missing_path_is_reported_and_the_rest_indexed(void **state)
+{
+    (void)state;
+    char p[8600], *out, *err;
+    snprintf(p, sizeof p, "%s/ok.txt", g_dir);
+    tu_writef(p, "Lone article\nabout nickel\n");
+    assert_int_equal(mg(&out, &err, "index -i '%s' '%s/not-there' '%s'", g_idx, g_dir, p), 1);
+    assert_non_null(strstr(err, "not-there: no such file or directory"));
+    assert_non_null(strstr(out, "indexed 1 article"));
+    free(out);
+    free(err);
+    assert_int_equal(stats_docs(g_idx), 1);
+}
+
 static void test_stdin_and_index_env_variable(void **state)
 {
     (void)state;
@@ -593,6 +607,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_search_text_output_sorting_and_date_ranges, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_query_is_a_usage_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_get_delete_and_reindex_replaces, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missing_path_is_reported_and_the_rest_indexed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stdin_and_index_env_variable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stats_and_check_detect_damage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_interrupted_indexing_keeps_the_previous_commit, setup, teardown),

@@ -28,6 +28,7 @@ typedef struct run {
     uint64_t  committed;     /* articles committed by periodic commits */
     uint64_t  added;         /* articles accepted by the index */
     uint64_t  rejected;      /* articles the index refused */
+    int       missing;       /* PATH arguments that do not exist */
     int       fatal;         /* an index error that ends the run */
 } run;
 
@@ -105,8 +106,17 @@ static int index_paths(run *r, char **paths, int n)
         return MG_ENOMEM;
     g_ing = r->ing;
     int rc = 0;
-    for (int i = 0; i < n && rc == 0; i++)
+    for (int i = 0; i < n && rc == 0; i++) {
+        if (strcmp(paths[i], "-") != 0 && access(paths[i], F_OK) != 0) {
+            /* A mistyped argument, not bad input: the rest is still
+             * indexed, but the exit status says so. */
+            progress_clear(&r->bar);
+            cli_error("index", EXIT_FAIL, "%s: no such file or directory", paths[i]);
+            r->missing++;
+            continue;
+        }
         rc = ingest_path(r->ing, paths[i]);
+    }
     return rc;
 }
 
@@ -222,6 +232,8 @@ int cmd_index(int argc, char **argv)
     int code = finish(&r, path, rc);
     if (code == EXIT_OK && !quiet)
         summary(&r, path, progress_now() - r.bar.start);
+    if (code == EXIT_OK && r.missing)
+        code = EXIT_FAIL;
     g_ix = NULL;
     g_ing = NULL;
     mg_index_close(r.ix);

@@ -18,7 +18,7 @@ void progress_init(progress *p, int enabled, uint64_t total)
     p->total = total;
     p->bytes = p->articles = 0;
     p->start = progress_now();
-    p->last = 0;
+    p->last = p->start; /* first drawn after 0.1 s, once rates mean something */
 }
 
 static void draw(progress *p, double now)

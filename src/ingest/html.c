@@ -150,9 +150,13 @@ static void text_of(const GumboNode *n, buf *b, int depth)
     GumboTag t = n->v.element.tag;
     if (skipped_tag(t))
         return;
+    if (t == GUMBO_TAG_BR) {
+        buf_put(b, "\n", 1);
+        return;
+    }
     int block = block_tag(t);
     if (block)
-        buf_put(b, "\n\n", t == GUMBO_TAG_BR || t == GUMBO_TAG_LI ? 1 : 2);
+        buf_put(b, "\n\n", t == GUMBO_TAG_LI ? 1 : 2);
     for (unsigned i = 0; i < n->v.element.children.length; i++)
         text_of(n->v.element.children.data[i], b, depth + 1);
     if (block)
