@@ -320,7 +320,7 @@ static void test_queries_match_brute_force_scan(void **state)
 static int run_q(ix_reader *r, const char *q, const mg_search_options *o, int exhaustive,
                  mg_results *res)
 {
-    search_flags f = { exhaustive, 0 };
+    search_flags f = { .exhaustive = exhaustive };
     memset(res, 0, sizeof *res);
     return search_run(r, q, o, &f, NULL, res);
 }
@@ -438,7 +438,7 @@ static void test_phrase_matches_rank_above_scattered_words(void **state)
     mg_search_options o;
     mg_search_options_init(&o);
     mg_results res;
-    search_flags f = { 0, 1 };
+    search_flags f = { .no_phrase_bonus = 1 };
     memset(&res, 0, sizeof res);
     assert_int_equal(search_run(r, "new york", &o, &f, NULL, &res), MG_OK);
     assert_int_equal(res.n, 2); /* without the bonus: a tie, lower docid first */
@@ -575,6 +575,36 @@ static void test_searcher_from_index_handle_and_date_only_fields(void **state)
     mg_searcher_close(s);
 }
 
+static void test_id_only_searches_give_the_stored_ids(void **state)
+{
+    (void)state;
+    mg_searcher *s = open_searcher();
+    uint64_t st = 5;
+    for (int q = 0; q < 60; q++) {
+        char text[64];
+        snprintf(text, sizeof text, "%s %s", VOCAB[zipf(&st)], VOCAB[zipf(&st)]);
+        mg_search_options a, b;
+        mg_search_options_init(&a);
+        a.limit = 15;
+        a.fields = MG_FIELD_ID; /* from the id map */
+        a.snippet_len = 0;
+        b = a;
+        b.fields = MG_FIELD_ID | MG_FIELD_TITLE; /* from the stored articles */
+        mg_results *ra, *rb;
+        assert_int_equal(mg_search(s, text, &a, &ra), MG_OK);
+        assert_int_equal(mg_search(s, text, &b, &rb), MG_OK);
+        assert_int_equal(mg_results_count(ra), mg_results_count(rb));
+        for (size_t i = 0; i < mg_results_count(ra); i++) {
+            assert_non_null(mg_results_hit(ra, i)->id);
+            assert_null(mg_results_hit(ra, i)->title);
+            assert_string_equal(mg_results_hit(ra, i)->id, mg_results_hit(rb, i)->id);
+        }
+        mg_results_free(ra);
+        mg_results_free(rb);
+    }
+    mg_searcher_close(s);
+}
+
 static void test_syntax_errors_come_back_with_columns(void **state)
 {
     (void)state;
@@ -646,9 +676,16 @@ static void *searcher_thread(void *arg)
         mg_search_options_init(&o);
         o.exact_total = 1;
         o.limit = 3;
+        if (i % 3 == 0) { /* ids only: the shared id map */
+            o.fields = MG_FIELD_ID;
+            o.snippet_len = 0;
+        }
         mg_results *r;
         int rc = mg_search(t->s, i % 2 ? "alpha" : "alpha beta", &o, &r);
         uint64_t tot = mg_results_total(r);
+        for (size_t k = 0; k < mg_results_count(r); k++)
+            if (!mg_results_hit(r, k)->id || strncmp(mg_results_hit(r, k)->id, "a", 1) != 0)
+                t->bad++;
         /* a snapshot holds whole commits of 10 articles, never fewer */
         if (rc != MG_OK || tot % 10 != 0 || tot < last)
             t->bad++;
@@ -707,6 +744,7 @@ int main(void)
         cmocka_unit_test(test_sort_by_date_filters_and_pages),
         cmocka_unit_test(test_pure_negative_and_date_only_queries),
         cmocka_unit_test(test_searcher_from_index_handle_and_date_only_fields),
+        cmocka_unit_test(test_id_only_searches_give_the_stored_ids),
         cmocka_unit_test(test_syntax_errors_come_back_with_columns),
         cmocka_unit_test(test_snippets_highlight_multibyte_bodies),
         cmocka_unit_test(test_threads_search_while_writer_commits_and_reopens),

@@ -29,6 +29,7 @@
 
 #include "analysis/analyzer.h"
 #include "query/bm25.h"
+#include "query/idmap.h"
 #include "query/iter.h"
 #include "query/parser.h"
 #include "query/plan.h"
@@ -285,6 +286,8 @@ void search_results_clear(mg_results *res)
     free(res->hits);
     free(res->docs);
     free(res->snippets);
+    free(res->ids);
+    res->ids = NULL;
     free(res->seg);
     free(res->doc);
     res->hits = NULL;
@@ -302,14 +305,16 @@ static int fail(mg_results *res, int code, const char *msg)
 }
 
 static void fill_hit(mg_results *res, size_t i, const tk_hit *h, const mg_search_options *o,
-                     analyzer *an, plan *pl)
+                     analyzer *an, plan *pl, const idmap *ids)
 {
     mg_hit *hit = &res->hits[i];
     unsigned f = o->fields;
     hit->date = (f & MG_FIELD_DATE) ? h->date : MG_NO_DATE;
     hit->score = o->sort == MG_SORT_RELEVANCE ? h->score : 0.0;
-    if (!res->docs[i])
-        return;
+    if (!res->docs[i]) {
+        hit->id = (f & MG_FIELD_ID) ? idmap_get(ids, h->seg, h->doc) : NULL;
+        return; /* copied into res by own_ids: the map may go before res */
+    }
     const mg_article *a = &res->docs[i]->a;
     hit->id = (f & MG_FIELD_ID) ? a->id : NULL;
     hit->title = (f & MG_FIELD_TITLE) ? a->title : NULL;
@@ -326,8 +331,30 @@ static void fill_hit(mg_results *res, size_t i, const tk_hit *h, const mg_search
     }
 }
 
+/* Copies ids that point into the id map into res. */
+static int own_ids(mg_results *res)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < res->n; i++)
+        if (!res->docs[i] && res->hits[i].id)
+            total += strlen(res->hits[i].id) + 1;
+    if (!total)
+        return MG_OK;
+    char *p = res->ids = malloc(total);
+    if (!p)
+        return fail(res, MG_ENOMEM, "out of memory");
+    for (size_t i = 0; i < res->n; i++)
+        if (!res->docs[i] && res->hits[i].id) {
+            size_t n = strlen(res->hits[i].id) + 1;
+            memcpy(p, res->hits[i].id, n);
+            res->hits[i].id = p;
+            p += n;
+        }
+    return MG_OK;
+}
+
 static int make_page(run *rn, const ix_reader *r, const mg_search_options *o, analyzer *an,
-                     plan *pl, mg_results *res)
+                     plan *pl, const idmap *ids, mg_results *res)
 {
     topk_sort(&rn->top);
     size_t from = o->offset < rn->top.n ? o->offset : rn->top.n;
@@ -342,8 +369,10 @@ static int make_page(run *rn, const ix_reader *r, const mg_search_options *o, an
     if (!res->hits || !res->docs || !res->snippets || !res->seg || !res->doc)
         return fail(res, MG_ENOMEM, "out of memory");
     /* The stored article is read only when a stored field or a snippet is
-     * asked for: the date comes from the date column. */
-    int need_doc = (o->fields & ~(unsigned)MG_FIELD_DATE) != 0 || o->snippet_len > 0;
+     * asked for: the date comes from the date column, the id from the id
+     * map when there is one. */
+    unsigned cheap = MG_FIELD_DATE | (ids ? MG_FIELD_ID : 0);
+    int need_doc = (o->fields & ~cheap) != 0 || o->snippet_len > 0;
     for (size_t i = 0; i < n; i++) {
         const tk_hit *h = &rn->top.h[from + i];
         errbuf e;
@@ -355,9 +384,9 @@ static int make_page(run *rn, const ix_reader *r, const mg_search_options *o, an
         res->seg[res->n] = h->seg;
         res->doc[res->n] = h->doc;
         res->n++;
-        fill_hit(res, i, h, o, an, pl);
+        fill_hit(res, i, h, o, an, pl, ids);
     }
-    return MG_OK;
+    return own_ids(res);
 }
 
 static int check_options(const mg_search_options *o, mg_results *res)
@@ -418,7 +447,7 @@ int search_run(ix_reader *r, const char *query, const mg_search_options *o,
             if ((rc = run_segment(&rn, r, s, plan_root(pl))) != MG_OK || rn.oom)
                 rc = fail(res, MG_ENOMEM, "out of memory while searching");
         if (rc == MG_OK)
-            rc = make_page(&rn, r, o, an, pl, res);
+            rc = make_page(&rn, r, o, an, pl, f->ids, res);
     }
     if (rc == MG_OK) {
         res->total = rn.counted;
