@@ -16,8 +16,9 @@ int inv_init(inverter *v)
     buf_init(&v->dates);
     buf_init(&v->deleted);
     v->vocab = strmap_new();
+    v->words = strmap_new();
     v->ids = strmap_new();
-    if (!v->vocab || !v->ids || stw_init(&v->st) != 0) {
+    if (!v->vocab || !v->words || !v->ids || stw_init(&v->st) != 0) {
         inv_free(v);
         return MG_ENOMEM;
     }
@@ -27,8 +28,8 @@ int inv_init(inverter *v)
 static void inv_free_terms(inverter *v)
 {
     for (size_t i = 0; i < v->nterms; i++) {
-        buf_free(&v->terms[i].docs);
-        buf_free(&v->terms[i].pos);
+        free(v->terms[i].docs.p);
+        free(v->terms[i].pos.p);
     }
     v->nterms = 0;
 }
@@ -38,6 +39,7 @@ void inv_free(inverter *v)
     inv_free_terms(v);
     free(v->terms);
     free(v->touched);
+    strmap_free(v->words);
     strmap_free(v->vocab);
     strmap_free(v->ids);
     buf_free(&v->title_len);
@@ -52,6 +54,7 @@ void inv_reset(inverter *v)
 {
     inv_free_terms(v);
     strmap_clear(v->vocab);
+    strmap_clear(v->words);
     strmap_clear(v->ids);
     v->ntouched = 0;
     v->ndocs = 0;
@@ -69,40 +72,74 @@ void inv_reset(inverter *v)
 
 size_t inv_bytes(const inverter *v)
 {
-    return v->posting_bytes + v->nterms * (sizeof(inv_term) + 32) + strmap_bytes(v->vocab) +
+    return v->posting_bytes + v->nterms * 32 + strmap_bytes(v->vocab) + strmap_bytes(v->words) +
+          
            strmap_bytes(v->ids) + v->cap * sizeof(inv_term) + stw_bytes(&v->st) +
            v->title_len.cap + v->body_len.cap + v->dates.cap + v->deleted.cap;
 }
 
 /* ------------------------------------------------------------- adding */
 
-static inv_term *inv_term_get(inverter *v, const char *key, size_t len)
+/* Doubles b's room; -1 when out of memory (or past 4 GiB). */
+static int vb_grow(inverter *v, vbuf *b)
+{
+    uint32_t cap = b->cap ? b->cap * 2 : 16;
+    if (cap <= b->cap) /* over 4 GiB for one term: refuse */
+        return -1;
+    uint8_t *p = realloc(b->p, cap);
+    if (!p)
+        return -1;
+    v->posting_bytes += cap - b->cap;
+    b->p = p;
+    b->cap = cap;
+    return 0;
+}
+
+/* Appends a varint to b. */
+static inline int vb_varint(inverter *v, vbuf *b, uint64_t x)
+{
+    if (b->cap - b->len < 10 && vb_grow(v, b) != 0)
+        return -1;
+    uint8_t *p = b->p + b->len;
+    while (x >= 0x80) {
+        *p++ = (uint8_t)(x | 0x80);
+        x >>= 7;
+    }
+    *p++ = (uint8_t)x;
+    b->len = (uint32_t)(p - b->p);
+    return 0;
+}
+
+/* The id of a term, added to the vocabulary if new; UINT32_MAX when out
+ * of memory. */
+static uint32_t inv_term_id(inverter *v, const char *key, size_t len)
 {
     int inserted;
     uint32_t *slot = strmap_upsert(v->vocab, key, len, (uint32_t)v->nterms, &inserted);
     if (!slot)
-        return NULL;
+        return UINT32_MAX;
     if (!inserted)
-        return &v->terms[*slot];
+        return *slot;
     if (v->nterms == v->cap) {
         size_t cap = v->cap ? v->cap * 2 : 1024;
         inv_term *t = realloc(v->terms, cap * sizeof *t);
-        if (!t)
-            return NULL; /* the key stays in the map: the caller reports OOM */
+        if (!t) {
+            *slot = UINT32_MAX; /* skipped at flush */
+            return UINT32_MAX;
+        }
         v->terms = t;
         v->cap = cap;
     }
-    inv_term *t = &v->terms[v->nterms++];
-    memset(t, 0, sizeof *t);
-    return t;
+    memset(&v->terms[v->nterms], 0, sizeof *v->terms);
+    return (uint32_t)v->nterms++;
 }
 
-/* One occurrence of a term at pos in the current document. */
-static int inv_occ(inverter *v, const char *key, size_t len, uint32_t pos, int exact, int title)
+/* One occurrence of term `id` at pos in the current document. */
+static int inv_occ(inverter *v, uint32_t id, uint32_t pos, int exact, int title)
 {
-    inv_term *t = inv_term_get(v, key, len);
-    if (!t)
+    if (id == UINT32_MAX)
         return -1;
+    inv_term *t = &v->terms[id];
     uint32_t d1 = v->ndocs + 1;
     if (t->cur_doc1 != d1) {
         if (v->ntouched == v->touched_cap) {
@@ -113,20 +150,60 @@ static int inv_occ(inverter *v, const char *key, size_t len, uint32_t pos, int e
             v->touched = n;
             v->touched_cap = cap;
         }
-        v->touched[v->ntouched++] = (uint32_t)(t - v->terms);
+        v->touched[v->ntouched++] = id;
         t->cur_doc1 = d1;
         t->last_pos = 0;
         t->tft = t->tfb = 0;
     }
-    size_t before = t->pos.cap;
-    buf_put_varint(&t->pos, (uint64_t)(pos - t->last_pos) << 1 | (exact ? 1 : 0));
-    v->posting_bytes += t->pos.cap - before;
+    if (vb_varint(v, &t->pos, (uint64_t)(pos - t->last_pos) << 1 | (exact ? 1 : 0)) != 0)
+        return -1;
     t->last_pos = pos;
     if (title)
         t->tft++;
     else
         t->tfb++;
-    return t->pos.oom ? -1 : 0;
+    return 0;
+}
+
+static int inv_occ_key(inverter *v, const char *key, size_t len, uint32_t pos, int exact, int title)
+{
+    return inv_occ(v, inv_term_id(v, key, len), pos, exact, title);
+}
+
+/* The stem and R term ids of a raw word: one hash lookup per token, keyed
+ * by the raw word, whose value is its stem term (when the word is its own
+ * stem) or its R term, which remembers the stem. */
+static int inv_word(inverter *v, const token *t, uint32_t *stem, uint32_t *raw)
+{
+    uint32_t val;
+    if (strmap_get(v->words, t->raw, t->raw_len, &val)) {
+        if (val & WORD_R) {
+            *raw = val & ~WORD_R;
+            *stem = v->terms[*raw].stem;
+        } else {
+            *stem = val;
+            *raw = UINT32_MAX;
+        }
+        return 0;
+    }
+    int exact = t->raw_len == t->term_len && memcmp(t->raw, t->term, t->raw_len) == 0;
+    *stem = inv_term_id(v, t->term, t->term_len);
+    *raw = UINT32_MAX;
+    if (*stem == UINT32_MAX)
+        return -1;
+    val = *stem;
+    if (!exact) {
+        char key[IX_TERM_MAX + 1];
+        size_t n = t->raw_len < IX_TERM_MAX - 1 ? t->raw_len : IX_TERM_MAX - 1;
+        key[0] = 'R';
+        memcpy(key + 1, t->raw, n);
+        *raw = inv_term_id(v, key, n + 1);
+        if (*raw == UINT32_MAX)
+            return -1;
+        v->terms[*raw].stem = *stem;
+        val = *raw | WORD_R;
+    }
+    return strmap_upsert(v->words, t->raw, t->raw_len, val, NULL) ? 0 : -1;
 }
 
 typedef struct tok_ctx {
@@ -139,22 +216,22 @@ typedef struct tok_ctx {
 static int inv_token(void *ctx, const token *t)
 {
     tok_ctx *c = ctx;
-    char key[IX_TERM_MAX + 1];
     if (c->prefix) {
+        char key[IX_TERM_MAX + 1];
         size_t n = t->raw_len < IX_TERM_MAX - 1 ? t->raw_len : IX_TERM_MAX - 1;
         key[0] = c->prefix;
         memcpy(key + 1, t->raw, n);
-        c->fail |= inv_occ(c->v, key, n + 1, t->pos, 1, 0);
+        c->fail |= inv_occ_key(c->v, key, n + 1, t->pos, 1, 0);
         return c->fail;
     }
-    int exact = t->raw_len == t->term_len && memcmp(t->raw, t->term, t->raw_len) == 0;
-    c->fail |= inv_occ(c->v, t->term, t->term_len, t->pos, exact, c->title);
-    if (!exact) {
-        size_t n = t->raw_len < IX_TERM_MAX - 1 ? t->raw_len : IX_TERM_MAX - 1;
-        key[0] = 'R';
-        memcpy(key + 1, t->raw, n);
-        c->fail |= inv_occ(c->v, key, n + 1, t->pos, 1, c->title);
+    uint32_t stem, raw;
+    if (inv_word(c->v, t, &stem, &raw) != 0) {
+        c->fail = -1;
+        return c->fail;
     }
+    c->fail |= inv_occ(c->v, stem, t->pos, raw == UINT32_MAX, c->title);
+    if (raw != UINT32_MAX)
+        c->fail |= inv_occ(c->v, raw, t->pos, 1, c->title);
     return c->fail;
 }
 
@@ -169,14 +246,10 @@ static int inv_end_doc(inverter *v)
     uint32_t d1 = v->ndocs + 1;
     for (size_t i = 0; i < v->ntouched; i++) {
         inv_term *t = &v->terms[v->touched[i]];
-        size_t before = t->docs.cap;
-        buf_put_varint(&t->docs, d1 - t->last_doc1);
-        buf_put_varint(&t->docs, t->tft);
-        buf_put_varint(&t->docs, t->tfb);
-        v->posting_bytes += t->docs.cap - before;
-        t->last_doc1 = d1;
-        if (t->docs.oom)
+        if (vb_varint(v, &t->docs, d1 - t->last_doc1) != 0 || vb_varint(v, &t->docs, t->tft) != 0 ||
+            vb_varint(v, &t->docs, t->tfb) != 0)
             return -1;
+        t->last_doc1 = d1;
     }
     v->ntouched = 0;
     return 0;
@@ -197,7 +270,7 @@ int inv_add(inverter *v, analyzer *an, const mg_article *a)
     size_t il = strlen(a->id);
     key[0] = 'Q';
     memcpy(key + 1, a->id, il);
-    c.fail |= inv_occ(v, key, il + 1, 0, 1, 0);
+    c.fail |= inv_occ_key(v, key, il + 1, 0, 1, 0);
     if (c.fail || inv_end_doc(v) != 0)
         return MG_ENOMEM;
     uint32_t *slot = strmap_upsert(v->ids, a->id, il, v->ndocs, NULL);

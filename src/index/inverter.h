@@ -8,17 +8,27 @@
 #include "index/segment.h"
 #include "util/strmap.h"
 
+/* A compact growable byte buffer (the vocabulary holds ~10^5 of these). */
+typedef struct vbuf {
+    uint8_t *p;
+    uint32_t len, cap;
+} vbuf;
+
 typedef struct inv_term {
-    buf docs;                 /* per doc: varint doc gap, varint tft, varint tfb */
-    buf pos;                  /* position varints, as on disk */
+    vbuf docs;                /* per doc: varint doc gap, varint tft, varint tfb */
+    vbuf pos;                 /* position varints, as on disk */
+    uint32_t stem;            /* for an R term: its word's stem term */
     uint32_t last_doc1;       /* 1 + last doc appended to docs (0 = none) */
     uint32_t cur_doc1;        /* 1 + doc being accumulated */
     uint32_t last_pos;
     uint32_t tft, tfb;
 } inv_term;
 
+#define WORD_R 0x80000000u
+
 typedef struct inverter {
     strmap *vocab;            /* term -> index in terms */
+    strmap *words;            /* raw word -> its stem term, or its R term | WORD_R */
     inv_term *terms;
     size_t nterms, cap;
     uint32_t *touched;        /* terms of the current document */
