@@ -119,8 +119,9 @@ static list list_random(uint64_t *rs, uint32_t n, uint64_t maxgap)
 static uint8_t tnorm(uint32_t d) { return (uint8_t)(d * 7 % 200 + 1); }
 static uint8_t bnorm(uint32_t d) { return (uint8_t)(d * 13 % 250 + 2); }
 
-/* Builds a one-term segment in memory holding list l. */
-static void fake_build(fake *f, const list *l, uint32_t ndocs)
+/* Builds a one-term segment in memory holding list l, its positions in
+ * `mode` (POS_MIXED unless every exact flag agrees). */
+static void fake_build_mode(fake *f, const list *l, uint32_t ndocs, int mode)
 {
     memset(f, 0, sizeof *f);
     buf_init(&f->post);
@@ -131,12 +132,18 @@ static void fake_build(fake *f, const list *l, uint32_t ndocs)
     pw_begin(&pw);
     for (uint32_t i = 0; i < l->n; i++) {
         size_t before = f->pos.len;
-        pos_encode(&f->pos, l->pos[i], l->exact[i], l->tft[i] + l->tfb[i]);
+        pos_encode(&f->pos, l->pos[i], l->exact[i], l->tft[i] + l->tfb[i], mode);
         pw_add(&pw, l->docs[i], l->tft[i], l->tfb[i], tnorm(l->docs[i]), bnorm(l->docs[i]),
                f->pos.len - before);
     }
-    pw_finish(&pw, &f->post);
-    td_entry e = { .len = 4, .df = pw.df, .cf = pw.cf, .bound = pw.bound };
+    td_entry e = { .len = 4, .df = pw.df, .cf = pw.cf, .bound = pw.bound, .mode = (uint8_t)mode };
+    if (pw.df == 1) { /* inlined, as segment_write.c does */
+        e.inl_doc = pw.docs[0];
+        e.inl_tft = pw.tft[0];
+        e.inl_tfb = pw.tfb[0];
+    } else {
+        pw_finish(&pw, &f->post);
+    }
     memcpy(e.term, "term", 4);
     if (l->n)
         td_writer_add(&f->td, &e);
@@ -159,6 +166,8 @@ static void fake_build(fake *f, const list *l, uint32_t ndocs)
     s->dict_first = &f->first;
     s->dict_first_len = &f->first_len;
 }
+
+static void fake_build(fake *f, const list *l, uint32_t ndocs) { fake_build_mode(f, l, ndocs, POS_MIXED); }
 
 static void fake_free(fake *f)
 {
@@ -243,6 +252,42 @@ static void test_list_with_huge_gaps(void **state)
     check_walk(&f, &l);
     fake_free(&f);
     list_free(&l);
+}
+
+static void test_uniform_exact_flags_cost_no_bits(void **state)
+{
+    (void)state;
+    const int modes[2] = { POS_EXACT, POS_INEXACT };
+    for (int m = 0; m < 2; m++) {
+        for (uint32_t n = 1; n < 400; n += 133) {
+            uint64_t rs = 21 + n;
+            list l = list_random(&rs, n, 30);
+            for (uint32_t i = 0; i < n; i++)
+                memset(l.exact[i], modes[m] == POS_EXACT, l.tft[i] + l.tfb[i]);
+            fake f, g;
+            fake_build_mode(&f, &l, l.docs[n - 1] + 1, modes[m]);
+            fake_build_mode(&g, &l, l.docs[n - 1] + 1, POS_MIXED);
+            check_walk(&f, &l);
+            assert_true(f.pos.len <= g.pos.len);
+            /* transcoding the uniform stream gives the mixed one */
+            buf t;
+            buf_init(&t);
+            uint64_t cf = 0;
+            for (uint32_t i = 0; i < n; i++)
+                cf += l.tft[i] + l.tfb[i];
+            const uint8_t *end = pos_transcode(&t, f.pos.p, f.pos.p + f.pos.len, (uint32_t)cf,
+                                               modes[m], POS_MIXED);
+            assert_ptr_equal(end, f.pos.p + f.pos.len);
+            assert_int_equal(t.len, g.pos.len);
+            assert_memory_equal(t.p, g.pos.p, t.len);
+            assert_null(pos_transcode(&t, f.pos.p, f.pos.p + f.pos.len, (uint32_t)cf + 1, modes[m],
+                                      POS_MIXED));
+            buf_free(&t);
+            fake_free(&f);
+            fake_free(&g);
+            list_free(&l);
+        }
+    }
 }
 
 static void test_advance_skips_to_first_doc_at_or_after(void **state)
@@ -355,6 +400,7 @@ int main(void)
         cmocka_unit_test(test_skip_varints_stops_at_end),
         cmocka_unit_test(test_list_round_trips_edge_sizes),
         cmocka_unit_test(test_list_with_huge_gaps),
+        cmocka_unit_test(test_uniform_exact_flags_cost_no_bits),
         cmocka_unit_test(test_advance_skips_to_first_doc_at_or_after),
         cmocka_unit_test(test_block_bounds_cover_every_document),
         cmocka_unit_test(test_damaged_lists_never_read_out_of_bounds),

@@ -147,6 +147,7 @@ typedef struct ix_post {
     uint32_t pos_skip_docs;  /* pos_idx: the in-block doc pos_off belongs to */
     int has_positions;
     int bad;                 /* corrupt data met: the cursor ended early */
+    int pos_mode;            /* how positions carry the exact flag */
     ix_bound list_bound;     /* bound over the whole list */
 } ix_post;
 

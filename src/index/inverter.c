@@ -158,6 +158,7 @@ static int inv_occ(inverter *v, uint32_t id, uint32_t pos, int exact, int title)
     if (vb_varint(v, &t->pos, (uint64_t)(pos - t->last_pos) << 1 | (exact ? 1 : 0)) != 0)
         return -1;
     t->last_pos = pos;
+    t->seen |= exact ? 1 : 2;
     if (title)
         t->tft++;
     else
@@ -328,7 +329,7 @@ static void inv_flush_term(seg_writer *w, const inv_term *t)
         const uint8_t *q = codec_skip_varints(p, end, (uint64_t)tft + tfb);
         if (!q)
             break; /* cannot happen: both buffers were written together */
-        segw_posting(w, (uint32_t)(doc1 - 1), tft, tfb, p, (size_t)(q - p));
+        segw_posting(w, (uint32_t)(doc1 - 1), tft, tfb, p, (size_t)(q - p), POS_MIXED);
         p = q;
     }
 }
@@ -366,7 +367,10 @@ int inv_flush(inverter *v, const char *dir, uint64_t id, const volatile int *sto
         inv_term *t = &v->terms[refs[k].id];
         if (t->docs.len == 0)
             continue;
-        segw_term(&w, refs[k].key, refs[k].len);
+        /* positions are buffered with flags; terms whose occurrences all
+         * agree are written without them */
+        int mode = t->seen == 1 ? POS_EXACT : t->seen == 2 ? POS_INEXACT : POS_MIXED;
+        segw_term(&w, refs[k].key, refs[k].len, mode);
         inv_flush_term(&w, t);
     }
     free(refs);

@@ -22,6 +22,7 @@ typedef struct inv_term {
     uint32_t cur_doc1;        /* 1 + doc being accumulated */
     uint32_t last_pos;
     uint32_t tft, tfb;
+    uint8_t seen;             /* 1: an exact occurrence seen, 2: an inexact one */
 } inv_term;
 
 #define WORD_R 0x80000000u

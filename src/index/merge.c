@@ -91,7 +91,12 @@ static int merge_terms(seg_writer *w, ix_segment *const *src, uint32_t n, uint32
         char term[IX_TERM_MAX + 1];
         size_t tl = it[b].cur.len;
         memcpy(term, it[b].cur.term, tl);
-        segw_term(w, term, tl);
+        int mode = it[b].cur.mode; /* all sources agree, or mixed */
+        for (uint32_t i = 0; i < n; i++)
+            if (live[i] && it[i].cur.len == tl && memcmp(it[i].cur.term, term, tl) == 0 &&
+                it[i].cur.mode != mode)
+                mode = POS_MIXED;
+        segw_term(w, term, tl, mode);
         for (uint32_t i = 0; i < n; i++) {
             if (!live[i] || it[i].cur.len != tl || memcmp(it[i].cur.term, term, tl) != 0)
                 continue;
@@ -104,7 +109,8 @@ static int merge_terms(seg_writer *w, ix_segment *const *src, uint32_t n, uint32
                     size_t len;
                     if (post_raw_positions(&c, &p, &len) != 0)
                         break;
-                    segw_posting(w, map[i][d], ix_post_tf_title(&c), ix_post_tf_body(&c), p, len);
+                    segw_posting(w, map[i][d], ix_post_tf_title(&c), ix_post_tf_body(&c), p, len,
+                                 c.pos_mode);
                 }
             }
             if (c.bad) {

@@ -30,12 +30,20 @@
  *   varint tf_body << 1 | (tf_title > 0)
  *   varint tf_title               only when the flag bit is set
  *
+ * A list of one document (df == 1) has no entry here: the dictionary
+ * holds its posting (termdict.c).
+ *
  * Positions (POSITIONS section): for each posting in list order,
- * tf_title + tf_body varints, each (pos - prev) << 1 | exact, prev starting
- * at 0 for each document.  exact is 1 where the occurrence's unstemmed form
- * equals the term (always 1 for prefixed terms).  A cursor finds a doc's
- * positions from its block's pos_off by skipping the varints of the docs
- * before it (their count is tf_title + tf_body).
+ * tf_title + tf_body varints, prev starting at 0 for each document; in the
+ * term's mode (from the dictionary):
+ *   mixed        (pos - prev) << 1 | exact
+ *   all exact    pos - prev          (every exact flag is 1)
+ *   none exact   pos - prev          (every exact flag is 0)
+ * exact is 1 where the occurrence's unstemmed form equals the term; it is
+ * 1 for every prefixed term, so those are always "all exact" and pay no
+ * flag bit.  A cursor finds a doc's positions from its block's pos_off by
+ * skipping the varints of the docs before it (their count is tf_title +
+ * tf_body).
  */
 #include "index/codec.h"
 #include "index/segment.h"
@@ -158,13 +166,28 @@ void pw_finish(post_writer *w, buf *out)
         out->oom = 1;
 }
 
-void pos_encode(buf *out, const uint32_t *pos, const uint8_t *exact, uint32_t n)
+void pos_encode(buf *out, const uint32_t *pos, const uint8_t *exact, uint32_t n, int mode)
 {
     uint32_t prev = 0;
     for (uint32_t i = 0; i < n; i++) {
-        buf_put_varint(out, (uint64_t)(pos[i] - prev) << 1 | (exact[i] ? 1 : 0));
+        uint64_t gap = pos[i] - prev;
+        buf_put_varint(out, mode == POS_MIXED ? gap << 1 | (exact[i] ? 1 : 0) : gap);
         prev = pos[i];
     }
+}
+
+const uint8_t *pos_transcode(buf *out, const uint8_t *in, const uint8_t *end, uint32_t n,
+                             int from, int to)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t v;
+        if (!(in = varint_get(in, end, &v)))
+            return NULL;
+        uint64_t gap = from == POS_MIXED ? v >> 1 : v;
+        int exact = from == POS_MIXED ? (int)(v & 1) : from == POS_EXACT;
+        buf_put_varint(out, to == POS_MIXED ? gap << 1 | (uint64_t)exact : gap);
+    }
+    return in;
 }
 
 /* ---------------------------------------------------------------- cursor */
@@ -257,8 +280,28 @@ int ix_post_open(ix_post *c, const ix_segment *s, const char *term, size_t len)
     const sect *ps = &s->sec[SEC_POSTINGS], *qs = &s->sec[SEC_POSITIONS];
     c->df = e.df;
     c->list_bound = e.bound;
+    c->pos_mode = e.mode;
     c->nblocks = (e.df + 127) / 128;
-    if (e.doc_off > ps->len || e.pos_off > qs->len) {
+    if (e.pos_off > qs->len) {
+        post_end(c, 1);
+        return 0;
+    }
+    c->pos_base = qs->p + e.pos_off;
+    c->pos_end = qs->p + qs->len;
+    c->has_positions = 1;
+    if (e.df == 1) { /* inlined in the dictionary */
+        c->docs[0] = e.inl_doc;
+        c->tf_title[0] = e.inl_tft;
+        c->tf_body[0] = e.inl_tfb;
+        c->block = 0;
+        c->block_len = 1;
+        c->in_block = 0;
+        c->pos_skip_docs = 0;
+        c->pos_off = c->block_pos_off = 0;
+        c->doc = e.inl_doc;
+        return 1;
+    }
+    if (e.doc_off > ps->len) {
         post_end(c, 1);
         return 0;
     }
@@ -274,9 +317,6 @@ int ix_post_open(ix_post *c, const ix_segment *s, const char *term, size_t len)
         p += sk;
     }
     c->base = p;
-    c->pos_base = qs->p + e.pos_off;
-    c->pos_end = qs->p + qs->len;
-    c->has_positions = 1;
     if (post_decode(c, 0) != 0) {
         post_end(c, 1);
         return 0;
@@ -366,11 +406,12 @@ uint32_t ix_post_positions(ix_post *c, uint32_t *out, uint8_t *exact, uint32_t c
             c->bad = 1;
             return i < cap ? i : cap;
         }
-        pos += v >> 1;
+        int mixed = c->pos_mode == POS_MIXED;
+        pos += mixed ? v >> 1 : v;
         if (i < cap) {
             out[i] = (uint32_t)pos;
             if (exact)
-                exact[i] = (uint8_t)(v & 1);
+                exact[i] = (uint8_t)(mixed ? v & 1 : c->pos_mode == POS_EXACT);
         }
     }
     return n;

@@ -12,7 +12,7 @@
 #include "util/fileio.h"
 
 #define SEG_MAGIC     "MGSEG\r\n\x1a"
-#define SEG_VERSION   1u
+#define SEG_VERSION   2u
 #define SEG_HEADER    16u
 #define SEG_TRAILER   24u
 #define SEG_END_MAGIC 0x4553474du /* "MGSE" little-endian */
@@ -75,14 +75,24 @@ void seg_name(char *out, size_t n, uint64_t id);
 
 /* ------------------------------------------------------- term dictionary */
 
+/* How a term's positions carry the exact flag (see postings.c). */
+enum {
+    POS_MIXED = 0,            /* each position varint is gap << 1 | exact */
+    POS_EXACT = 1,            /* varints are gaps; every occurrence exact */
+    POS_INEXACT = 2           /* varints are gaps; no occurrence exact */
+};
+
 typedef struct td_entry {
     char term[IX_TERM_MAX + 1];
     size_t len;
     uint32_t df;
     uint64_t cf;
-    uint64_t doc_off;         /* in SEC_POSTINGS */
+    uint64_t doc_off;         /* in SEC_POSTINGS (df > 1 only) */
     uint64_t pos_off;         /* in SEC_POSITIONS */
     ix_bound bound;           /* over the whole list */
+    uint8_t mode;             /* POS_* */
+    uint32_t inl_doc;         /* df == 1: the posting, inlined */
+    uint32_t inl_tft, inl_tfb;
 } td_entry;
 
 typedef struct td_iter {
@@ -149,8 +159,13 @@ void pw_finish(post_writer *w, buf *out);
  * copy them unchanged.  0, or -1 when the data is damaged. */
 int  post_raw_positions(ix_post *c, const uint8_t **p, size_t *len);
 
-/* Encodes one posting's positions: pos[] ascending, exact flags. */
-void pos_encode(buf *out, const uint32_t *pos, const uint8_t *exact, uint32_t n);
+/* Encodes one posting's positions (pos[] ascending, exact flags) for a
+ * term whose positions are in `mode`. */
+void pos_encode(buf *out, const uint32_t *pos, const uint8_t *exact, uint32_t n, int mode);
+/* Re-encodes n position varints from one mode to another; returns the
+ * byte after them in `in`, or NULL if they run past end. */
+const uint8_t *pos_transcode(buf *out, const uint8_t *in, const uint8_t *end, uint32_t n,
+                             int from, int to);
 
 /* -------------------------------------------------------- stored fields */
 
@@ -200,6 +215,7 @@ typedef struct seg_writer {
     td_writer td;
     post_writer pw;
     buf post;                 /* one term's postings, before writing */
+    buf tpos;                 /* one posting's positions, transcoded */
     td_entry cur;
     uint64_t cur_pos_start;
     int in_term;
@@ -216,10 +232,13 @@ int  segw_begin(seg_writer *w, const char *dir, uint64_t id, stored_writer *st, 
 void segw_doc(seg_writer *w, const mg_article *a, uint32_t title_len, uint32_t body_len,
               int64_t date);
 void segw_add_tokens(seg_writer *w, uint64_t title, uint64_t body);
-/* Terms in byte order, each with its postings in doc order. */
-void segw_term(seg_writer *w, const char *term, size_t len);
+/* Terms in byte order, each with its postings in doc order.  `mode` is
+ * how the term's positions are written (POS_MIXED is always correct; the
+ * others need every occurrence to agree). */
+void segw_term(seg_writer *w, const char *term, size_t len, int mode);
+/* One posting; its positions `pos` are in `pos_mode` encoding. */
 void segw_posting(seg_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb,
-                  const uint8_t *pos, size_t pos_len);
+                  const uint8_t *pos, size_t pos_len, int pos_mode);
 /* Writes the rest, fsyncs, closes.  On error removes the file. */
 int  segw_finish(seg_writer *w);
 void segw_abort(seg_writer *w);

@@ -150,6 +150,7 @@ int segw_begin(seg_writer *w, const char *dir, uint64_t id, stored_writer *st, e
     buf_init(&w->norms_b);
     buf_init(&w->dates);
     buf_init(&w->post);
+    buf_init(&w->tpos);
     td_writer_init(&w->td);
     pw_init(&w->pw);
     w->date_min = w->date_max = MG_NO_DATE;
@@ -233,21 +234,27 @@ static void segw_end_term(seg_writer *w)
     w->in_term = 0;
     if (w->pw.df == 0)
         return;
-    buf_reset(&w->post);
-    pw_finish(&w->pw, &w->post);
     w->cur.df = w->pw.df;
     w->cur.cf = w->pw.cf;
     w->cur.bound = w->pw.bound;
-    w->cur.doc_off = w->f.off - w->sec[SEC_POSTINGS].off;
     w->cur.pos_off = w->cur_pos_start;
-    out_put(&w->f, w->post.p, w->post.len);
-    if (w->post.oom)
-        w->f.err = ENOMEM;
+    if (w->pw.df == 1) { /* inlined in the dictionary */
+        w->cur.inl_doc = w->pw.docs[0];
+        w->cur.inl_tft = w->pw.tft[0];
+        w->cur.inl_tfb = w->pw.tfb[0];
+    } else {
+        buf_reset(&w->post);
+        pw_finish(&w->pw, &w->post);
+        w->cur.doc_off = w->f.off - w->sec[SEC_POSTINGS].off;
+        out_put(&w->f, w->post.p, w->post.len);
+        if (w->post.oom)
+            w->f.err = ENOMEM;
+    }
     td_writer_add(&w->td, &w->cur);
     w->npostings += w->pw.df;
 }
 
-void segw_term(seg_writer *w, const char *term, size_t len)
+void segw_term(seg_writer *w, const char *term, size_t len, int mode)
 {
     if (w->phase == 0)
         segw_end_docs(w);
@@ -256,16 +263,26 @@ void segw_term(seg_writer *w, const char *term, size_t len)
         len = IX_TERM_MAX;
     memcpy(w->cur.term, term, len);
     w->cur.len = len;
+    w->cur.mode = (uint8_t)mode;
     w->cur_pos_start = w->pos.off;
     pw_begin(&w->pw);
     w->in_term = 1;
 }
 
 void segw_posting(seg_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb,
-                  const uint8_t *pos, size_t pos_len)
+                  const uint8_t *pos, size_t pos_len, int pos_mode)
 {
     uint8_t tn = doc < w->ndocs ? w->norms_t.p[doc] : 0;
     uint8_t bn = doc < w->ndocs ? w->norms_b.p[doc] : 0;
+    if (pos_mode != w->cur.mode) {
+        buf_reset(&w->tpos);
+        if (!pos_transcode(&w->tpos, pos, pos + pos_len, tft + tfb, pos_mode, w->cur.mode))
+            w->f.err = EINVAL; /* the caller's positions are malformed */
+        if (w->tpos.oom)
+            w->f.err = ENOMEM;
+        pos = w->tpos.p;
+        pos_len = w->tpos.len;
+    }
     pw_add(&w->pw, doc, tft, tfb, tn, bn, pos_len);
     out_put(&w->pos, pos, pos_len);
 }
@@ -403,6 +420,7 @@ void segw_abort(seg_writer *w)
     buf_free(&w->norms_b);
     buf_free(&w->dates);
     buf_free(&w->post);
+    buf_free(&w->tpos);
     td_writer_free(&w->td);
     pw_free(&w->pw);
     if (w->own_st) {

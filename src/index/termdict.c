@@ -10,13 +10,26 @@
  *                                 the block (0 for the first)
  *     varint suffix_len, suffix   the rest of the term (term <= 255 bytes)
  *     varint df                   documents
- *     varint cf - df              occurrences beyond one per document
+ *   when df == 1 the posting is inlined (60% of terms occur once; a list
+ *   of their own would cost more than the posting):
+ *     varint doc
+ *     varint tf_body << 3 | mode << 1 | (tf_title > 0)
+ *     varint tf_title             only when that last bit is set
+ *     varint pos_off delta        offset of its positions in POSITIONS,
+ *                                 minus the previous entry's (first:
+ *                                 absolute)
+ *     (cf = tf_title + tf_body; the bound is the posting itself with the
+ *     document's norms from NORMS)
+ *   otherwise:
+ *     varint (cf - df) << 2 | mode   occurrences beyond one per document
  *     varint doc_off delta        offset of the list in POSTINGS, minus the
- *                                 previous entry's (the first: absolute)
- *     varint pos_off delta        offset of its positions in POSITIONS, ditto
+ *                                 previous df > 1 entry's (first: absolute)
+ *     varint pos_off delta        as above
  *     varint max_tf_title         the list's bound (exact)
  *     varint max_tf_body
  *     u8 min_title_norm, u8 min_body_norm
+ *   mode says how the term's positions carry the exact flag: 0 mixed
+ *   (flag bit in every position), 1 all exact, 2 none exact (postings.c).
  * DICTIDX section: per block
  *   u64 offset of the block in DICT
  *   u8 len, len bytes             the block's first term
@@ -78,16 +91,24 @@ void td_writer_add(td_writer *w, const td_entry *e)
     buf_put_varint(&w->dict, e->len - shared);
     buf_put(&w->dict, e->term + shared, e->len - shared);
     buf_put_varint(&w->dict, e->df);
-    buf_put_varint(&w->dict, e->cf - e->df);
-    buf_put_varint(&w->dict, e->doc_off - w->prev_doc_off);
-    buf_put_varint(&w->dict, e->pos_off - w->prev_pos_off);
-    buf_put_varint(&w->dict, e->bound.max_tf_title);
-    buf_put_varint(&w->dict, e->bound.max_tf_body);
-    buf_put_u8(&w->dict, e->bound.min_title_norm);
-    buf_put_u8(&w->dict, e->bound.min_body_norm);
+    if (e->df == 1) {
+        buf_put_varint(&w->dict, e->inl_doc);
+        buf_put_varint(&w->dict, (uint64_t)e->inl_tfb << 3 | (uint64_t)e->mode << 1 | (e->inl_tft > 0));
+        if (e->inl_tft)
+            buf_put_varint(&w->dict, e->inl_tft);
+        buf_put_varint(&w->dict, e->pos_off - w->prev_pos_off);
+    } else {
+        buf_put_varint(&w->dict, (e->cf - e->df) << 2 | e->mode);
+        buf_put_varint(&w->dict, e->doc_off - w->prev_doc_off);
+        buf_put_varint(&w->dict, e->pos_off - w->prev_pos_off);
+        buf_put_varint(&w->dict, e->bound.max_tf_title);
+        buf_put_varint(&w->dict, e->bound.max_tf_body);
+        buf_put_u8(&w->dict, e->bound.min_title_norm);
+        buf_put_u8(&w->dict, e->bound.min_body_norm);
+        w->prev_doc_off = e->doc_off;
+    }
     memcpy(w->prev, e->term, e->len);
     w->prev_len = e->len;
-    w->prev_doc_off = e->doc_off;
     w->prev_pos_off = e->pos_off;
     w->in_block++;
     w->nterms++;
@@ -133,18 +154,44 @@ static int td_read_entry(td_iter *it)
     memcpy(e->term + shared, rd_bytes(r, (size_t)suf), (size_t)suf);
     e->len = (size_t)(shared + suf);
     e->term[e->len] = '\0';
-    uint64_t df = rd_varint(r), extra = rd_varint(r);
+    uint64_t df = rd_varint(r);
+    if (df == 1) {
+        uint64_t doc = rd_varint(r), v = rd_varint(r), tft = (v & 1) ? rd_varint(r) : 0;
+        e->pos_off += rd_varint(r);
+        const ix_segment *s = it->seg;
+        if (r->bad || doc >= s->ndocs || (v >> 3) > UINT32_MAX || tft > UINT32_MAX ||
+            ((v >> 1) & 3) > POS_INEXACT || (tft == 0 && (v >> 3) == 0)) {
+            it->bad = 1;
+            return 0;
+        }
+        e->df = 1;
+        e->inl_doc = (uint32_t)doc;
+        e->inl_tft = (uint32_t)tft;
+        e->inl_tfb = (uint32_t)(v >> 3);
+        e->mode = (uint8_t)((v >> 1) & 3);
+        e->cf = tft + (v >> 3);
+        e->bound.max_tf_title = e->inl_tft;
+        e->bound.max_tf_body = e->inl_tfb;
+        int norms = s->sec[SEC_NORMS].len == 2ull * s->ndocs;
+        e->bound.min_title_norm = norms ? s->sec[SEC_NORMS].p[doc] : 0;
+        e->bound.min_body_norm = norms ? s->sec[SEC_NORMS].p[s->ndocs + doc] : 0;
+        it->left--;
+        return 1;
+    }
+    uint64_t extra = rd_varint(r);
     e->doc_off += rd_varint(r);
     e->pos_off += rd_varint(r);
     uint64_t mt = rd_varint(r), mb = rd_varint(r);
     e->bound.min_title_norm = rd_u8(r);
     e->bound.min_body_norm = rd_u8(r);
-    if (r->bad || df == 0 || df > UINT32_MAX || mt > UINT32_MAX || mb > UINT32_MAX) {
+    if (r->bad || df == 0 || df > UINT32_MAX || mt > UINT32_MAX || mb > UINT32_MAX ||
+        (extra & 3) > POS_INEXACT) {
         it->bad = 1;
         return 0;
     }
     e->df = (uint32_t)df;
-    e->cf = df + extra;
+    e->mode = (uint8_t)(extra & 3);
+    e->cf = df + (extra >> 2);
     e->bound.max_tf_title = (uint32_t)mt;
     e->bound.max_tf_body = (uint32_t)mb;
     it->left--;
