@@ -101,6 +101,7 @@ void bqueries_add(bqueries *qs, int type, const char *const *words, int n,
                   int64_t since, int64_t until, const char *label);
 void bqueries_free(bqueries *qs);
 int  bqueries_load_tsv(bqueries *qs, const char *path);
+int  bqueries_load_sbg(bqueries *qs, const char *path);  /* search-benchmark-game */
 void bqueries_derive(bqueries *qs, const bcorpus *c, int per_type, uint64_t seed);
 
 /* treceval.c: per-query and mean metrics, trec_eval's definitions. */

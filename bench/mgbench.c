@@ -246,11 +246,13 @@ static void rel_step(FILE *out, void *argv)
 
 typedef struct opts {
     const char *work, *out, *shared, *engines, *judged;
+    size_t max_articles[3];  /* per engine (all_engines order): skip larger corpora; 0 = no cap */
     int passes, per_type, timeout, keep;
     size_t limit;
     uint64_t seed;
     int ncorp;
-    char cname[16][64], cpath[16][4096], ctsv[16][4096];
+    char cname[16][64], cpath[16][4096], ctsv[16][4096], csbg[16][4096];
+    int  cnoderive[16];  /* 1: only the given query files, no derived queries */
 } opts;
 
 static int engine_on(const opts *o, const bengine *e)
@@ -387,8 +389,9 @@ static void bench_corpus(const opts *o, int ci, report *rep)
     }
     bqueries qs = { 0 };
     if (o->ctsv[ci][0]) bqueries_load_tsv(&qs, o->ctsv[ci]);
+    if (o->csbg[ci][0]) bqueries_load_sbg(&qs, o->csbg[ci]);
     size_t shared_q = qs.n;
-    bqueries_derive(&qs, &c, o->per_type, o->seed);
+    if (!o->cnoderive[ci]) bqueries_derive(&qs, &c, o->per_type, o->seed);
     fprintf(stderr, "corpus %s: %zu articles, %.1f MB of text, %zu queries (%zu shared, %zu derived), "
             "loaded in %.1f s\n", c.name, c.n, c.text_bytes / 1e6, qs.n, shared_q, qs.n - shared_q,
             bench_now() - t0);
@@ -398,6 +401,11 @@ static void bench_corpus(const opts *o, int ci, report *rep)
         const bengine *e = all_engines[ei];
         res[ei].engine = e->name;
         res[ei].avail = engine_on(o, e) && e->available(res[ei].note, sizeof res[ei].note) && e->build;
+        if (res[ei].avail && o->max_articles[ei] && c.n > o->max_articles[ei]) {
+            snprintf(res[ei].note, sizeof res[ei].note, "skipped: corpus above --max %s=%zu", e->name,
+                     o->max_articles[ei]);
+            res[ei].avail = 0;
+        }
         if (res[ei].avail) bench_engine(o, e, &c, &qs, &res[ei]);
         else if (!engine_on(o, e)) snprintf(res[ei].note, sizeof res[ei].note, "not selected");
     }
@@ -412,8 +420,9 @@ static void usage(void)
     fprintf(stderr,
             "usage: mgbench --work DIR --out DIR [--engines morgue,xapian,fts5] [--passes N]\n"
             "               [--per-type N] [--seed N] [--limit N] [--timeout S] [--keep]\n"
-            "               [--judged cranfield,med,npl --shared CORPORA_DIR]\n"
-            "               [--corpus NAME=FILE.jsonl [--tsv QUERIES.tsv]]...\n");
+            "               [--judged cranfield,med,npl --shared CORPORA_DIR] [--max ENGINE=ARTICLES]\n"
+            "               [--corpus NAME=FILE.jsonl [--tsv QUERIES.tsv] [--sbg QUERIES.txt]\n"
+            "                [--no-derive]]...\n");
     exit(2);
 }
 
@@ -424,6 +433,7 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--keep")) { o.keep = 1; continue; }
+        if (!strcmp(a, "--no-derive") && o.ncorp) { o.cnoderive[o.ncorp - 1] = 1; continue; }
         if (!v) usage();
         i++;
         if (!strcmp(a, "--work")) o.work = v;
@@ -435,8 +445,15 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--limit")) o.limit = strtoull(v, NULL, 10);
         else if (!strcmp(a, "--timeout")) o.timeout = atoi(v);
         else if (!strcmp(a, "--judged")) o.judged = v;
+        else if (!strcmp(a, "--max") && strchr(v, '=')) {
+            for (int ei = 0; ei < 3; ei++)
+                if (!strncmp(v, all_engines[ei]->name, strlen(all_engines[ei]->name)) &&
+                    v[strlen(all_engines[ei]->name)] == '=')
+                    o.max_articles[ei] = strtoull(strchr(v, '=') + 1, NULL, 10);
+        }
         else if (!strcmp(a, "--shared")) o.shared = v;
         else if (!strcmp(a, "--tsv") && o.ncorp) snprintf(o.ctsv[o.ncorp - 1], 4096, "%s", v);
+        else if (!strcmp(a, "--sbg") && o.ncorp) snprintf(o.csbg[o.ncorp - 1], 4096, "%s", v);
         else if (!strcmp(a, "--corpus") && strchr(v, '=') && o.ncorp < 16) {
             snprintf(o.cname[o.ncorp], 64, "%.*s", (int)(strchr(v, '=') - v), v);
             snprintf(o.cpath[o.ncorp], 4096, "%s", strchr(v, '=') + 1);

@@ -5,6 +5,7 @@
 #include "util/strmap.h"
 
 #include <ctype.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,45 @@ int bqueries_load_tsv(bqueries *qs, const char *path)
         snprintf(label, sizeof label, "r400:%d", lineno);
         if (n) bqueries_add(qs, type, w, n, BENCH_NO_DATE, BENCH_NO_DATE, label);
     }
+    fclose(f);
+    return 0;
+}
+
+/* search-benchmark-game queries.txt: JSON Lines {"query", "tags"}; the
+ * first tag gives the type: intersection -> AND, phrase -> phrase,
+ * union -> OR.  Negated, mixed and single-term queries are left out (no
+ * other type here has exclusions).  Markers (+, quotes) are dropped. */
+int bqueries_load_sbg(bqueries *qs, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) { perror(path); return -1; }
+    char *line = NULL;
+    size_t cap = 0;
+    int lineno = 0;
+    while (getline(&line, &cap, f) > 0) {
+        lineno++;
+        json_t *o = json_loads(line, 0, NULL);
+        const char *q = json_string_value(json_object_get(o, "query"));
+        const char *tag = json_string_value(json_array_get(json_object_get(o, "tags"), 0));
+        int type = !tag ? -1 : !strcmp(tag, "intersection") ? Q_AND : !strcmp(tag, "phrase") ? Q_PHRASE
+                 : !strcmp(tag, "union") ? Q_OR : -1;
+        if (q && type >= 0) {
+            char *copy = strdup(q), *save = NULL;
+            const char **w = calloc(strlen(q) + 1, sizeof *w);
+            int n = 0;
+            for (char *p = copy; *p; p++)
+                *p = (isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80)
+                         ? (char)tolower((unsigned char)*p) : ' ';
+            for (char *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save)) w[n++] = t;
+            char label[32];
+            snprintf(label, sizeof label, "sbg:%d", lineno);
+            if (n) bqueries_add(qs, type, w, n, BENCH_NO_DATE, BENCH_NO_DATE, label);
+            free(w);
+            free(copy);
+        }
+        json_decref(o);
+    }
+    free(line);
     fclose(f);
     return 0;
 }
