@@ -12,18 +12,13 @@
 #include "ingest/ingest.h"
 #include "util/buf.h"
 
-typedef struct dirid {
-    uint64_t dev, ino;
-} dirid;
-
 struct ingest {
     ingest_callbacks cb;
     ingest_counts    c;
     volatile sig_atomic_t stop;  /* set by ingest_stop */
     int      rc;                 /* nonzero once the run must end */
     uint64_t bytes_done;         /* input bytes of files finished */
-    dirid   *dirs;               /* directories visited (loop guard) */
-    size_t   ndirs, capdirs;
+    struct strmap *dirs;         /* (dev, ino) of directories visited */
     buf      idbuf;              /* scratch for generated ids */
 };
 

@@ -4,6 +4,7 @@
  * dates) and counts and reports problems. */
 #include "ingest/ingest_int.h"
 #include "ingest/date.h"
+#include "util/strmap.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -33,7 +34,7 @@ void ingest_free(ingest *g)
 {
     if (!g)
         return;
-    free(g->dirs);
+    strmap_free(g->dirs);
     buf_free(&g->idbuf);
     free(g);
 }
@@ -199,24 +200,26 @@ static void read_file(ingest *g, const char *path, const struct stat *st)
         g->cb.progress(g->cb.ctx, g->bytes_done);
 }
 
+/* Marks a directory visited in *seen (a set keyed by device and inode, so
+ * a loop of links or a folder reached twice is read once).  Returns 1 if
+ * it was seen before, -1 when out of memory. */
+static int mark_dir(strmap **seen, const struct stat *st)
+{
+    if (!*seen && !(*seen = strmap_new()))
+        return -1;
+    uint64_t key[2] = { (uint64_t)st->st_dev, (uint64_t)st->st_ino };
+    int inserted = 0;
+    if (!strmap_upsert(*seen, key, sizeof key, 0, &inserted))
+        return -1;
+    return !inserted;
+}
+
 static int dir_seen(ingest *g, const struct stat *st)
 {
-    for (size_t i = 0; i < g->ndirs; i++)
-        if (g->dirs[i].dev == (uint64_t)st->st_dev && g->dirs[i].ino == (uint64_t)st->st_ino)
-            return 1;
-    if (g->ndirs == g->capdirs) {
-        size_t cap = g->capdirs ? g->capdirs * 2 : 64;
-        dirid *d = realloc(g->dirs, cap * sizeof *d);
-        if (!d) {
-            g->rc = MG_ENOMEM;
-            return 1;
-        }
-        g->dirs = d, g->capdirs = cap;
-    }
-    g->dirs[g->ndirs].dev = (uint64_t)st->st_dev;
-    g->dirs[g->ndirs].ino = (uint64_t)st->st_ino;
-    g->ndirs++;
-    return 0;
+    int r = mark_dir(&g->dirs, st);
+    if (r < 0)
+        g->rc = MG_ENOMEM;
+    return r != 0;
 }
 
 static int skip_name(const struct dirent *d) { return d->d_name[0] != '.'; }
@@ -306,26 +309,15 @@ int ingest_path(ingest *g, const char *path)
     return g->rc;
 }
 
-static uint64_t size_walk(const char *path, dirid **seen, size_t *n, size_t *cap)
+static uint64_t size_walk(const char *path, strmap **seen)
 {
     struct stat st;
     if (stat(path, &st) != 0)
         return 0;
     if (S_ISREG(st.st_mode))
         return (uint64_t)st.st_size;
-    if (!S_ISDIR(st.st_mode))
+    if (!S_ISDIR(st.st_mode) || mark_dir(seen, &st) != 0)
         return 0;
-    for (size_t i = 0; i < *n; i++)
-        if ((*seen)[i].dev == (uint64_t)st.st_dev && (*seen)[i].ino == (uint64_t)st.st_ino)
-            return 0;
-    if (*n == *cap) {
-        size_t c = *cap ? *cap * 2 : 64;
-        dirid *d = realloc(*seen, c * sizeof *d);
-        if (!d)
-            return 0;
-        *seen = d, *cap = c;
-    }
-    (*seen)[(*n)++] = (dirid){ (uint64_t)st.st_dev, (uint64_t)st.st_ino };
     struct dirent **list;
     int k = scandir(path, &list, skip_name, NULL);
     if (k < 0)
@@ -334,7 +326,7 @@ static uint64_t size_walk(const char *path, dirid **seen, size_t *n, size_t *cap
     for (int i = 0; i < k; i++) {
         char *child;
         if (asprintf(&child, "%s/%s", path, list[i]->d_name) >= 0) {
-            total += size_walk(child, seen, n, cap);
+            total += size_walk(child, seen);
             free(child);
         }
         free(list[i]);
@@ -347,10 +339,9 @@ uint64_t ingest_size(const char *path)
 {
     if (strcmp(path, "-") == 0)
         return 0;
-    dirid *seen = NULL;
-    size_t n = 0, cap = 0;
-    uint64_t t = size_walk(path, &seen, &n, &cap);
-    free(seen);
+    strmap *seen = NULL;
+    uint64_t t = size_walk(path, &seen);
+    strmap_free(seen);
     return t;
 }
 
