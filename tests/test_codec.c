@@ -33,6 +33,25 @@ static void test_pack_round_trips_every_width(void **state)
     }
 }
 
+static void test_pack_n_round_trips_partial_blocks(void **state)
+{
+    (void)state;
+    uint64_t rs = 17;
+    for (size_t n = 1; n < 128; n += 7) {
+        for (unsigned w = 0; w <= 32; w += (w < 3 ? 1 : 5)) {
+            uint32_t v[128], back[128];
+            uint8_t packed[16 * 32 + 8];
+            uint64_t mask = w == 32 ? 0xFFFFFFFFull : (1ull << w) - 1;
+            for (size_t i = 0; i < n; i++)
+                v[i] = (uint32_t)(tu_rand(&rs) & mask);
+            v[n - 1] = (uint32_t)mask;
+            assert_int_equal(codec_pack_n(v, n, w, packed), (n * w + 7) / 8);
+            codec_unpack_n(packed, n, w, back);
+            assert_memory_equal(v, back, n * sizeof *v);
+        }
+    }
+}
+
 static void test_width_is_exact(void **state)
 {
     (void)state;
@@ -216,7 +235,7 @@ static void round_trip(uint32_t n, uint64_t maxgap, uint64_t seed)
 static void test_list_round_trips_edge_sizes(void **state)
 {
     (void)state;
-    const uint32_t sizes[] = { 0, 1, 2, 127, 128, 129, 255, 256, 257, 384, 1000 };
+    const uint32_t sizes[] = { 0, 1, 2, 7, 8, 9, 127, 128, 129, 135, 136, 255, 256, 257, 384, 1000 };
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
         round_trip(sizes[i], 1, 1 + i);       /* dense: gap width 0 */
         round_trip(sizes[i], 1000, 100 + i);  /* sparse */
@@ -396,6 +415,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pack_round_trips_every_width),
+        cmocka_unit_test(test_pack_n_round_trips_partial_blocks),
         cmocka_unit_test(test_width_is_exact),
         cmocka_unit_test(test_skip_varints_stops_at_end),
         cmocka_unit_test(test_list_round_trips_edge_sizes),

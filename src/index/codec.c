@@ -93,6 +93,34 @@ void codec_unpack128(const uint8_t *in, unsigned width, uint32_t *v)
     }
 }
 
+size_t codec_pack_n(const uint32_t *v, size_t n, unsigned width, uint8_t *out)
+{
+    size_t nbytes = codec_packed_size_n(n, width);
+    if (width == 0)
+        return 0;
+    memset(out, 0, nbytes);
+    uint64_t mask = width == 32 ? 0xFFFFFFFFull : ((1ull << width) - 1);
+    for (size_t i = 0; i < n; i++) {
+        size_t bit = i * width;
+        uint64_t x = ((uint64_t)v[i] & mask) << (bit % 8);
+        for (size_t k = bit / 8; x; k++, x >>= 8)
+            out[k] |= (uint8_t)x;
+    }
+    return nbytes;
+}
+
+void codec_unpack_n(const uint8_t *in, size_t n, unsigned width, uint32_t *v)
+{
+    size_t nbytes = codec_packed_size_n(n, width);
+    uint64_t mask = width >= 32 ? 0xFFFFFFFFull : ((1ull << width) - 1);
+    for (size_t i = 0; i < n; i++) {
+        size_t bit = i * width, at = bit / 8;
+        uint8_t t[8] = { 0 };
+        memcpy(t, in + at, nbytes - at < 8 ? nbytes - at : 8);
+        v[i] = width ? (uint32_t)((load64(t) >> (bit % 8)) & mask) : 0;
+    }
+}
+
 const uint8_t *codec_skip_varints(const uint8_t *p, const uint8_t *end, uint64_t n)
 {
     while (n > 0) {

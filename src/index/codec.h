@@ -19,6 +19,12 @@ size_t codec_pack128(const uint32_t *v, unsigned width, uint8_t *out);
 /* Unpacks 128 values of `width` bits from in (16 * width bytes). */
 void codec_unpack128(const uint8_t *in, unsigned width, uint32_t *v);
 
+/* Packs/unpacks n (< 128) values of `width` bits: ceil(n * width / 8)
+ * bytes, same bit order.  For the partial last block of a list. */
+size_t codec_pack_n(const uint32_t *v, size_t n, unsigned width, uint8_t *out);
+void codec_unpack_n(const uint8_t *in, size_t n, unsigned width, uint32_t *v);
+static inline size_t codec_packed_size_n(size_t n, unsigned width) { return (n * width + 7) / 8; }
+
 /* Bytes used by a packed block of this width. */
 static inline size_t codec_packed_size(unsigned width) { return (size_t)width * 16; }
 

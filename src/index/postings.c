@@ -25,7 +25,10 @@
  *                 prev being the previous document (-1 before the first)
  *   16*wt bytes   tf_title, bit-packed (width 0 when no title hits: free)
  *   16*wb bytes   tf_body, bit-packed
- * A partial last block (n < 128 documents), n times:
+ * A partial last block of 8 <= n < 128 documents: as a full block, with
+ *   ceil(n*w/8) bytes per packed array.
+ * A partial last block of n < 8 documents, n times (bit-packing headers
+ * would cost more):
  *   varint gap                    as above
  *   varint tf_body << 1 | (tf_title > 0)
  *   varint tf_title               only when the flag bit is set
@@ -49,6 +52,8 @@
 #include "index/segment.h"
 
 #include <string.h>
+
+#define TAIL_PACK_MIN 8 /* partial blocks this long are bit-packed */
 
 /* ---------------------------------------------------------------- writer */
 
@@ -96,18 +101,24 @@ static void pw_block(post_writer *w)
         if (w->bn[i] < bn) bn = w->bn[i];
     }
     uint64_t off = w->blocks.len;
-    if (n == 128) {
-        unsigned wd = codec_width(gaps, 128), wt = codec_width(w->tft, 128),
-                 wb = codec_width(w->tfb, 128);
+    if (n >= TAIL_PACK_MIN) {
+        unsigned wd = codec_width(gaps, n), wt = codec_width(w->tft, n),
+                 wb = codec_width(w->tfb, n);
         if (buf_reserve(&w->blocks, 3 + 16 * (wd + wt + wb)) == 0) {
             uint8_t *p = w->blocks.p + w->blocks.len;
             p[0] = (uint8_t)wd;
             p[1] = (uint8_t)wt;
             p[2] = (uint8_t)wb;
             p += 3;
-            p += codec_pack128(gaps, wd, p);
-            p += codec_pack128(w->tft, wt, p);
-            p += codec_pack128(w->tfb, wb, p);
+            if (n == 128) {
+                p += codec_pack128(gaps, wd, p);
+                p += codec_pack128(w->tft, wt, p);
+                p += codec_pack128(w->tfb, wb, p);
+            } else {
+                p += codec_pack_n(gaps, n, wd, p);
+                p += codec_pack_n(w->tft, n, wt, p);
+                p += codec_pack_n(w->tfb, n, wb, p);
+            }
             w->blocks.len = (size_t)(p - w->blocks.p);
         }
     } else {
@@ -221,20 +232,30 @@ static int post_decode(ix_post *c, uint32_t b)
         return -1;
     const uint8_t *p = c->base + off, *end = c->end;
     uint64_t ndocs = c->seg->ndocs;
-    if (n == 128) {
+    if (n >= TAIL_PACK_MIN) {
         if (end - p < 3)
             return -1;
         unsigned wd = p[0], wt = p[1], wb = p[2];
-        if (wd > 32 || wt > 32 || wb > 32 || (size_t)(end - p) < 3 + 16 * (size_t)(wd + wt + wb))
+        if (wd > 32 || wt > 32 || wb > 32 ||
+            (size_t)(end - p) < 3 + codec_packed_size_n(n, wd) + codec_packed_size_n(n, wt) +
+                                    codec_packed_size_n(n, wb))
             return -1;
         p += 3;
-        codec_unpack128(p, wd, c->docs);
-        p += codec_packed_size(wd);
-        codec_unpack128(p, wt, c->tf_title);
-        p += codec_packed_size(wt);
-        codec_unpack128(p, wb, c->tf_body);
+        if (n == 128) {
+            codec_unpack128(p, wd, c->docs);
+            p += codec_packed_size(wd);
+            codec_unpack128(p, wt, c->tf_title);
+            p += codec_packed_size(wt);
+            codec_unpack128(p, wb, c->tf_body);
+        } else {
+            codec_unpack_n(p, n, wd, c->docs);
+            p += codec_packed_size_n(n, wd);
+            codec_unpack_n(p, n, wt, c->tf_title);
+            p += codec_packed_size_n(n, wt);
+            codec_unpack_n(p, n, wb, c->tf_body);
+        }
         uint64_t d = prev;
-        for (int i = 0; i < 128; i++) {
+        for (uint32_t i = 0; i < n; i++) {
             d += (uint64_t)c->docs[i] + 1;
             c->docs[i] = (uint32_t)d;
         }
