@@ -12,7 +12,7 @@
 #include "util/fileio.h"
 
 #define SEG_MAGIC     "MGSEG\r\n\x1a"
-#define SEG_VERSION   2u
+#define SEG_VERSION   3u
 #define SEG_HEADER    16u
 #define SEG_TRAILER   24u
 #define SEG_END_MAGIC 0x4553474du /* "MGSE" little-endian */
@@ -34,7 +34,7 @@ enum {
 #define DICT_BLOCK_TERMS 16
 #define SKIP_ENTRY       20     /* bytes per skip entry */
 #define STOREIDX_ENTRY   24
-#define STORED_BLOCK_RAW (32 * 1024)
+#define STORED_BLOCK_RAW (64 * 1024)
 #define META_SIZE        72
 
 typedef struct sect {

@@ -1,5 +1,5 @@
 /* stored.c — stored fields: every article field kept for display, in
- * blocks of about 32 KiB compressed with libdeflate (raw DEFLATE, level 6),
+ * blocks of about 64 KiB compressed with libdeflate (raw DEFLATE, level 6),
  * so reading one article decompresses one block.
  *
  * A document record (inside an uncompressed block):
@@ -10,7 +10,7 @@
  * STORED section: the compressed blocks, back to back.
  * STOREIDX section: per block, 24 bytes:
  *   u32 first_doc, u32 ndocs, u64 offset in STORED, u32 comp_len, u32 raw_len
- * A block is closed when its raw size reaches 32 KiB, so an article larger
+ * A block is closed when its raw size reaches 64 KiB, so an article larger
  * than that gets a block of its own.
  */
 #include "index/segment.h"
