@@ -200,10 +200,11 @@ int cmd_search(int argc, char **argv)
     rc = mg_search(s, query, &o, &r);
     if (rc == MG_ESYNTAX) {
         size_t col = r ? mg_results_error_column(r) : 0;
-        if (col)
-            cli_error("search", EXIT_USAGE, "bad query at column %zu: %s", col, mg_results_errmsg(r));
+        const char *msg = r ? mg_results_errmsg(r) : mg_strerror(rc);
+        if (col && !strstr(msg, "column"))
+            cli_error("search", EXIT_USAGE, "bad query at column %zu: %s", col, msg);
         else
-            cli_error("search", EXIT_USAGE, "bad query: %s", r ? mg_results_errmsg(r) : mg_strerror(rc));
+            cli_error("search", EXIT_USAGE, "bad query: %s", msg);
         code = EXIT_USAGE;
         goto out;
     }
