@@ -146,17 +146,20 @@ static int term_spans(qit *it, qspans *sp)
     return 0;
 }
 
-static double term_bound_at(qit *it, uint32_t d)
+static double term_bound_at(qit *it, uint32_t d, uint32_t *upto)
 {
     term_it *t = (term_it *)it;
-    if (t->blk_ok && d <= t->blk_last)
+    if (t->blk_ok && d <= t->blk_last) {
+        *upto = t->blk_last;
         return t->blk_ub;
+    }
     ix_bound bd;
     if (!ix_post_block_bound(&t->pc, d, &t->blk_last, &bd)) {
         t->blk_ok = 1;
-        t->blk_last = IX_END;
+        *upto = t->blk_last = IX_END - 1;
         return t->blk_ub = 0.0;
     }
+    *upto = t->blk_last;
     t->blk_ok = 1;
     t->blk_ub = t->boost * bm25_bound(t->cx->m, t->idf, bd.max_tf_title, bd.max_tf_body,
                                       bd.min_title_norm, bd.min_body_norm, t->fmask);
@@ -220,6 +223,8 @@ typedef struct phrase_it {
     int fmask;
     double idf, boost;
     uint32_t tft, tfb;
+    int lazy;           /* positions checked only when scoring (see plan.h) */
+    int checked;        /* lazy: tft/tfb are known for the current document */
     qspans *ws;         /* per word occurrences at the current document */
     uint32_t *cur;      /* per word scan position in ws */
     qspans hits;        /* phrase occurrences at the current document */
@@ -280,6 +285,9 @@ static uint32_t phrase_find(phrase_it *ph, uint32_t target)
             }
         }
         ph->b.doc = d;
+        ph->checked = 0;
+        if (ph->lazy)
+            return d;
         if (phrase_match(ph) || ph->b.oom)
             return d;
         target = d + 1;
@@ -293,6 +301,12 @@ static double phrase_score(qit *it)
 {
     phrase_it *ph = (phrase_it *)it;
     const bm25 *m = ph->cx->m;
+    if (ph->lazy && !ph->checked) {
+        phrase_match(ph);
+        ph->checked = 1;
+    }
+    if (ph->tft + ph->tfb == 0)
+        return 0.0;
     double K = bm25_norm(m, ix_seg_title_norm(ph->cx->seg, it->doc), ix_seg_body_norm(ph->cx->seg, it->doc));
     return ph->boost * bm25_tf(m, ph->idf, m->wt * ph->tft + ph->tfb, K);
 }
@@ -300,6 +314,10 @@ static double phrase_score(qit *it)
 static int phrase_spans(qit *it, qspans *sp)
 {
     phrase_it *ph = (phrase_it *)it;
+    if (ph->lazy && !ph->checked) {
+        phrase_match(ph);
+        ph->checked = 1;
+    }
     for (uint32_t i = 0; i < ph->hits.n; i++)
         if (spans_push(sp, ph->hits.s[i].start, ph->hits.s[i].end, ph->hits.s[i].title))
             return -1;
@@ -335,6 +353,7 @@ qit *phrase_new(const qctx *cx, const pnode *n)
     ph->fmask = n->fmask;
     ph->idf = n->idf;
     ph->boost = n->boost;
+    ph->lazy = n->lazy;
     ph->w = calloc(n->nw, sizeof *ph->w);
     ph->ws = calloc(n->nw, sizeof *ph->ws);
     ph->off = calloc(n->nw, sizeof *ph->off);

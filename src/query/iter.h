@@ -39,9 +39,10 @@ typedef struct qit_vt {
     /* TERM / PHRASE only: the current document's occurrences into sp.
      * Returns 0 on success, -1 out of memory. */
     int      (*spans)(qit *, qspans *sp);
-    /* TERM only: a bound of the score of any document >= d in the block
-     * holding d (block-max); d must not decrease between calls. */
-    double   (*bound_at)(qit *, uint32_t d);
+    /* TERM only: a bound of the score of any of its documents in
+     * [d, *upto] (block-max: the block holding the first document >= d);
+     * d must not decrease between calls. */
+    double   (*bound_at)(qit *, uint32_t d, uint32_t *upto);
 } qit_vt;
 
 struct qit {
@@ -60,9 +61,12 @@ void qit_free(qit *it);
 static inline uint32_t qit_next(qit *it) { return it->vt->next(it); }
 static inline uint32_t qit_advance(qit *it, uint32_t t) { return it->doc >= t ? it->doc : it->vt->advance(it, t); }
 static inline double qit_score(qit *it) { return it->vt->score(it); }
-static inline double qit_bound_at(qit *it, uint32_t d)
+static inline double qit_bound_at(qit *it, uint32_t d, uint32_t *upto)
 {
-    return it->vt->bound_at ? it->vt->bound_at(it, d) : it->ub;
+    if (it->vt->bound_at)
+        return it->vt->bound_at(it, d, upto);
+    *upto = d;
+    return it->ub;
 }
 
 #endif

@@ -343,6 +343,9 @@ static void add_phrase_bonus(plan *p, pnode *b, size_t cap)
         ph->nw = 2;
         ph->idf = w[0].idf + w[1].idf;
         ph->boost = PLAN_PHRASE_BONUS;
+        ph->lazy = 1;
+        ph->pair[0] = i;
+        ph->pair[1] = i + 1;
         b->kids[b->nkids++] = ph;
     }
 }

@@ -44,6 +44,10 @@ struct pnode {
     size_t nw;
     double idf;        /* TERM: w[0].idf; PHRASE: sum of its words' idf */
     double boost;      /* score multiplier (1, or the phrase bonus) */
+    int lazy;          /* PHRASE bonus: matches wherever its words co-occur
+                          and scores 0 there unless the phrase occurs (its
+                          words are clauses too, so matches are the same) */
+    size_t pair[2];    /* lazy PHRASE: its words' indices among the root's kids */
     pnode **kids;      /* BOOL / NEAR */
     size_t nkids;
     int need_should;   /* BOOL: its only required clauses are date filters,

@@ -88,6 +88,10 @@ typedef struct ms {
     size_t *order;    /* clause indices by ascending bound */
     double *prefix;   /* prefix[j] = sum of the j+1 smallest bounds */
     double *sc;       /* this document's clause scores */
+    size_t *kid;      /* clause -> index among the root's kids */
+    size_t nlazy;     /* lazy clauses: order[0..nlazy), always non-essential */
+    size_t *kidpos;   /* root kid index -> position in order (SIZE_MAX: none) */
+    double *wprefix;  /* partition bounds (see ms_order) */
     qit **not;          /* excluded clauses */
     size_t nnot;
     qit **filt;         /* required date filters */
@@ -107,7 +111,9 @@ static int ms_excluded(ms *s, uint32_t d)
 
 static size_t ms_nonessential(const ms *s, size_t ne, double theta)
 {
-    while (ne < s->n && s->prefix[ne] <= theta)
+    if (ne < s->nlazy)
+        ne = s->nlazy;
+    while (ne < s->n && s->wprefix[ne] <= theta)
         ne++;
     return ne;
 }
@@ -117,12 +123,28 @@ static size_t ms_nonessential(const ms *s, size_t ne, double theta)
 static double ms_block_bound(ms *s, size_t ne, uint32_t d)
 {
     double ub = 0;
+    uint32_t upto;
     for (size_t j = 0; j < s->n; j++) {
         qit *c = s->c[s->order[j]];
         if (j < ne || c->doc == d)
-            ub += qit_bound_at(c, d);
+            ub += qit_bound_at(c, d, &upto);
     }
     return ub;
+}
+
+/* Block-max skipping: when no document in [d, end] can beat the threshold
+ * (the blocks of every clause holding [d, end] bound them), returns end + 1
+ * to jump the essential lists to; else d. */
+static uint32_t ms_skip_to(ms *s, uint32_t d, double theta)
+{
+    double ub = 0;
+    uint32_t end = IX_END - 1;
+    for (size_t i = 0; i < s->n && ub <= theta; i++) {
+        uint32_t upto;
+        ub += qit_bound_at(s->c[i], d, &upto);
+        end = upto < end ? upto : end;
+    }
+    return ub <= theta && end >= d ? end + 1 : d;
 }
 
 /* Scores d if it can still enter the top k; returns 1 when it was scored. */
@@ -162,6 +184,13 @@ static void ms_loop(run *rn, const qctx *cx, uint32_t seg, ms *s)
             break;
         if (ne > 0)
             rn->skipped = 1;
+        uint32_t to = topk_full(&rn->top) ? ms_skip_to(s, d, topk_threshold(&rn->top)) : d;
+        if (to != d) {
+            rn->skipped = 1;
+            for (size_t j = ne; j < s->n; j++)
+                qit_advance(s->c[s->order[j]], to);
+            continue;
+        }
         if (passes(rn, cx, d) && !ms_excluded(s, d)) {
             rn->counted++;
             double score;
@@ -196,6 +225,60 @@ static void ms_free(ms *s)
     free(s->order);
     free(s->prefix);
     free(s->sc);
+    free(s->kid);
+    free(s->kidpos);
+    free(s->wprefix);
+}
+
+/* Orders the clauses for MaxScore: lazy phrase-bonus clauses first (never
+ * essential: every document they hold is in their words' clauses too),
+ * then the others by ascending bound (insertion sort: few clauses, and
+ * qsort has no context).  prefix[j] bounds the clauses order[0..j] together
+ * (for pruning); wprefix[j] bounds what a document found only in
+ * order[nlazy..j] can score, a lazy pair counting once both its words are
+ * there (for choosing the essential clauses). */
+static void ms_order(ms *s, const pnode *root)
+{
+    size_t m = 0, k = root->nkids;
+    for (size_t c = 0; c < s->n; c++)
+        if (root->kids[s->kid[c]]->lazy)
+            s->order[m++] = c;
+    s->nlazy = m;
+    for (size_t c = 0; c < s->n; c++) {
+        if (root->kids[s->kid[c]]->lazy)
+            continue;
+        size_t j = m++;
+        while (j > s->nlazy && s->c[s->order[j - 1]]->ub > s->c[c]->ub) {
+            s->order[j] = s->order[j - 1];
+            j--;
+        }
+        s->order[j] = c;
+    }
+    for (size_t i = 0; i < k; i++)
+        s->kidpos[i] = SIZE_MAX;
+    for (size_t j = s->nlazy; j < s->n; j++)
+        s->kidpos[s->kid[s->order[j]]] = j;
+    double p = 0, w = 0;
+    for (size_t j = 0; j < s->nlazy; j++) {
+        const pnode *ph = root->kids[s->kid[s->order[j]]];
+        p += s->c[s->order[j]]->ub;
+        s->prefix[j] = p;
+        s->wprefix[j] = 0;
+        if (s->kidpos[ph->pair[0]] == SIZE_MAX || s->kidpos[ph->pair[1]] == SIZE_MAX)
+            w += s->c[s->order[j]]->ub; /* a word is not a clause: always count it */
+    }
+    for (size_t j = s->nlazy; j < s->n; j++) {
+        p += s->c[s->order[j]]->ub;
+        w += s->c[s->order[j]]->ub;
+        for (size_t l = 0; l < s->nlazy; l++) {
+            const pnode *ph = root->kids[s->kid[s->order[l]]];
+            size_t a = s->kidpos[ph->pair[0]], b = s->kidpos[ph->pair[1]];
+            if (a != SIZE_MAX && b != SIZE_MAX && (a > b ? a : b) == j)
+                w += s->c[s->order[l]]->ub;
+        }
+        s->prefix[j] = p;
+        s->wprefix[j] = w;
+    }
 }
 
 /* Runs MaxScore over the root's optional clauses in one segment. */
@@ -210,7 +293,11 @@ static int ms_run(run *rn, const qctx *cx, uint32_t seg, const pnode *root)
     s.order = calloc(k, sizeof *s.order);
     s.prefix = calloc(k, sizeof *s.prefix);
     s.sc = calloc(k, sizeof *s.sc);
-    int rc = s.c && s.not && s.filt && s.order && s.prefix && s.sc ? MG_OK : MG_ENOMEM;
+    s.kid = calloc(k, sizeof *s.kid);
+    s.kidpos = calloc(k, sizeof *s.kidpos);
+    s.wprefix = calloc(k, sizeof *s.wprefix);
+    int rc = s.c && s.not && s.filt && s.order && s.prefix && s.sc && s.kid && s.kidpos && s.wprefix
+                 ? MG_OK : MG_ENOMEM;
     for (size_t i = 0; i < k && rc == MG_OK; i++) {
         qit *it;
         rc = qit_build(root->kids[i], cx, &it);
@@ -218,23 +305,17 @@ static int ms_run(run *rn, const qctx *cx, uint32_t seg, const pnode *root)
             s.not[s.nnot++] = it;
         else if (rc == MG_OK && root->kids[i]->occur == QO_MUST)
             s.filt[s.nfilt++] = it;
-        else if (rc == MG_OK)
+        else if (rc == MG_OK) {
+            s.kid[s.n] = i;
             s.c[s.n++] = it;
+        }
     }
     if (rc == MG_OK) {
-        /* insertion sort by bound (few clauses; qsort has no context) */
-        for (size_t i = 0; i < s.n; i++) {
-            size_t j = i;
-            while (j > 0 && s.c[s.order[j - 1]]->ub > s.c[i]->ub) {
-                s.order[j] = s.order[j - 1];
-                j--;
-            }
-            s.order[j] = i;
-        }
-        double sum = 0, miss = 1.0, live = ix_seg_live_docs(cx->seg);
+        ms_order(&s, root);
+        double miss = 1.0, live = ix_seg_live_docs(cx->seg);
         for (size_t j = 0; j < s.n; j++) {
-            sum += s.c[s.order[j]]->ub;
-            s.prefix[j] = sum;
+            if (root->kids[s.kid[j]]->lazy)
+                continue;
             double f = live > 0 ? (double)s.c[j]->cost / live : 1.0;
             miss *= f >= 1.0 ? 0.0 : 1.0 - f;
         }
