@@ -447,6 +447,8 @@ static void test_phrase_matches_rank_above_scattered_words(void **state)
     search_results_clear(&res);
     assert_int_equal(run_q(r, "new york", &o, 0, &res), MG_OK);
     assert_string_equal(res.hits[0].id, "phrase");
+    assert_int_equal(res.total, 2); /* nothing skipped: an exact total */
+    assert_false(res.estimate);
     assert_true(res.hits[0].score > res.hits[1].score);
     search_results_clear(&res);
     assert_int_equal(run_q(r, "\"new york\"", &o, 0, &res), MG_OK);

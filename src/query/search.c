@@ -182,8 +182,8 @@ static void ms_loop(run *rn, const qctx *cx, uint32_t seg, ms *s)
                 d = s->c[s->order[j]]->doc;
         if (d == IX_END)
             break;
-        if (ne > 0)
-            rn->skipped = 1;
+        if (ne > s->nlazy)
+            rn->skipped = 1; /* lazy clauses hold no document of their own */
         uint32_t to = topk_full(&rn->top) ? ms_skip_to(s, d, topk_threshold(&rn->top)) : d;
         if (to != d) {
             rn->skipped = 1;
@@ -204,7 +204,7 @@ static void ms_loop(run *rn, const qctx *cx, uint32_t seg, ms *s)
             if (s->c[s->order[j]]->doc == d)
                 qit_next(s->c[s->order[j]]);
     }
-    if (ne > 0)
+    if (ne > s->nlazy)
         rn->skipped = 1; /* documents only in non-essential lists were never seen */
     for (size_t i = 0; i < s->n; i++)
         if (s->c[i]->oom)
