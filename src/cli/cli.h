@@ -50,8 +50,8 @@ typedef struct cli_common {
 } cli_common;
 
 #define CLI_COMMON_OPTS(c)                                                                   \
-    { 'i', "index", OPT_ARG, "INDEX", "index name under indexes/, or a path with a '/' "     \
-      "(default $MORGUE_INDEX, else indexes/default)", NULL, &(c)->index },                  \
+    { 'i', "index", OPT_ARG, "INDEX", "indexes/INDEX, or a path if it has a '/' "            \
+      "(default: $MORGUE_INDEX, else indexes/default)", NULL, &(c)->index },                 \
     { 'h', "help", OPT_FLAG, NULL, "show this help", &(c)->help, NULL }
 
 /* Parses argv[1..argc) of command `cmd` against opts.  Positionals are

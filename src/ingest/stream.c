@@ -71,7 +71,7 @@ static size_t fill(istream *s)
         return 0;
     int n = gzread(s->gz, s->data + s->end, (unsigned)(s->cap - s->end));
     if (n <= 0) {
-        if (n < 0 && !s->err) {
+        if (n < 0 && !s->err && !(s->g && s->g->stop)) { /* EINTR from a stop request is no error */
             int zerr;
             const char *msg = gzerror(s->gz, &zerr);
             s->err = 1;
