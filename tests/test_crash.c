@@ -6,6 +6,8 @@
 #include "testutil.h"
 
 #include <dirent.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,6 +284,73 @@ static void test_second_writer_in_another_process_is_locked(void **state)
     free(dir);
 }
 
+/* ------------------------------------------------- readers during commits */
+
+typedef struct reader_loop {
+    const char *dir;
+    atomic_int stop;
+    int opens, bad;
+} reader_loop;
+
+static void *reader_thread(void *arg)
+{
+    reader_loop *l = arg;
+    while (!l->stop) {
+        ix_reader *r;
+        errbuf e;
+        int rc = ix_reader_open(l->dir, &r, &e);
+        if (rc != MG_OK) {
+            l->bad++;
+            continue;
+        }
+        uint64_t n = ix_reader_ndocs(r);
+        uint32_t seg, doc;
+        char id[32];
+        snprintf(id, sizeof id, "d%llu", (unsigned long long)(n ? n - 1 : 0));
+        if (n % BATCH != 0 || (n && !ix_reader_find_id(r, id, &seg, &doc)))
+            l->bad++;
+        l->opens++;
+        ix_reader_unref(r);
+    }
+    return NULL;
+}
+
+/* Snapshots opened while a writer commits, merges and removes old files
+ * always see one whole commit (the open retries when a commit removed the
+ * files of the one it was opening). */
+static void test_readers_see_whole_commits_while_writer_merges(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    mg_index *ix;
+    assert_int_equal(mg_index_open(dir, MG_WRITE | MG_CREATE, NULL, &ix), MG_OK);
+    reader_loop l = { dir, 0, 0, 0 };
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, reader_thread, &l), 0);
+    char id[32];
+    uint64_t n = 0;
+    for (int round = 0; round < 60; round++) {
+        for (int i = 0; i < BATCH; i++, n++) {
+            snprintf(id, sizeof id, "d%llu", (unsigned long long)n);
+            mg_article a = { .id = id, .title = "concurrent", .body = "readers and a writer",
+                             .date = (int64_t)n };
+            assert_int_equal(mg_index_add(ix, &a), MG_OK);
+        }
+        assert_int_equal(mg_index_commit(ix), MG_OK); /* merges every 10 commits */
+    }
+    l.stop = 1;
+    pthread_join(th, NULL);
+    assert_int_equal(l.bad, 0);
+    assert_true(l.opens > 0);
+    mg_stats st;
+    assert_int_equal(mg_index_stats(ix, &st), MG_OK);
+    assert_int_equal(st.docs, n);
+    assert_true(st.segments < 10);
+    mg_index_close(ix);
+    tu_rmrf(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -289,6 +358,7 @@ int main(void)
         cmocka_unit_test(test_flipped_byte_in_any_file_is_reported),
         cmocka_unit_test(test_foreign_files_are_not_an_index),
         cmocka_unit_test(test_second_writer_in_another_process_is_locked),
+        cmocka_unit_test(test_readers_see_whole_commits_while_writer_merges),
     };
     return cmocka_run_group_tests_name("crash", tests, NULL, NULL);
 }

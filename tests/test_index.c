@@ -360,7 +360,7 @@ static void test_tiny_ram_budget_flushes_and_merges(void **state)
 {
     (void)state;
     char *dir = tu_tmpdir();
-    mg_index *ix = open_w(dir, 64 * 1024, 0);
+    mg_index *ix = open_w(dir, 300 * 1024, 0);
     char id[32], body[128];
     for (int i = 0; i < 3000; i++) {
         snprintf(id, sizeof id, "doc%d", i);
@@ -410,6 +410,58 @@ static void test_tiny_ram_budget_flushes_and_merges(void **state)
     assert_int_equal(ix_post_next(&c), IX_END);
     ix_reader_unref(r);
     mg_index_close(ix);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+/* With a tiny budget, pending documents are flushed to segments before the
+ * commit: replacing and deleting them, and rolling them back, still works. */
+static void test_flushed_pending_segments_replace_delete_rollback(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    mg_index *ix = open_w(dir, 160 * 1024, 1);
+    char id[32], body[64];
+    for (int i = 0; i < 400; i++) {
+        snprintf(id, sizeof id, "p%d", i);
+        snprintf(body, sizeof body, "first text %d", i);
+        add(ix, id, "v1", body, i);
+    }
+    add(ix, "p5", "v2", "second", 5);       /* p5 is in a flushed segment by now */
+    assert_int_equal(mg_index_delete(ix, "p6"), MG_OK);
+    assert_int_equal(mg_index_commit(ix), MG_OK);
+    mg_doc *d;
+    assert_int_equal(mg_index_get(ix, "p5", &d), MG_OK);
+    assert_string_equal(d->a.title, "v2");
+    mg_doc_free(d);
+    assert_int_equal(mg_index_get(ix, "p6", &d), MG_ENOTFOUND);
+    mg_stats st;
+    assert_int_equal(mg_index_stats(ix, &st), MG_OK);
+    assert_int_equal(st.docs, 399);
+    assert_true(st.segments > 2);
+    assert_true(st.segments < 100);
+    uint32_t segs = st.segments;
+    /* uncommitted flushed segments and deletions vanish on rollback */
+    for (int i = 0; i < 400; i++) {
+        snprintf(id, sizeof id, "q%d", i);
+        add(ix, id, "later", "more text", i);
+    }
+    assert_int_equal(mg_index_delete(ix, "p7"), MG_OK);
+    assert_int_equal(mg_index_rollback(ix), MG_OK);
+    assert_int_equal(mg_index_commit(ix), MG_OK);
+    assert_int_equal(mg_index_stats(ix, &st), MG_OK);
+    assert_int_equal(st.docs, 399);
+    assert_int_equal(st.segments, segs);
+    assert_int_equal(mg_index_get(ix, "p7", &d), MG_OK);
+    mg_doc_free(d);
+    assert_int_equal(mg_index_get(ix, "q1", &d), MG_ENOTFOUND);
+    assert_int_equal(mg_index_check(ix), MG_OK);
+    mg_index_close(ix);
+    /* no stray files: every segment file is named by the manifest */
+    char *out = NULL;
+    tu_sh(&out, NULL, "ls '%s' | grep -c '^seg-'", dir);
+    assert_int_equal(atoi(out), (int)segs);
+    free(out);
     tu_rmrf(dir);
     free(dir);
 }
@@ -574,6 +626,7 @@ int main(void)
         cmocka_unit_test(test_delete_by_id_committed_and_pending),
         cmocka_unit_test(test_rollback_discards_adds_and_deletes),
         cmocka_unit_test(test_tiny_ram_budget_flushes_and_merges),
+        cmocka_unit_test(test_flushed_pending_segments_replace_delete_rollback),
         cmocka_unit_test(test_merge_policy_bounds_segment_count),
         cmocka_unit_test(test_second_writer_gets_locked),
         cmocka_unit_test(test_missing_index_reports_not_found),

@@ -334,7 +334,7 @@ static void inv_flush_term(seg_writer *w, const inv_term *t)
     }
 }
 
-int inv_flush(inverter *v, const char *dir, uint64_t id, const volatile int *stop, errbuf *e)
+int inv_flush(inverter *v, const char *dir, uint64_t id, const atomic_int *stop, errbuf *e)
 {
     term_ref *refs = malloc((v->nterms ? v->nterms : 1) * sizeof *refs);
     if (!refs)
@@ -353,6 +353,7 @@ int inv_flush(inverter *v, const char *dir, uint64_t id, const volatile int *sto
         free(refs);
         return rc;
     }
+    w.sync = 0; /* the commit fsyncs it, once, before naming it */
     stw_flush(&v->st);
     for (uint32_t d = 0; d < v->ndocs; d++)
         segw_doc(&w, NULL, le32(v->title_len.p + 4 * d), le32(v->body_len.p + 4 * d),

@@ -8,6 +8,8 @@
 #include "index/segment.h"
 #include "util/strmap.h"
 
+#include <stdatomic.h>
+
 /* A compact growable byte buffer (the vocabulary holds ~10^5 of these). */
 typedef struct vbuf {
     uint8_t *p;
@@ -59,6 +61,6 @@ int inv_add(inverter *v, analyzer *an, const mg_article *a);
 int inv_delete_id(inverter *v, const char *id);
 /* Writes everything as segment `id` in dir; the caller resets afterwards.
  * `stop` is polled; a nonzero value aborts with MG_EINTERRUPTED. */
-int inv_flush(inverter *v, const char *dir, uint64_t id, const volatile int *stop, errbuf *e);
+int inv_flush(inverter *v, const char *dir, uint64_t id, const atomic_int *stop, errbuf *e);
 
 #endif

@@ -19,7 +19,7 @@
 #include "util/norm.h"
 
 static int merge_docs(seg_writer *w, ix_segment *const *src, uint32_t n, uint32_t **map,
-                      const volatile int *stop, errbuf *e)
+                      const atomic_int *stop, errbuf *e)
 {
     uint32_t next = 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -71,7 +71,7 @@ static int merge_smallest(const td_iter *it, const uint8_t *live, uint32_t n)
 }
 
 static int merge_terms(seg_writer *w, ix_segment *const *src, uint32_t n, uint32_t **map,
-                       const volatile int *stop, errbuf *e)
+                       const atomic_int *stop, errbuf *e)
 {
     td_iter *it = calloc(n, sizeof *it);
     uint8_t *live = calloc(n, 1);
@@ -131,7 +131,7 @@ out:
 }
 
 int merge_segments(const char *dir, ix_segment *const *src, uint32_t n, uint64_t id,
-                   const volatile int *stop, uint32_t *ndocs, errbuf *e)
+                   const atomic_int *stop, uint32_t *ndocs, errbuf *e)
 {
     *ndocs = 0;
     uint64_t live = 0;

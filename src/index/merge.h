@@ -3,6 +3,8 @@
 #ifndef MG_INDEX_MERGE_H
 #define MG_INDEX_MERGE_H
 
+#include <stdatomic.h>
+
 #include "index/segment.h"
 
 /* Segments of the same tier (live documents within a factor of
@@ -13,7 +15,7 @@
  * that order.  *ndocs is set to their number; when it is 0 no file is
  * written.  stop is polled (MG_EINTERRUPTED). */
 int merge_segments(const char *dir, ix_segment *const *src, uint32_t n, uint64_t id,
-                   const volatile int *stop, uint32_t *ndocs, errbuf *e);
+                   const atomic_int *stop, uint32_t *ndocs, errbuf *e);
 
 /* Given the live and total document counts of n segments, picks a group
  * to merge into pick[] (indices, ascending; room for MERGE_FACTOR) and

@@ -220,6 +220,7 @@ typedef struct seg_writer {
     uint64_t cur_pos_start;
     int in_term;
     int phase;                /* 0 docs, 1 terms, 2 done */
+    int sync;                 /* fsync in segw_finish (default 1) */
     errbuf *e;
     int rc;
 } seg_writer;
@@ -239,7 +240,9 @@ void segw_term(seg_writer *w, const char *term, size_t len, int mode);
 /* One posting; its positions `pos` are in `pos_mode` encoding. */
 void segw_posting(seg_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb,
                   const uint8_t *pos, size_t pos_len, int pos_mode);
-/* Writes the rest, fsyncs, closes.  On error removes the file. */
+/* Writes the rest, fsyncs (unless w->sync was cleared: the caller then
+ * fsyncs before a manifest names the file), closes.  On error removes the
+ * file. */
 int  segw_finish(seg_writer *w);
 void segw_abort(seg_writer *w);
 

@@ -154,6 +154,7 @@ int segw_begin(seg_writer *w, const char *dir, uint64_t id, stored_writer *st, e
     td_writer_init(&w->td);
     pw_init(&w->pw);
     w->date_min = w->date_max = MG_NO_DATE;
+    w->sync = 1;
     if (st) {
         w->st = st;
     } else {
@@ -386,7 +387,7 @@ int segw_finish(seg_writer *w)
         st_le32(c, w->f.crc_all);
         if (!w->f.err && pwrite(w->f.fd, c, 4, (off_t)w->f.off) != 4)
             w->f.err = errno ? errno : EIO;
-        if (!w->f.err && fsync(w->f.fd) != 0)
+        if (!w->f.err && w->sync && fsync(w->f.fd) != 0)
             w->f.err = errno;
     }
     if (oom)

@@ -23,6 +23,7 @@ typedef struct wseg {
     uint64_t del_gen;         /* committed deletes generation, 0 = none */
     int dirty;                /* bitmap changed since the last commit */
     int committed;            /* named by the last manifest */
+    int unsynced;             /* flushed without fsync: the commit does it */
 } wseg;
 
 struct ix_writer {
@@ -31,7 +32,7 @@ struct ix_writer {
     analyzer *an;
     size_t ram_budget;
     int no_merge;
-    volatile int stop;        /* set by ix_writer_interrupt */
+    atomic_int stop;          /* set by ix_writer_interrupt (lock-free: signal-safe) */
     manifest man;             /* the last commit (segment list unused) */
     wseg *segs;
     uint32_t nseg, cap;
@@ -61,7 +62,7 @@ static int wseg_push(ix_writer *w, ix_segment *s, uint64_t del_gen, int committe
         w->segs = n;
         w->cap = cap;
     }
-    w->segs[w->nseg++] = (wseg){ s, del_gen, 0, committed };
+    w->segs[w->nseg++] = (wseg){ s, del_gen, 0, committed, 0 };
     return 0;
 }
 
@@ -115,6 +116,9 @@ static int writer_publish(ix_writer *w, errbuf *e)
         wseg *ws = &w->segs[i];
         ix_segment *s = ws->seg;
         m.seg[i] = (man_seg){ s->id, s->ndocs, s->ndeleted, ws->del_gen, s->map.len };
+        if (ws->unsynced && (rc = file_fsync_path(s->path, e)) != MG_OK)
+            break;
+        ws->unsynced = 0;
         if (ws->dirty || (!ws->committed && s->ndeleted)) {
             m.seg[i].del_gen = s->ndeleted ? m.gen : 0;
             if (s->ndeleted)
@@ -333,6 +337,7 @@ static int writer_flush(ix_writer *w, errbuf *e)
         seg_free(s);
         return err_set(e, MG_ENOMEM, "out of memory flushing");
     }
+    w->segs[w->nseg - 1].unsynced = 1;
     w->man.next_seg++;
     inv_reset(&w->inv);
     return MG_OK;
@@ -466,7 +471,7 @@ static int writer_merge(ix_writer *w, const uint32_t *pick, uint32_t n, errbuf *
     for (uint32_t i = 0, j = 0; i < nold; i++) {
         if (j < n && pick[j] == i) {
             if (j++ == 0 && m)
-                w->segs[k++] = (wseg){ m, 0, 0, 0 };
+                w->segs[k++] = (wseg){ m, 0, 0, 0, 0 };
             continue;
         }
         w->segs[k++] = old[i];
