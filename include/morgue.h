@@ -28,6 +28,20 @@
  * Strings passed in are copied where kept.  Strings returned by the library
  * belong to the object they came from and live until that object is freed,
  * unless the function says otherwise.  Every *_free / *_close accepts NULL.
+ * Objects do not depend on the handle that made them: an mg_doc or an
+ * mg_results stays valid after its index or searcher is closed.
+ *
+ * Threads
+ * -------
+ * mg_searcher and mg_results (read-only) may be shared by any number of
+ * threads.  An mg_index is used by one thread at a time (callers that share
+ * one hold their own lock), except for mg_index_interrupt.  mg_version,
+ * mg_strerror and the *_options_init functions are always safe.
+ *
+ * NULL handles
+ * ------------
+ * A NULL handle or a NULL required pointer is MG_EINVAL, never a crash.
+ * A NULL handle's message functions return a constant string.
  *
  * Dates are int64_t seconds since 1970-01-01T00:00:00Z; MG_NO_DATE means
  * "unknown" (an article without a date) or "unbounded" (in a range).
@@ -141,16 +155,20 @@ MG_API void mg_open_options_init(mg_open_options *opt);
 MG_API int mg_index_open(const char *path, int flags,
                          const mg_open_options *opt, mg_index **out);
 
-/* Rolls back anything uncommitted, releases the lock, frees the handle. */
+/* Rolls back anything uncommitted, releases the lock, frees the handle.
+ * Returns MG_OK (also for NULL). */
 MG_API int mg_index_close(mg_index *ix);
 
-/* What went wrong in the last failed call on ix, in words.  Never NULL. */
+/* What went wrong in the last failed call on ix, in words.  Never NULL.
+ * Owned by ix; valid until the next call on ix. */
 MG_API const char *mg_errmsg(const mg_index *ix);
 
 /*
  * Adds an article, replacing any committed or pending article with the same
  * id.  The article is searchable after mg_index_commit().  The strings are
- * copied before the call returns.
+ * copied before the call returns.  MG_EINVAL for a NULL article or a
+ * missing or empty id, MG_EREADONLY on a read-only handle, MG_EIO or
+ * MG_ENOMEM when a segment cannot be flushed.
  */
 MG_API int mg_index_add(mg_index *ix, const mg_article *a);
 
@@ -174,7 +192,9 @@ MG_API int mg_index_rollback(mg_index *ix);
  */
 MG_API void mg_index_interrupt(mg_index *ix);
 
-/* Reads the stored article with this id.  *out is freed with mg_doc_free. */
+/* Reads the stored article with this id (of the last commit; a read-only
+ * handle follows new commits by itself).  *out is freed with mg_doc_free;
+ * it is NULL on error, MG_ENOTFOUND when there is no such article. */
 MG_API int mg_index_get(mg_index *ix, const char *id, mg_doc **out);
 
 typedef struct mg_stats {

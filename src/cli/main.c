@@ -5,9 +5,10 @@
 
 #include "cli/cli.h"
 #include "morgue.h"
+#include "serve/serve.h"
 
 static const cli_cmd *const COMMANDS[] = {
-    &CMD_INDEX, &CMD_SEARCH, &CMD_GET, &CMD_DELETE, &CMD_STATS, &CMD_CHECK,
+    &CMD_INDEX, &CMD_SEARCH, &CMD_GET, &CMD_DELETE, &CMD_STATS, &CMD_CHECK, &CMD_SERVE,
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof *COMMANDS)
 
