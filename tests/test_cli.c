@@ -520,6 +520,7 @@ static void test_interrupted_indexing_keeps_the_previous_commit(void **state)
     assert_int_equal(mg(NULL, NULL, "check -q -i '%s'", g_idx), 0);
     /* The index is usable for writing again: the lock was released. */
     assert_int_equal(mg(NULL, NULL, "delete -q -i '%s' oil-1", g_idx), 0);
+    signal(SIGPIPE, SIG_DFL); /* ignored signals are inherited by later children */
 }
 
 static int have_python(void) { return tu_sh(NULL, NULL, "command -v python3 >/dev/null") == 0; }
