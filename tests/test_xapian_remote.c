@@ -382,6 +382,54 @@ static void test_bindings_combine_remote_databases(void **state)
     assert_int_equal(xap_db_close(comb), XAP_OK);
 }
 
+/* The command line: `morgue search --remote` prints what a search of the
+ * single database prints; `morgue index/get --backend xapian` work. */
+static void test_cli_searches_remote_shards_like_local(void **state)
+{
+    fixture *f = *state;
+    const char *m = tu_morgue_bin();
+    char *a = NULL, *b = NULL, *err = NULL;
+    int rc = tu_sh(&a, &err, "'%s' search --remote %s --json -n 7 --snippet 80 oil OR market", m, f->spec);
+    if (rc)
+        print_message("stderr: %s\n", err);
+    assert_int_equal(rc, 0);
+    free(err);
+    assert_int_equal(tu_sh(&b, NULL, "'%s' search --backend xapian -i '%s/all' --json -n 7 --snippet 80 oil OR market",
+                           m, f->dir), 0);
+    assert_non_null(strstr(a, "\"hits\":[{\"id\":\"art"));
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    /* An unreachable shard is an error, never a partial answer. */
+    unsigned dead = free_port();
+    assert_int_equal(tu_sh(NULL, &err, "'%s' search --remote 127.0.0.1:%u,127.0.0.1:%u oil", m, f->port[0], dead), 1);
+    assert_non_null(strstr(err, "cannot open"));
+    free(err);
+    assert_int_equal(tu_sh(NULL, &err, "'%s' search --backend morgue --remote %s oil", m, f->spec), 2);
+    assert_non_null(strstr(err, "needs --backend xapian"));
+    free(err);
+    /* index, get, delete, stats through the CLI */
+    char jl[4200];
+    snprintf(jl, sizeof jl, "%s/in/a.jsonl", f->dir);
+    tu_writef(jl, "{\"id\":\"c1\",\"title\":\"Cocoa talks\",\"body\":\"Cocoa producers met.\","
+                  "\"date\":\"1987-03-02\",\"author\":\"Li Wei\"}\n");
+    assert_int_equal(tu_sh(NULL, NULL, "'%s' index -q --backend xapian -i '%s/cli' '%s'", m, f->dir, jl), 0);
+    assert_int_equal(tu_sh(&a, NULL, "'%s' get --backend xapian -i '%s/cli' --json c1", m, f->dir), 0);
+    assert_non_null(strstr(a, "\"author\":\"Li Wei\""));
+    free(a);
+    assert_int_equal(tu_sh(&a, NULL, "'%s' search --backend xapian -i '%s/cli' 'author:wei'", m, f->dir), 0);
+    assert_non_null(strstr(a, "Cocoa talks"));
+    free(a);
+    assert_int_equal(tu_sh(&a, &err, "'%s' search --backend xapian -i '%s/cli' 'title:cocoa'", m, f->dir), 1);
+    assert_non_null(strstr(err, "xapian backend cannot"));
+    free(a);
+    free(err);
+    assert_int_equal(tu_sh(NULL, NULL, "'%s' delete -q --backend xapian -i '%s/cli' c1", m, f->dir), 0);
+    assert_int_equal(tu_sh(&a, NULL, "'%s' stats --backend xapian -i '%s/cli' --json", m, f->dir), 0);
+    assert_non_null(strstr(a, "\"docs\":0"));
+    free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -389,6 +437,7 @@ int main(void)
         cmocka_unit_test(test_remote_pages_sorts_and_filters_like_local),
         cmocka_unit_test(test_unreachable_remote_is_an_error_naming_it),
         cmocka_unit_test(test_bindings_combine_remote_databases),
+        cmocka_unit_test(test_cli_searches_remote_shards_like_local),
     };
     return cmocka_run_group_tests_name("xapian_remote", tests, setup, teardown);
 }

@@ -47,11 +47,14 @@ typedef struct cli_cmd {
 typedef struct cli_common {
     const char *index;   /* -i/--index */
     int         help;    /* -h/--help */
+    const char *backend; /* --backend morgue|xapian (NULL: morgue) */
 } cli_common;
 
 #define CLI_COMMON_OPTS(c)                                                                   \
     { 'i', "index", OPT_ARG, "INDEX", "indexes/INDEX, or a path if it has a '/' "            \
       "(default: $MORGUE_INDEX, else indexes/default)", NULL, &(c)->index },                 \
+    { 0, "backend", OPT_ARG, "NAME", "morgue (default) or xapian: a Xapian database built "  \
+      "with morgue's analysis (README: Xapian remote shards)", NULL, &(c)->backend },        \
     { 'h', "help", OPT_FLAG, NULL, "show this help", &(c)->help, NULL }
 
 /* Parses argv[1..argc) of command `cmd` against opts.  Positionals are
@@ -82,6 +85,19 @@ mg_index *cli_open_ro(const char *cmd, const char *path);
 const char *cli_bytes(uint64_t n, char *out, size_t len);
 /* 1234567 -> "1,234,567". */
 const char *cli_count(uint64_t n, char *out, size_t len);
+
+/* --backend (cli_xapian.c): 1 for xapian, 0 for morgue, or -1 after
+ * printing a usage error for any other name. */
+int cli_backend_xapian(const char *cmd, const cli_common *co);
+/* The Xapian side of get, delete and stats, for the commands to print as
+ * they print morgue's.  get: *a points into *owner (free with
+ * cli_xapian_free); MG_ENOTFOUND when there is no such id.  delete: like
+ * morgue delete (prints, returns an exit code).  Errors other than
+ * MG_ENOTFOUND are printed; the return value is an MG_* code. */
+int  cli_xapian_get(const char *cmd, const char *path, const char *id, mg_article *a, void **owner);
+void cli_xapian_free(void *owner);
+int  cli_xapian_stats(const char *cmd, const char *path, mg_stats *out);
+int  cli_xapian_delete(const char *path, char **ids, int n, int quiet);
 
 /* Commands. */
 int cmd_index(int argc, char **argv);

@@ -24,6 +24,11 @@ int cmd_check(int argc, char **argv)
     if (n)
         return cli_error("check", EXIT_USAGE, "unexpected argument '%s'", pos[0]);
     const char *path = cli_index_path(co.index);
+    int xap = cli_backend_xapian("check", &co);
+    if (xap)
+        return xap < 0 ? EXIT_USAGE
+                       : cli_error("check", EXIT_FAIL, "--backend xapian: morgue cannot check a Xapian "
+                                   "database; Xapian's own checker does: xapian-check %s", path);
     mg_index *ix = cli_open_ro("check", path);
     if (!ix)
         return EXIT_FAIL;

@@ -26,6 +26,9 @@ int cmd_delete(int argc, char **argv)
     if (n == 0)
         return cli_error("delete", EXIT_USAGE, "no ID given");
     const char *path = cli_index_path(co.index);
+    int xap = cli_backend_xapian("delete", &co);
+    if (xap)
+        return xap < 0 ? EXIT_USAGE : cli_xapian_delete(path, ids, n, quiet);
     if (access(path, F_OK) != 0)
         return cli_error("delete", EXIT_FAIL, "no index at '%s'", path);
     mg_index *ix = NULL;

@@ -33,11 +33,25 @@ int cmd_get(int argc, char **argv)
     if (n != 1)
         return cli_error("get", EXIT_USAGE, n ? "give exactly one ID" : "no ID given");
     const char *path = cli_index_path(co.index);
-    mg_index *ix = cli_open_ro("get", path);
-    if (!ix)
-        return EXIT_FAIL;
-    mg_doc *d = NULL;
-    int rc = mg_index_get(ix, ids[0], &d);
+    int xap = cli_backend_xapian("get", &co);
+    if (xap < 0)
+        return EXIT_USAGE;
+    mg_index *ix = NULL;
+    mg_doc *d = NULL, xd;
+    void *xown = NULL; /* what xd points into (--backend xapian) */
+    int rc;
+    if (xap) {
+        rc = cli_xapian_get("get", path, ids[0], &xd.a, &xown);
+        if (rc != MG_OK && rc != MG_ENOTFOUND)
+            return EXIT_FAIL; /* printed */
+        if (rc == MG_OK)
+            d = &xd;
+    } else {
+        ix = cli_open_ro("get", path);
+        if (!ix)
+            return EXIT_FAIL;
+        rc = mg_index_get(ix, ids[0], &d);
+    }
     int code = EXIT_OK;
     if (rc == MG_ENOTFOUND) {
         code = cli_error("get", EXIT_FAIL, "no article with id '%s' in %s", ids[0], path);
@@ -65,7 +79,9 @@ int cmd_get(int argc, char **argv)
         if (d->a.body && *d->a.body)
             printf("\n%s\n", d->a.body);
     }
-    mg_doc_free(d);
+    if (!xap)
+        mg_doc_free(d);
+    cli_xapian_free(xown);
     mg_index_close(ix);
     return code;
 }

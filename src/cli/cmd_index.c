@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "cli/progress.h"
 #include "ingest/ingest.h"
+#include "xapian/xbackend.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +21,8 @@
 
 typedef struct run {
     mg_index *ix;
+    xb_writer *xw;           /* --backend xapian: writes go here instead */
+    errbuf    xe;
     ingest   *ing;
     progress  bar;
     int       quiet;
@@ -67,15 +70,24 @@ static void on_progress(void *ctx, uint64_t bytes)
     progress_update(&r->bar, r->added, bytes);
 }
 
+/* The index operations, on whichever backend the run writes to. */
+static int w_add(run *r, const mg_article *a)
+{
+    return r->xw ? xb_writer_add(r->xw, a, &r->xe) : mg_index_add(r->ix, a);
+}
+static int w_commit(run *r) { return r->xw ? xb_writer_commit(r->xw, &r->xe) : mg_index_commit(r->ix); }
+static int w_rollback(run *r) { return r->xw ? xb_writer_rollback(r->xw, &r->xe) : mg_index_rollback(r->ix); }
+static const char *w_errmsg(run *r) { return r->xw ? r->xe.msg : mg_errmsg(r->ix); }
+
 static int on_article(void *ctx, const ingest_item *it)
 {
     run *r = ctx;
-    int rc = mg_index_add(r->ix, &it->art);
+    int rc = w_add(r, &it->art);
     if (rc == MG_EINTERRUPTED || g_interrupted)
         return MG_EINTERRUPTED;
     if (rc == MG_EINVAL) { /* this article only */
         r->rejected++;
-        on_problem(r, it->file, it->line, INGEST_ERROR, mg_errmsg(r->ix));
+        on_problem(r, it->file, it->line, INGEST_ERROR, w_errmsg(r));
         return 0;
     }
     if (rc != MG_OK) {
@@ -85,7 +97,7 @@ static int on_article(void *ctx, const ingest_item *it)
     r->added++;
     progress_update(&r->bar, r->added, r->bar.bytes);
     if (r->commit_every && ++r->since_commit >= r->commit_every) {
-        rc = mg_index_commit(r->ix);
+        rc = w_commit(r);
         if (rc == MG_EINTERRUPTED)
             return rc;
         if (rc != MG_OK) {
@@ -147,15 +159,15 @@ static void summary(run *r, const char *path, double secs)
 static int finish(run *r, const char *path, int rc)
 {
     if (rc == 0 && !g_interrupted) {
-        rc = mg_index_commit(r->ix);
+        rc = w_commit(r);
         if (rc != MG_OK && rc != MG_EINTERRUPTED) {
             progress_clear(&r->bar);
-            cli_error("index", EXIT_FAIL, "commit failed: %s", mg_errmsg(r->ix));
+            cli_error("index", EXIT_FAIL, "commit failed: %s", w_errmsg(r));
             return EXIT_FAIL;
         }
     }
     if (rc == MG_EINTERRUPTED || g_interrupted) {
-        mg_index_rollback(r->ix);
+        w_rollback(r);
         progress_clear(&r->bar);
         char a[32], b[32];
         if (r->committed)
@@ -168,9 +180,9 @@ static int finish(run *r, const char *path, int rc)
     }
     if (rc != MG_OK) {
         progress_clear(&r->bar);
-        mg_index_rollback(r->ix);
+        w_rollback(r);
         cli_error("index", EXIT_FAIL, "stopped: %s (nothing since the last commit was kept)",
-                  r->fatal ? mg_errmsg(r->ix) : mg_strerror(rc));
+                  r->fatal ? w_errmsg(r) : mg_strerror(rc));
         return EXIT_FAIL;
     }
     progress_finish(&r->bar);
@@ -214,8 +226,19 @@ int cmd_index(int argc, char **argv)
     oo.language = language;
     oo.ram_budget = (size_t)mb << 20;
     oo.no_merge = no_merge;
+    int xap = cli_backend_xapian("index", &co);
+    if (xap < 0)
+        return EXIT_USAGE;
+    if (xap && (ram || no_merge))
+        return cli_error("index", EXIT_USAGE, "%s: not available with --backend xapian (Xapian "
+                         "buffers a run in its transaction and merges nothing)", ram ? "--ram" : "--no-merge");
     install_signals();
-    int rc = mg_index_open(path, MG_WRITE | MG_CREATE, &oo, &r.ix);
+    int rc;
+    if (xap && (rc = xb_writer_open(path, 1, language, &r.xw, &r.xe)) != MG_OK) {
+        cli_error("index", EXIT_FAIL, "cannot open Xapian database '%s' for writing: %s", path, r.xe.msg);
+        return EXIT_FAIL;
+    }
+    rc = xap ? MG_OK : mg_index_open(path, MG_WRITE | MG_CREATE, &oo, &r.ix);
     if (rc != MG_OK) {
         cli_error("index", EXIT_FAIL, "cannot open index '%s' for writing: %s", path,
                   r.ix ? mg_errmsg(r.ix) : mg_strerror(rc));
@@ -237,6 +260,7 @@ int cmd_index(int argc, char **argv)
     g_ix = NULL;
     g_ing = NULL;
     mg_index_close(r.ix);
+    xb_writer_close(r.xw);
     ingest_free(r.ing);
     return code;
 }

@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 #include "cli/results_json.h"
 #include "ingest/date.h"
+#include "xapian/xbackend.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 typedef struct search_args {
     cli_common  co;
     const char *limit, *offset, *sort, *since, *until, *color, *snippet;
+    const char *remote;  /* --remote host:port,... (Xapian shards) */
     int         all_words, json, exact;
 } search_args;
 
@@ -126,23 +128,87 @@ static void print_hit(const mg_hit *h, size_t rank, int colour, int by_date)
     printf("\n");
 }
 
-static void print_text(const char *query, const mg_results *r, size_t offset, int colour, int by_date)
+/* A page of hits from either backend: hit(r, i) for i < n. */
+typedef struct page {
+    const void *r;
+    size_t n;
+    rj_hit_fn hit;
+    uint64_t total;
+    int estimate;
+} page;
+
+static const mg_hit *mg_hit_at(const void *r, size_t i) { return mg_results_hit(r, i); }
+static const mg_hit *xb_hit_at(const void *r, size_t i) { return xb_results_hit(r, i); }
+
+static void print_text(const char *query, const page *pg, size_t offset, int colour, int by_date)
 {
-    size_t n = mg_results_count(r);
-    uint64_t total = mg_results_total(r);
+    size_t n = pg->n;
+    uint64_t total = pg->total;
     char t[32];
     if (total == 0) {
         printf("No matches for: %s\n", query);
         return;
     }
-    printf("%s%s match%s for: %s", mg_results_total_is_estimate(r) ? "About " : "", cli_count(total, t, sizeof t),
+    printf("%s%s match%s for: %s", pg->estimate ? "About " : "", cli_count(total, t, sizeof t),
            total == 1 ? "" : "es", query);
     if (n)
         printf(", showing %zu-%zu:\n\n", offset + 1, offset + n);
     else
         printf(", none from %zu on.\n", offset + 1);
     for (size_t i = 0; i < n; i++)
-        print_hit(mg_results_hit(r, i), offset + i + 1, colour, by_date);
+        print_hit(pg->hit(pg->r, i), offset + i + 1, colour, by_date);
+}
+
+/* Prints the page as text or JSON; an exit code. */
+static int print_page(const char *query, const page *pg, const mg_search_options *o, int json, int colour)
+{
+    if (!json) {
+        print_text(query, pg, o->offset, colour, o->sort != MG_SORT_RELEVANCE);
+        return EXIT_OK;
+    }
+    char *js = results_page_to_json(query, pg->r, pg->n, pg->hit, pg->total, pg->estimate, o->offset);
+    if (!js)
+        return cli_error("search", EXIT_FAIL, "out of memory");
+    printf("%s\n", js);
+    free(js);
+    return EXIT_OK;
+}
+
+/* --backend xapian or --remote: the same search on a Xapian database. */
+static int search_xapian(const search_args *a, const char *path, const char *query,
+                         const mg_search_options *o, int colour)
+{
+    xb_searcher *s = NULL;
+    xb_results *r = NULL;
+    errbuf e;
+    size_t col = 0;
+    int rc;
+    if (a->remote)
+        rc = xb_searcher_open_remote(a->remote, 10000, &s, &e);
+    else if (access(path, F_OK) != 0)
+        return cli_error("search", EXIT_FAIL, "no Xapian database at '%s' (create one with: "
+                         "morgue index --backend xapian -i %s PATH...)", path, path);
+    else
+        rc = xb_searcher_open(path, &s, &e);
+    if (rc != MG_OK)
+        return cli_error("search", EXIT_FAIL, "cannot open %s: %s", a->remote ? a->remote : path, e.msg);
+    rc = xb_search(s, query, o, &r, &e, &col);
+    int code;
+    if (rc == MG_ESYNTAX && col)
+        code = cli_error("search", EXIT_USAGE, "bad query at column %zu: %s", col, e.msg);
+    else if (rc == MG_ESYNTAX)
+        code = cli_error("search", EXIT_USAGE, "bad query: %s", e.msg);
+    else if (rc != MG_OK && col)
+        code = cli_error("search", EXIT_FAIL, "at column %zu: %s", col, e.msg);
+    else if (rc != MG_OK)
+        code = cli_error("search", EXIT_FAIL, "%s", e.msg);
+    else {
+        page pg = { r, xb_results_count(r), xb_hit_at, xb_results_total(r), xb_results_total_is_estimate(r) };
+        code = print_page(query, &pg, o, a->json, colour);
+    }
+    xb_results_free(r);
+    xb_searcher_close(s);
+    return code;
 }
 
 int cmd_search(int argc, char **argv)
@@ -161,6 +227,8 @@ int cmd_search(int argc, char **argv)
         { 0, "exact", OPT_FLAG, NULL, "count every match exactly", &a.exact, NULL },
         { 0, "snippet", OPT_ARG, "BYTES", "snippet length (default 240, 0 for none)", NULL, &a.snippet },
         { 0, "color", OPT_ARG, "WHEN", "highlight in colour: auto (default), always, never", NULL, &a.color },
+        { 0, "remote", OPT_ARG, "HOST:PORT,...", "search Xapian shards served by xapian-tcpsrv as one "
+          "(implies --backend xapian)", NULL, &a.remote },
         { 0, NULL, 0, NULL, NULL, NULL, NULL },
     };
     char **words;
@@ -185,6 +253,14 @@ int cmd_search(int argc, char **argv)
     if (!query)
         return cli_error("search", EXIT_FAIL, "out of memory");
     const char *path = cli_index_path(a.co.index);
+    int xap = cli_backend_xapian("search", &a.co);
+    if (xap >= 0 && a.remote && a.co.backend && !xap)
+        xap = -1, cli_error("search", EXIT_USAGE, "--remote searches Xapian shards: it needs --backend xapian");
+    if (xap < 0 || xap || a.remote) {
+        int c = xap < 0 ? EXIT_USAGE : search_xapian(&a, path, query, &o, colour);
+        free(query);
+        return c;
+    }
     int code = EXIT_FAIL;
     mg_searcher *s = NULL;
     mg_results *r = NULL;
@@ -212,18 +288,8 @@ int cmd_search(int argc, char **argv)
         cli_error("search", EXIT_FAIL, "%s", r && *mg_results_errmsg(r) ? mg_results_errmsg(r) : mg_strerror(rc));
         goto out;
     }
-    if (a.json) {
-        char *js = results_to_json(query, r, o.offset);
-        if (!js) {
-            cli_error("search", EXIT_FAIL, "out of memory");
-            goto out;
-        }
-        printf("%s\n", js);
-        free(js);
-    } else {
-        print_text(query, r, o.offset, colour, o.sort != MG_SORT_RELEVANCE);
-    }
-    code = EXIT_OK;
+    page pg = { r, mg_results_count(r), mg_hit_at, mg_results_total(r), mg_results_total_is_estimate(r) };
+    code = print_page(query, &pg, &o, a.json, colour);
 out:
     mg_results_free(r);
     mg_searcher_close(s);
@@ -233,7 +299,8 @@ out:
 
 const cli_cmd CMD_SEARCH = {
     "search",
-    "[-i INDEX] [-n K] [--offset N] [--sort relevance|date|oldest] [--since D] [--until D] [--and] [--json] QUERY...",
+    "[-i INDEX] [-n K] [--offset N] [--sort relevance|date|oldest] [--since D] [--until D] [--and] [--json]\n"
+    "       [--backend xapian] [--remote HOST:PORT,...] QUERY...",
     "search an index; ranked hits with highlighted snippets",
     "Runs QUERY (the words are joined with spaces; see \"Query language\" in README.md)\n"
     "and prints the best hits: title, date, source, id, score and a snippet with the\n"

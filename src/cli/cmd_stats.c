@@ -81,6 +81,18 @@ int cmd_stats(int argc, char **argv)
     if (n)
         return cli_error("stats", EXIT_USAGE, "unexpected argument '%s'", pos[0]);
     const char *path = cli_index_path(co.index);
+    int xap = cli_backend_xapian("stats", &co);
+    if (xap < 0)
+        return EXIT_USAGE;
+    if (xap) { /* segments, commit and sizes are morgue's notions: 0 */
+        mg_stats xs;
+        if (cli_xapian_stats("stats", path, &xs) != MG_OK)
+            return EXIT_FAIL;
+        if (json)
+            return print_json(path, &xs);
+        print_text(path, &xs);
+        return EXIT_OK;
+    }
     mg_index *ix = cli_open_ro("stats", path);
     if (!ix)
         return EXIT_FAIL;

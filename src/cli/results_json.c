@@ -60,7 +60,16 @@ static json_t *jsnippet(const char *snippet)
     return j;
 }
 
+static const mg_hit *mg_hit_at(const void *r, size_t i) { return mg_results_hit(r, i); }
+
 char *results_to_json(const char *query, const mg_results *r, size_t offset)
+{
+    return results_page_to_json(query, r, mg_results_count(r), mg_hit_at, mg_results_total(r),
+                                mg_results_total_is_estimate(r), offset);
+}
+
+char *results_page_to_json(const char *query, const void *r, size_t n, rj_hit_fn hit,
+                           uint64_t total, int estimate, size_t offset)
 {
     json_t *root = json_object(), *hits = json_array();
     if (!root || !hits) {
@@ -70,11 +79,11 @@ char *results_to_json(const char *query, const mg_results *r, size_t offset)
     }
     int bad = 0;
     bad |= rj_set(root, "query", rj_string(query ? query : ""));
-    bad |= rj_set(root, "total", json_integer((json_int_t)mg_results_total(r)));
-    bad |= rj_set(root, "total_is_estimate", json_boolean(mg_results_total_is_estimate(r)));
+    bad |= rj_set(root, "total", json_integer((json_int_t)total));
+    bad |= rj_set(root, "total_is_estimate", json_boolean(estimate));
     bad |= rj_set(root, "offset", json_integer((json_int_t)offset));
-    for (size_t i = 0; i < mg_results_count(r) && !bad; i++) {
-        const mg_hit *h = mg_results_hit(r, i);
+    for (size_t i = 0; i < n && !bad; i++) {
+        const mg_hit *h = hit(r, i);
         json_t *o = json_object();
         if (!o) {
             bad = 1;

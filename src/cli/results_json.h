@@ -27,6 +27,12 @@ void results_json_prepare(mg_search_options *o);
  * the end), or NULL when out of memory.  offset is echoed as given. */
 char *results_to_json(const char *query, const mg_results *r, size_t offset);
 
+/* The same for a page of hits held elsewhere (the Xapian backend's):
+ * hit(r, i) for i < n, with its total and whether that is an estimate. */
+typedef const mg_hit *(*rj_hit_fn)(const void *r, size_t i);
+char *results_page_to_json(const char *query, const void *r, size_t n, rj_hit_fn hit,
+                           uint64_t total, int estimate, size_t offset);
+
 /* An article as a JSON object {"id","title","date","url","source",
  * "section","author","body"} (malloc'd), or NULL when out of memory. */
 char *article_to_json(const mg_article *a);

@@ -274,6 +274,17 @@ int xb_writer_commit(xb_writer *w, errbuf *e)
     return rc2 ? xfail(e, rc2, "beginning a transaction") : MG_OK;
 }
 
+int xb_writer_rollback(xb_writer *w, errbuf *e)
+{
+    if (!w)
+        return err_set(e, MG_EINVAL, "xb_writer_rollback: NULL writer");
+    int rc = xap_db_cancel_transaction(w->db);
+    int rc2 = xap_db_begin(w->db, 0);
+    if (rc)
+        return xfail(e, rc, "rolling back");
+    return rc2 ? xfail(e, rc2, "beginning a transaction") : MG_OK;
+}
+
 /* ---------------------------------------------------------------- searcher */
 
 struct xb_searcher {

@@ -71,6 +71,8 @@ int  xb_writer_add(xb_writer *w, const mg_article *a, errbuf *e);
 /* Deletes by id: MG_ENOTFOUND when there is no such article. */
 int  xb_writer_delete(xb_writer *w, const char *id, errbuf *e);
 int  xb_writer_commit(xb_writer *w, errbuf *e);
+/* Discards every add and delete since the last commit. */
+int  xb_writer_rollback(xb_writer *w, errbuf *e);
 /* Discards what is uncommitted and frees.  NULL allowed. */
 void xb_writer_close(xb_writer *w);
 /* The underlying database (for tests and tools); owned by w. */
