@@ -527,6 +527,8 @@ int search_run(ix_reader *r, const char *query, const mg_search_options *o,
         for (uint32_t s = 0; s < ix_reader_nsegments(r) && rc == MG_OK; s++)
             if ((rc = run_segment(&rn, r, s, plan_root(pl))) != MG_OK || rn.oom)
                 rc = fail(res, MG_ENOMEM, "out of memory while searching");
+        if (rc == MG_OK && rn.top.oom)
+            rc = fail(res, MG_ENOMEM, "out of memory keeping the hits");
         if (rc == MG_OK)
             rc = make_page(&rn, r, o, an, pl, f->ids, res);
     }

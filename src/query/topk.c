@@ -10,15 +10,17 @@ int topk_init(topk *t, size_t k, int mode)
     t->n = 0;
     t->k = k;
     t->mode = mode;
-    t->h = k ? malloc(k * sizeof *t->h) : NULL;
-    return k && !t->h ? -1 : 0;
+    t->oom = 0;
+    t->cap = k < 64 ? k : 64; /* a large k (deep paging) grows on demand */
+    t->h = t->cap ? malloc(t->cap * sizeof *t->h) : NULL;
+    return t->cap && !t->h ? -1 : 0;
 }
 
 void topk_free(topk *t)
 {
     free(t->h);
     t->h = NULL;
-    t->n = t->k = 0;
+    t->n = t->k = t->cap = 0;
 }
 
 int topk_better(int mode, const tk_hit *a, const tk_hit *b)
@@ -58,6 +60,16 @@ void topk_push(topk *t, const tk_hit *h)
     if (!t->k)
         return;
     if (t->n < t->k) {
+        if (t->n == t->cap) {
+            size_t cap = t->cap * 2 < t->k ? t->cap * 2 : t->k;
+            tk_hit *h = realloc(t->h, cap * sizeof *h);
+            if (!h) {
+                t->oom = 1;
+                return;
+            }
+            t->h = h;
+            t->cap = cap;
+        }
         size_t i = t->n++;
         t->h[i] = *h;
         while (i > 0) { /* sift up: the worst goes to the root */

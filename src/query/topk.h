@@ -19,6 +19,8 @@ typedef struct tk_hit {
 typedef struct topk {
     tk_hit *h;    /* min-heap: h[0] is the worst kept */
     size_t n, k;
+    size_t cap;   /* allocated entries (grows up to k as hits come) */
+    int oom;      /* a hit could not be kept for want of memory */
     int mode;     /* TK_* */
 } topk;
 
