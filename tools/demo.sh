@@ -54,7 +54,7 @@ run "$MORGUE" search -i "$INDEX" -n 3 --snippet 160 '"war on poverty"'
 run "$MORGUE" search -i "$INDEX" -n 3 --snippet 0 war on poverty
 
 say "A date range: the Depression years, 1930-1939"
-run "$MORGUE" search -i "$INDEX" -n 3 --snippet 160 --since 1930 --until 1939 unemployment relief
+run "$MORGUE" search -i "$INDEX" -n 3 --snippet 160 --exact --since 1930 --until 1939 unemployment relief
 
 say "Newest first: who mentioned the internet"
 run "$MORGUE" search -i "$INDEX" -n 3 --snippet 120 --sort date internet
