@@ -317,19 +317,42 @@ static int term_ref_cmp(const void *a, const void *b)
     return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
+/* Decodes a varint the inverter wrote itself (so well-formed). */
+static inline const uint8_t *vget(const uint8_t *p, const uint8_t *end, uint64_t *v)
+{
+    if (p < end && *p < 0x80) {
+        *v = *p;
+        return p + 1;
+    }
+    return varint_get(p, end, v);
+}
+
+/* Skips n varints the inverter wrote. */
+static inline const uint8_t *vskip(const uint8_t *p, const uint8_t *end, uint64_t n)
+{
+    while (n && p < end) {
+        if (!(*p++ & 0x80))
+            n--;
+    }
+    return n ? NULL : p;
+}
+
 /* Feeds one term's buffered postings to the segment writer. */
 static void inv_flush_term(seg_writer *w, const inv_term *t)
 {
-    rd r = rd_make(t->docs.p, t->docs.len);
+    const uint8_t *d = t->docs.p, *dend = t->docs.p + t->docs.len;
     const uint8_t *p = t->pos.p, *end = t->pos.p + t->pos.len;
     uint64_t doc1 = 0;
-    while (rd_left(&r) && !r.bad) {
-        doc1 += rd_varint(&r);
-        uint32_t tft = (uint32_t)rd_varint(&r), tfb = (uint32_t)rd_varint(&r);
-        const uint8_t *q = codec_skip_varints(p, end, (uint64_t)tft + tfb);
+    while (d && d < dend) {
+        uint64_t gap, tft, tfb;
+        if (!(d = vget(d, dend, &gap)) || !(d = vget(d, dend, &tft)) || !(d = vget(d, dend, &tfb)))
+            break;
+        doc1 += gap;
+        const uint8_t *q = vskip(p, end, tft + tfb);
         if (!q)
             break; /* cannot happen: both buffers were written together */
-        segw_posting(w, (uint32_t)(doc1 - 1), tft, tfb, p, (size_t)(q - p), POS_MIXED);
+        segw_posting(w, (uint32_t)(doc1 - 1), (uint32_t)tft, (uint32_t)tfb, p, (size_t)(q - p),
+                     POS_MIXED);
         p = q;
     }
 }
