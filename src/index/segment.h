@@ -31,7 +31,7 @@ enum {
     SEC_COUNT
 };
 
-#define DICT_BLOCK_TERMS 16
+#define DICT_BLOCK_TERMS 32
 #define SKIP_ENTRY       20     /* bytes per skip entry */
 #define STOREIDX_ENTRY   24
 #define STORED_BLOCK_RAW (64 * 1024)

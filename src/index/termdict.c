@@ -1,10 +1,10 @@
 /* termdict.c — the term dictionary: terms in byte order, front-coded in
- * blocks of 16, with a sparse index of each block's first term for binary
- * search.  Exact lookup costs one binary search and a scan of <= 16 terms;
+ * blocks of 32, with a sparse index of each block's first term for binary
+ * search.  Exact lookup costs one binary search and a scan of <= 32 terms;
  * prefix enumeration seeks to the prefix and walks forward.
  *
  * DICT section: blocks, each
- *   u8 count                      entries in the block (1..16)
+ *   u8 count                      entries in the block (1..32)
  *   count entries:
  *     varint shared               bytes shared with the previous term of
  *                                 the block (0 for the first)
