@@ -28,24 +28,30 @@ static int merge_docs(seg_writer *w, ix_segment *const *src, uint32_t n, uint32_
         if (!map[i])
             return err_set(e, MG_ENOMEM, "out of memory merging");
         double tt = (double)s->title_tokens, bt = (double)s->body_tokens;
-        for (uint32_t d = 0; d < s->ndocs; d++) {
+        stored_cursor sc;
+        stc_init(&sc, s);
+        int rc = MG_OK;
+        for (uint32_t d = 0; d < s->ndocs && rc == MG_OK; d++) {
+            mg_doc *doc;
+            if ((rc = stc_next(&sc, &doc, e)) != MG_OK)
+                break;
             uint32_t tl = norm_decode(ix_seg_title_norm(s, d)), bl = norm_decode(ix_seg_body_norm(s, d));
             if (ix_seg_is_deleted(s, d)) {
+                mg_doc_free(doc);
                 map[i][d] = IX_END;
                 tt -= tl;
                 bt -= bl;
                 continue;
             }
-            if ((d & 255) == 0 && stop && *stop)
-                return err_set(e, MG_EINTERRUPTED, "interrupted while merging");
-            mg_doc *doc;
-            int rc = ix_seg_doc(s, d, &doc, e);
-            if (rc != MG_OK)
-                return rc;
             segw_doc(w, &doc->a, tl, bl, ix_seg_date(s, d));
             mg_doc_free(doc);
             map[i][d] = next++;
+            if ((d & 255) == 0 && stop && *stop)
+                rc = err_set(e, MG_EINTERRUPTED, "interrupted while merging");
         }
+        stc_free(&sc);
+        if (rc != MG_OK)
+            return rc;
         segw_add_tokens(w, tt > 0 ? (uint64_t)tt : 0, bt > 0 ? (uint64_t)bt : 0);
     }
     return MG_OK;

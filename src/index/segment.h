@@ -189,6 +189,21 @@ void stw_add(stored_writer *w, const mg_article *a);
 void stw_flush(stored_writer *w);
 size_t stw_bytes(const stored_writer *w);
 
+/* Reads every stored document of a segment in order, decompressing each
+ * block once (merges and checks; ix_seg_doc is for random access). */
+typedef struct stored_cursor {
+    const ix_segment *s;
+    uint32_t doc;             /* the next document */
+    uint32_t block, first, nd;
+    uint8_t *raw;             /* the current block, decompressed */
+    rd r;
+} stored_cursor;
+
+void stc_init(stored_cursor *c, const ix_segment *s);
+/* The next document (freed with mg_doc_free). */
+int  stc_next(stored_cursor *c, mg_doc **out, errbuf *e);
+void stc_free(stored_cursor *c);
+
 /* ------------------------------------------------------- segment writer */
 
 typedef struct out_file {

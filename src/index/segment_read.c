@@ -216,11 +216,16 @@ int seg_check(const ix_segment *s, errbuf *e)
             return rc;
     }
     int rc = seg_check_lists(s, e);
+    stored_cursor sc;
+    stc_init(&sc, s);
     for (uint32_t d = 0; rc == MG_OK && d < s->ndocs; d++) {
         mg_doc *doc;
-        rc = ix_seg_doc(s, d, &doc, e);
+        rc = stc_next(&sc, &doc, e);
         mg_doc_free(doc);
     }
+    if (rc == MG_OK && s->ndocs && sc.block + 1 != s->nstored_blocks)
+        rc = SEG_BAD(e, s, s->sec[SEC_STOREIDX].off, "stored index has blocks past the last document");
+    stc_free(&sc);
     return rc;
 }
 

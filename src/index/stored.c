@@ -150,12 +150,58 @@ static void stored_skip(rd *r)
         rd_le64(r);
 }
 
+/* Decompresses stored block b into *raw (malloc'd, *rlen bytes); the
+ * block holds documents first .. first + nd - 1. */
+static int stored_block(const ix_segment *s, uint32_t b, uint8_t **raw, uint32_t *rlen,
+                        uint32_t *first, uint32_t *nd, errbuf *e)
+{
+    *raw = NULL;
+    const sect *ix = &s->sec[SEC_STOREIDX], *st = &s->sec[SEC_STORED];
+    if (b >= s->nstored_blocks)
+        return err_set(e, MG_ECORRUPT, "%s: stored block %u is missing", s->name, b);
+    const uint8_t *ent = ix->p + (size_t)b * STOREIDX_ENTRY;
+    uint32_t clen = le32(ent + 16);
+    uint64_t off = le64(ent + 8);
+    *first = le32(ent);
+    *nd = le32(ent + 4);
+    *rlen = le32(ent + 20);
+    if (off > st->len || clen > st->len - off || *rlen > (1u << 30) || *nd == 0)
+        return err_set(e, MG_ECORRUPT, "%s: stored index entry %u (offset %llu) is inconsistent",
+                       s->name, b, (unsigned long long)(ix->off + (uint64_t)b * STOREIDX_ENTRY));
+    uint8_t *p = malloc((size_t)*rlen + 16);
+    struct libdeflate_decompressor *dc = libdeflate_alloc_decompressor();
+    if (!p || !dc) {
+        free(p);
+        if (dc)
+            libdeflate_free_decompressor(dc);
+        return err_set(e, MG_ENOMEM, "out of memory reading a stored block");
+    }
+    size_t got = 0;
+    enum libdeflate_result res = libdeflate_deflate_decompress(dc, st->p + off, clen, p, *rlen, &got);
+    libdeflate_free_decompressor(dc);
+    if (res != LIBDEFLATE_SUCCESS || got != *rlen) {
+        free(p);
+        return err_set(e, MG_ECORRUPT, "%s: stored block at offset %llu does not decompress",
+                       s->name, (unsigned long long)(st->off + off));
+    }
+    *raw = p;
+    return MG_OK;
+}
+
+static int stored_bad_record(const ix_segment *s, uint32_t doc, int rc, errbuf *e)
+{
+    if (rc == -2)
+        return err_set(e, MG_ENOMEM, "out of memory reading a document");
+    return err_set(e, MG_ECORRUPT, "%s: stored record of document %u is malformed (stored section at offset %llu)",
+                   s->name, doc, (unsigned long long)s->sec[SEC_STORED].off);
+}
+
 int ix_seg_doc(const ix_segment *s, uint32_t doc, mg_doc **out, errbuf *e)
 {
     *out = NULL;
     if (doc >= s->ndocs)
         return err_set(e, MG_ENOTFOUND, "%s: no document %u", s->name, doc);
-    const sect *ix = &s->sec[SEC_STOREIDX], *st = &s->sec[SEC_STORED];
+    const sect *ix = &s->sec[SEC_STOREIDX];
     uint32_t lo = 0, hi = s->nstored_blocks;
     while (hi - lo > 1) { /* last block with first_doc <= doc */
         uint32_t mid = lo + (hi - lo) / 2;
@@ -164,42 +210,59 @@ int ix_seg_doc(const ix_segment *s, uint32_t doc, mg_doc **out, errbuf *e)
         else
             hi = mid;
     }
-    if (s->nstored_blocks == 0)
-        return err_set(e, MG_ECORRUPT, "%s: no stored blocks", s->name);
-    const uint8_t *ent = ix->p + (size_t)lo * STOREIDX_ENTRY;
-    uint32_t first = le32(ent), nd = le32(ent + 4), clen = le32(ent + 16), rlen = le32(ent + 20);
-    uint64_t off = le64(ent + 8);
-    if (doc < first || doc - first >= nd || off > st->len || clen > st->len - off ||
-        rlen > 64u * 1024 * 1024 * 16)
-        return err_set(e, MG_ECORRUPT, "%s: stored index entry %u (offset %llu) is inconsistent",
-                       s->name, lo, (unsigned long long)(ix->off + (uint64_t)lo * STOREIDX_ENTRY));
-    uint8_t *raw = malloc((size_t)rlen + 16);
-    struct libdeflate_decompressor *dc = libdeflate_alloc_decompressor();
-    if (!raw || !dc) {
+    uint8_t *raw;
+    uint32_t rlen, first, nd;
+    int rc = stored_block(s, lo, &raw, &rlen, &first, &nd, e);
+    if (rc != MG_OK)
+        return rc;
+    if (doc < first || doc - first >= nd) {
         free(raw);
-        if (dc)
-            libdeflate_free_decompressor(dc);
-        return err_set(e, MG_ENOMEM, "out of memory reading a stored block");
-    }
-    size_t got = 0;
-    enum libdeflate_result res =
-        libdeflate_deflate_decompress(dc, st->p + off, clen, raw, rlen, &got);
-    libdeflate_free_decompressor(dc);
-    if (res != LIBDEFLATE_SUCCESS || got != rlen) {
-        free(raw);
-        return err_set(e, MG_ECORRUPT, "%s: stored block at offset %llu does not decompress",
-                       s->name, (unsigned long long)(st->off + off));
+        return err_set(e, MG_ECORRUPT, "%s: stored index entry %u does not hold document %u", s->name,
+                       lo, doc);
     }
     rd r = rd_make(raw, rlen);
     for (uint32_t i = first; i < doc && !r.bad; i++)
         stored_skip(&r);
-    int rc = r.bad ? -1 : stored_decode(&r, out);
+    rc = r.bad ? -1 : stored_decode(&r, out);
     free(raw);
-    if (rc == -2)
-        return err_set(e, MG_ENOMEM, "out of memory reading a document");
-    if (rc != 0)
-        return err_set(e, MG_ECORRUPT, "%s: stored record of document %u is malformed (block at offset %llu)",
-                       s->name, doc, (unsigned long long)(st->off + off));
-    return MG_OK;
+    return rc ? stored_bad_record(s, doc, rc, e) : MG_OK;
 }
 
+void stc_init(stored_cursor *c, const ix_segment *s)
+{
+    memset(c, 0, sizeof *c);
+    c->s = s;
+}
+
+void stc_free(stored_cursor *c)
+{
+    free(c->raw);
+    c->raw = NULL;
+}
+
+int stc_next(stored_cursor *c, mg_doc **out, errbuf *e)
+{
+    *out = NULL;
+    if (c->doc >= c->s->ndocs)
+        return err_set(e, MG_ENOTFOUND, "%s: no document %u", c->s->name, c->doc);
+    if (!c->raw || c->doc - c->first >= c->nd) {
+        uint32_t b = c->raw ? c->block + 1 : 0;
+        stc_free(c);
+        uint32_t rlen;
+        int rc = stored_block(c->s, b, &c->raw, &rlen, &c->first, &c->nd, e);
+        if (rc != MG_OK)
+            return rc;
+        if (c->first != c->doc) {
+            stc_free(c);
+            return err_set(e, MG_ECORRUPT, "%s: stored block %u starts at document %u, not %u",
+                           c->s->name, b, c->first, c->doc);
+        }
+        c->block = b;
+        c->r = rd_make(c->raw, rlen);
+    }
+    int rc = stored_decode(&c->r, out);
+    if (rc)
+        return stored_bad_record(c->s, c->doc, rc, e);
+    c->doc++;
+    return MG_OK;
+}
