@@ -189,7 +189,14 @@ qit *term_new(const qctx *cx, const pword *w, int fmask, double boost)
     t->exact = w->exact;
     t->idf = w->idf;
     t->boost = boost;
-    if (!ix_post_open(&t->pc, cx->seg, w->term, w->len)) {
+    int found;
+    if (w->cur) {
+        memcpy(&t->pc, &w->cur[cx->segi], sizeof t->pc); /* opened by the plan */
+        found = t->pc.doc != IX_END;
+    } else {
+        found = ix_post_open(&t->pc, cx->seg, w->term, w->len);
+    }
+    if (!found) {
         t->b.doc = IX_END;
         return &t->b;
     }

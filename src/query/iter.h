@@ -15,6 +15,7 @@
 typedef struct qctx {
     const bm25 *m;
     const ix_segment *seg;
+    uint32_t segi;          /* its index in the reader */
     uint32_t ndocs;
     const int64_t *dates;   /* the segment's date column */
 } qctx;

@@ -129,6 +129,24 @@ static void remember(plan *p, strmap *m, const char *s, size_t n)
         p->oom = 1;
 }
 
+/* The term's df over the snapshot; opens and keeps its cursors (w->cur)
+ * when the index has few enough segments. */
+static uint64_t term_df(plan *p, pword *w)
+{
+    uint64_t df = 0, cf = 0;
+    uint32_t nseg = ix_reader_nsegments(p->r);
+    ix_post *cur = nseg <= PLAN_CURSOR_SEGS ? pal(p, nseg * sizeof *cur) : NULL;
+    if (!cur) {
+        ix_reader_term_stats(p->r, w->term, w->len, &df, &cf);
+        return df;
+    }
+    for (uint32_t s = 0; s < nseg; s++)
+        if (ix_post_open(&cur[s], ix_reader_segment(p->r, s), w->term, w->len))
+            df += cur[s].df;
+    w->cur = cur;
+    return df;
+}
+
 /* Fills w for token a in field f (exact: =word). */
 static void word_for(plan *p, pword *w, const atok *a, qfield f, int exact)
 {
@@ -150,9 +168,7 @@ static void word_for(plan *p, pword *w, const atok *a, qfield f, int exact)
     w->len = (uint32_t)(k + n);
     w->term[w->len] = '\0';
     w->exact = exact && !pre;
-    uint64_t df = 0, cf = 0;
-    ix_reader_term_stats(p->r, w->term, w->len, &df, &cf);
-    w->idf = bm25_idf(df, p->ndocs);
+    w->idf = bm25_idf(term_df(p, w), p->ndocs);
     if (f == QF_ANY || f == QF_TITLE || f == QF_BODY) {
         if (exact)
             remember(p, p->raws, a->raw, a->raw_len);

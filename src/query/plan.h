@@ -12,6 +12,8 @@
 #include "query/parser.h"
 
 #define PLAN_PREFIX_MAX 1024  /* terms a word* expands to, at most */
+#define PLAN_CURSOR_SEGS 64   /* cursors are kept for indexes of at most this
+                                 many segments (~1.7 KB each) */
 /* Free-text queries of several plain words also score each adjacent pair
  * as a phrase, times this weight, so that phrase matches rank above
  * scattered matches of the same words.  Measured with bench/ (MAP / nDCG@10,
@@ -33,6 +35,10 @@ typedef struct pword {
     uint32_t off;                /* PHRASE: position offset from the first word */
     int exact;                   /* only occurrences flagged exact count */
     double idf;
+    const ix_post *cur;          /* the term's cursor opened in each segment
+                                    (doc IX_END where absent), copied by the
+                                    iterators instead of a second lookup; or
+                                    NULL (then they open it) */
 } pword;
 
 typedef struct pnode pnode;

@@ -343,7 +343,7 @@ static int maxscore_fits(const run *rn, const pnode *root)
 static int run_segment(run *rn, const ix_reader *r, uint32_t seg, const pnode *root)
 {
     const ix_segment *sg = ix_reader_segment(r, seg);
-    qctx cx = { &rn->m, sg, ix_seg_ndocs(sg), ix_seg_dates(sg) };
+    qctx cx = { &rn->m, sg, seg, ix_seg_ndocs(sg), ix_seg_dates(sg) };
     if (maxscore_fits(rn, root))
         return ms_run(rn, &cx, seg, root);
     qit *it;
