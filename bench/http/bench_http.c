@@ -10,6 +10,7 @@
  * QUERIES is a text file, one query per line; a line "kind<TAB>query"
  * (bench's reuters-400.tsv) uses the part after the tab. */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -250,6 +251,39 @@ static double http_load(int port, char **paths, size_t np, size_t total, int con
     return (double)(per * (size_t)conns) / secs;
 }
 
+/* CPU time in µs the process pid has used, over all its threads (from
+ * /proc/PID/task/TID/schedstat, nanoseconds on a CPU). */
+static double proc_cpu_us(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    DIR *d = opendir(path);
+    double ns = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char p2[320];
+        snprintf(p2, sizeof p2, "/proc/%d/task/%s/schedstat", (int)pid, e->d_name);
+        FILE *f = fopen(p2, "r");
+        unsigned long long run = 0;
+        if (f && fscanf(f, "%llu", &run) == 1)
+            ns += (double)run;
+        if (f)
+            fclose(f);
+    }
+    if (d)
+        closedir(d);
+    return ns / 1e3;
+}
+
+static double thread_cpu_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
 /* One search as the server runs it (default options) plus the same JSON
  * formatting; returns microseconds. */
 static double in_process(mg_searcher *s, const char *q)
@@ -311,14 +345,18 @@ int main(int argc, char **argv)
     double *lin = malloc(nin * sizeof *lin), *lhttp = malloc(nin * sizeof *lhttp);
     double *diff = malloc(nin * sizeof *diff);
     int fd = -1;
+    double cpu_in = 0, cpu_srv0 = proc_cpu_us(pid);
     for (size_t k = 0; k < nin; k++) {
+        double c0 = thread_cpu_us();
         lin[k] = in_process(s, queries[k % nq]);
+        cpu_in += thread_cpu_us() - c0;
         double t0 = now_us();
         if (http_get(&fd, port, paths[k % nq]) != 200)
             die("a request failed");
         lhttp[k] = now_us() - t0;
         diff[k] = lhttp[k] - lin[k];
     }
+    double cpu_srv = proc_cpu_us(pid) - cpu_srv0;
     /* Transport alone: a query that matches nothing. */
     double *lnone = malloc(nin * sizeof *lnone), *lnone_in = malloc(nin * sizeof *lnone_in);
     for (size_t k = 0; k < nin; k++) {
@@ -350,5 +388,8 @@ int main(int argc, char **argv)
            "p50 %.1f us, mean %.1f us\n", d.p50, d.mean);
     printf("HTTP overhead per request, query matching nothing: p50 %.1f us\n",
            none.p50 - none_in.p50);
+    printf("CPU per request: in-process %.1f us, server %.1f us (all its threads); "
+           "overhead %.1f us\n", cpu_in / (double)nin, cpu_srv / (double)nin,
+           (cpu_srv - cpu_in) / (double)nin);
     return 0;
 }
