@@ -460,6 +460,69 @@ static void test_phrase_matches_rank_above_scattered_words(void **state)
     free(dir);
 }
 
+/* Ids of the hits of q on s, space-separated, in rank order. */
+static const char *ids_of(mg_searcher *s, const char *q)
+{
+    static char out[512];
+    mg_search_options o;
+    mg_search_options_init(&o);
+    o.limit = 50;
+    o.sort = MG_SORT_OLDEST; /* deterministic order: by date */
+    mg_results *r;
+    int rc = mg_search(s, q, &o, &r);
+    if (rc != MG_OK)
+        fail_msg("'%s': %s", q, mg_results_errmsg(r));
+    size_t k = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < mg_results_count(r); i++)
+        k += (size_t)snprintf(out + k, sizeof out - k, "%s%s", i ? " " : "", mg_results_hit(r, i)->id);
+    mg_results_free(r);
+    return out;
+}
+
+static void test_near_phrase_exact_and_field_semantics(void **state)
+{
+    (void)state;
+    mg_article arts[] = {
+        { .id = "fox", .title = "New", .body = "york: the quick brown fox jumps over the lazy dog",
+          .date = 100 },
+        { .id = "run", .title = "Runs", .body = "running late, he runs to the e-mail office", .date = 200,
+          .author = "Ann Smith", .source = "Wire" },
+        { .id = "ny", .title = "Trip", .body = "a new york minute", .date = 300 },
+    };
+    char *dir = small_index(arts, 3);
+    mg_searcher *s;
+    assert_int_equal(mg_searcher_open_path(dir, &s), MG_OK);
+    /* NEAR/n: at most n words between, either order; phrases as operands */
+    assert_string_equal(ids_of(s, "quick NEAR/2 jumps"), "fox");
+    assert_string_equal(ids_of(s, "quick NEAR/1 jumps"), "");
+    assert_string_equal(ids_of(s, "jumps NEAR/2 quick"), "fox");
+    assert_string_equal(ids_of(s, "\"quick brown\" NEAR/0 fox"), "fox");
+    assert_string_equal(ids_of(s, "\"quick brown\" NEAR/0 dog"), "");
+    assert_string_equal(ids_of(s, "quick NEAR fox NEAR dog"), "fox");
+    assert_string_equal(ids_of(s, "quick NEAR/6 fox NEAR/1 dog"), "");
+    /* phrases never span the title and the body */
+    assert_string_equal(ids_of(s, "\"new york\""), "ny");
+    assert_string_equal(ids_of(s, "new york"), "fox ny");
+    /* stemmed vs exact forms */
+    assert_string_equal(ids_of(s, "run"), "run");
+    assert_string_equal(ids_of(s, "=run"), "");
+    assert_string_equal(ids_of(s, "=runs"), "run");
+    assert_string_equal(ids_of(s, "title:=runs"), "run");
+    assert_string_equal(ids_of(s, "body:=running"), "run");
+    assert_string_equal(ids_of(s, "title:=running"), "");
+    /* a word split by the analyzer is a phrase; fields; prefixes */
+    assert_string_equal(ids_of(s, "e-mail"), "run");
+    assert_string_equal(ids_of(s, "author:smith source:wire"), "run");
+    assert_string_equal(ids_of(s, "author:jones"), "");
+    assert_string_equal(ids_of(s, "runn*"), "run");
+    assert_string_equal(ids_of(s, "title:ne*"), "fox");
+    assert_string_equal(ids_of(s, "-fox -run"), "ny");
+    mg_searcher_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+
 static void test_sort_by_date_filters_and_pages(void **state)
 {
     (void)state;
@@ -743,6 +806,7 @@ int main(void)
         cmocka_unit_test(test_maxscore_top_k_equals_exhaustive_on_random_queries),
         cmocka_unit_test(test_bm25f_score_matches_hand_computation),
         cmocka_unit_test(test_phrase_matches_rank_above_scattered_words),
+        cmocka_unit_test(test_near_phrase_exact_and_field_semantics),
         cmocka_unit_test(test_sort_by_date_filters_and_pages),
         cmocka_unit_test(test_pure_negative_and_date_only_queries),
         cmocka_unit_test(test_searcher_from_index_handle_and_date_only_fields),
