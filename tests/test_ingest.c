@@ -290,6 +290,40 @@ static void test_text_files_with_and_without_header(void **state)
     free(d);
 }
 
+static void test_legacy_encodings_in_text_and_html(void **state)
+{
+    (void)state;
+    char *d = tu_tmpdir();
+    char p[4200];
+    snprintf(p, sizeof p, "%s/old.txt", d);
+    const char txt[] = "Caf\xe9 society\n\x93Quoted\x94 \x80 10 \x85\n";
+    tu_write(p, txt, sizeof txt - 1);
+    got *g = run(p, NULL, NULL);
+    assert_int_equal(g->n, 1);
+    assert_string_equal(g->arts[0].title, "Caf\xc3\xa9 society");
+    assert_string_equal(g->arts[0].body, "\xe2\x80\x9cQuoted\xe2\x80\x9d \xe2\x82\xac 10 \xe2\x80\xa6");
+    got_free(g);
+
+    snprintf(p, sizeof p, "%s/old.html", d); /* no charset: Windows-1252 */
+    const char html[] = "<html><title>Z\xfcrich</title><body><p>Gr\xfc\xdf" "e</p></body></html>";
+    tu_write(p, html, sizeof html - 1);
+    g = run(p, NULL, NULL);
+    assert_int_equal(g->n, 1);
+    assert_string_equal(g->arts[0].title, "Z\xc3\xbcrich");
+    assert_string_equal(g->arts[0].body, "Gr\xc3\xbc\xc3\x9f" "e");
+    got_free(g);
+
+    snprintf(p, sizeof p, "%s/bad.html", d); /* claims UTF-8: bad bytes replaced */
+    const char bad[] = "<html><head><meta charset=\"utf-8\"><title>Bad \xff byte</title></head></html>";
+    tu_write(p, bad, sizeof bad - 1);
+    g = run(p, NULL, NULL);
+    assert_int_equal(g->n, 1);
+    assert_string_equal(g->arts[0].title, "Bad \xef\xbf\xbd byte");
+    got_free(g);
+    tu_rmrf(d);
+    free(d);
+}
+
 static void test_html_page_drops_scripts_styles_and_navigation(void **state)
 {
     (void)state;
@@ -538,6 +572,7 @@ int main(void)
         cmocka_unit_test(test_json_documents_single_array_and_wrapper),
         cmocka_unit_test(test_text_files_with_and_without_header),
         cmocka_unit_test(test_html_page_drops_scripts_styles_and_navigation),
+        cmocka_unit_test(test_legacy_encodings_in_text_and_html),
         cmocka_unit_test(test_gzip_files_of_every_format),
         cmocka_unit_test(test_symlink_loop_empty_and_binary_files),
         cmocka_unit_test(test_unknown_extensions_are_sniffed),

@@ -178,53 +178,34 @@ static size_t node_text(const GumboNode *n, buf *pool, int keep_newlines)
     return off;
 }
 
-/* Latin-1 (or Windows-1252 read as Latin-1) to UTF-8. */
-static void latin1_to_utf8(const char *p, size_t n, buf *out)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-        if (c < 0x80) {
-            buf_put_u8(out, c);
-        } else {
-            buf_put_u8(out, (uint8_t)(0xC0 | c >> 6));
-            buf_put_u8(out, (uint8_t)(0x80 | (c & 0x3F)));
-        }
-    }
-}
-
-static int declares_latin1(const char *p, size_t n)
+/* 1 if the start of the page declares its charset as UTF-8. */
+static int declares_utf8(const char *p, size_t n)
 {
     size_t k = n < 2048 ? n : 2048;
     char low[2049];
     for (size_t i = 0; i < k; i++)
         low[i] = p[i] ? (char)tolower((unsigned char)p[i]) : ' ';
     low[k] = '\0';
-    return strstr(low, "iso-8859-1") || strstr(low, "windows-1252") || strstr(low, "latin1") ||
-           strstr(low, "iso8859-1");
+    return strstr(low, "charset=utf-8") || strstr(low, "charset=\"utf-8") || strstr(low, "charset=utf8") ||
+           strstr(low, "charset='utf-8");
 }
 
-/* Makes b valid UTF-8 (converting Latin-1 pages, repairing others). */
+/* Makes b valid UTF-8.  A page that is not valid UTF-8 and does not claim
+ * to be is read as Windows-1252 (HTML5's default for undeclared pages, and
+ * what "iso-8859-1" means in practice); a page that claims UTF-8 but is
+ * not has its bad bytes replaced by U+FFFD. */
 static int to_utf8(buf *b)
 {
     if (ingest_utf8_valid((const char *)b->p, b->len))
         return 0;
-    buf out;
-    buf_init(&out);
-    if (declares_latin1((const char *)b->p, b->len)) {
-        latin1_to_utf8((const char *)b->p, b->len, &out);
-    } else {
-        size_t n;
-        char *r = ingest_utf8_repair((const char *)b->p, b->len, &n);
-        if (!r)
-            return -1;
-        out.p = (uint8_t *)r, out.len = n, out.cap = n + 1;
-    }
-    if (out.oom) {
-        buf_free(&out);
+    if (!declares_utf8((const char *)b->p, b->len))
+        return ingest_cp1252_to_utf8(b);
+    size_t n;
+    char *r = ingest_utf8_repair((const char *)b->p, b->len, &n);
+    if (!r)
         return -1;
-    }
     buf_free(b);
-    *b = out;
+    b->p = (uint8_t *)r, b->len = n, b->cap = n + 1, b->oom = 0;
     return 0;
 }
 

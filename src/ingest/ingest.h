@@ -9,6 +9,9 @@
  *   .txt, other     plain text: optional "Key: value" header block, a blank
  *                   line, then the body; without a header the first line
  *                   is the title
+ * Encodings: JSON is UTF-8 (bad bytes become U+FFFD).  Text, and HTML
+ * that does not declare UTF-8, are read as Windows-1252 (Latin-1) when
+ * they are not valid UTF-8.
  *   .gz             any of these, gzip-compressed (streamed with zlib)
  *   "-"             JSON Lines from standard input
  * Unknown extensions are sniffed: '{' or '[' first means JSON, "<!doctype

@@ -72,6 +72,11 @@ void read_json(ingest *g, istream *s);
 void read_text(ingest *g, istream *s);
 void read_html(ingest *g, istream *s);
 
+/* Re-encodes b (NUL-terminated after) from Windows-1252, the superset of
+ * Latin-1 that old archives and undeclared web pages use, to UTF-8.
+ * 0 or -1 when out of memory (b unchanged). */
+int  ingest_cp1252_to_utf8(buf *b);
+
 /* Collapses runs of whitespace to one space (newlines kept as one '\n' when
  * keep_newlines), trims both ends; in place on a NUL-terminated string. */
 void ingest_squeeze(char *s, int keep_newlines);

@@ -232,3 +232,39 @@ char *ingest_utf8_repair(const char *s, size_t len, size_t *out_len)
         *out_len = b.len;
     return r;
 }
+
+/* Windows-1252 bytes 0x80..0x9F (the rest of the upper half is Latin-1). */
+static const uint16_t CP1252[32] = {
+    0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
+};
+
+int ingest_cp1252_to_utf8(buf *b)
+{
+    buf out;
+    buf_init(&out);
+    buf_reserve(&out, b->len + b->len / 8 + 16);
+    for (size_t i = 0; i < b->len; i++) {
+        unsigned c = b->p[i];
+        if (c >= 0x80 && c < 0xA0)
+            c = CP1252[c - 0x80];
+        if (c < 0x80) {
+            buf_put_u8(&out, (uint8_t)c);
+        } else if (c < 0x800) {
+            buf_put_u8(&out, (uint8_t)(0xC0 | c >> 6));
+            buf_put_u8(&out, (uint8_t)(0x80 | (c & 0x3F)));
+        } else {
+            buf_put_u8(&out, (uint8_t)(0xE0 | c >> 12));
+            buf_put_u8(&out, (uint8_t)(0x80 | (c >> 6 & 0x3F)));
+            buf_put_u8(&out, (uint8_t)(0x80 | (c & 0x3F)));
+        }
+    }
+    if (out.oom || !buf_cstr(&out)) {
+        buf_free(&out);
+        return -1;
+    }
+    buf_free(b);
+    *b = out;
+    return 0;
+}

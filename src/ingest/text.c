@@ -107,6 +107,10 @@ void read_text(ingest *g, istream *s)
     if (istream_read_all(s, &b, INGEST_MAX_RECORD))
         ingest_report(g, s->name, 0, INGEST_WARN, "longer than %u MiB: only the start is indexed",
                       INGEST_MAX_RECORD >> 20);
+    /* Text that is not valid UTF-8 is taken as Windows-1252/Latin-1, the
+     * usual encoding of older archives (so "caf\xe9" keeps its accent). */
+    if (!b.oom && !ingest_utf8_valid((const char *)b.p, b.len))
+        (void)ingest_cp1252_to_utf8(&b); /* out of memory: left as is, repaired later */
     char *text = buf_cstr(&b);
     if (!text) {
         g->rc = MG_ENOMEM;
