@@ -125,7 +125,7 @@ static int analyze(plan *p, const char *text, size_t len, alist *l)
 
 static void remember(plan *p, strmap *m, const char *s, size_t n)
 {
-    if (!strmap_upsert(m, s, n, 1, NULL))
+    if (m && !strmap_upsert(m, s, n, 1, NULL))
         p->oom = 1;
 }
 
@@ -275,7 +275,7 @@ static pnode *plan_prefix(plan *p, const qnode *q)
                 got = ix_reader_prefix(p->r, a->raw, a->raw_len, PLAN_PREFIX_MAX, on_prefix_term, &x);
             if (got < PLAN_PREFIX_MAX)
                 ix_reader_prefix(p->r, key, a->raw_len + 1, PLAN_PREFIX_MAX - got, on_prefix_term, &x);
-            if (plain) {
+            if (plain && p->stems) {
                 char **np = realloc(p->prefixes, (p->nprefixes + 1) * sizeof *np);
                 char *s = np ? strndup(a->raw, a->raw_len) : NULL;
                 if (np)
@@ -423,8 +423,8 @@ static pnode *plan_node(plan *p, const qnode *q, int depth)
     return NULL;
 }
 
-int plan_build(const qast *ast, analyzer *a, const ix_reader *r, int phrase_bonus, plan **out,
-               errbuf *e)
+int plan_build(const qast *ast, analyzer *a, const ix_reader *r, int phrase_bonus, int matches,
+               plan **out, errbuf *e)
 {
     *out = NULL;
     plan *p = calloc(1, sizeof *p);
@@ -433,10 +433,12 @@ int plan_build(const qast *ast, analyzer *a, const ix_reader *r, int phrase_bonu
     p->an = a;
     p->r = r;
     p->ndocs = ix_reader_ndocs(r);
-    p->stems = strmap_new();
-    p->raws = strmap_new();
-    if (!p->stems || !p->raws)
-        p->oom = 1;
+    if (matches) {
+        p->stems = strmap_new();
+        p->raws = strmap_new();
+        if (!p->stems || !p->raws)
+            p->oom = 1;
+    }
     const qnode *q = qast_root(ast);
     if (q && !p->oom) {
         if (q->kind == QN_BOOL)
@@ -458,6 +460,8 @@ int plan_matches_token(void *plan_ptr, const token *t)
 {
     const plan *p = plan_ptr;
     uint32_t v;
+    if (!p->stems || !p->raws)
+        return 0;
     if (strmap_get(p->stems, t->term, t->term_len, &v) || strmap_get(p->raws, t->raw, t->raw_len, &v))
         return 1;
     for (size_t i = 0; i < p->nprefixes; i++) {

@@ -65,9 +65,10 @@ struct pnode {
 typedef struct plan plan;
 
 /* Builds the plan of ast for reader r.  An empty plan (root NULL) matches
- * nothing.  Returns MG_OK or MG_ENOMEM. */
+ * nothing.  matches: also collect the words for plan_matches_token
+ * (snippets).  Returns MG_OK or MG_ENOMEM. */
 int   plan_build(const qast *ast, analyzer *a, const ix_reader *r, int phrase_bonus,
-                 plan **out, errbuf *e);
+                 int matches, plan **out, errbuf *e);
 void  plan_free(plan *p);
 pnode *plan_root(const plan *p);
 /* Whether a token of stored text matches a positive word of the query (for

@@ -493,7 +493,7 @@ static int search_plan(ix_reader *r, const char *query, const mg_search_options 
         res->col = col;
         return fail(res, rc, e.msg);
     }
-    rc = plan_build(ast, an, r, !f->no_phrase_bonus, pl, &e);
+    rc = plan_build(ast, an, r, !f->no_phrase_bonus, o->snippet_len > 0, pl, &e);
     qast_free(ast);
     return rc == MG_OK ? MG_OK : fail(res, rc, e.msg);
 }
