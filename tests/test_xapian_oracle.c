@@ -12,8 +12,9 @@
  *     log((N-n+.5)/(n+.5)) with the ratio t replaced by t/2 + 1 when t < 2;
  *     morgue quantises document lengths above 40 tokens (util/norm.h);
  *     morgue weighs title matches by title_weight (BM25F), Xapian has one
- *     wdf per term.  With title_weight = 1 and Xapian's min_normlen = 0
- *     and k3 = 1 (wqf is 1 here) only the idf and the quantisation differ.
+ *     wdf per term; morgue adds a phrase bonus for adjacent query words.
+ *     With title_weight = 1 and Xapian's min_normlen = 0 and k3 = 1 (wqf
+ *     is 1 here) only the idf, the quantisation and the bonus differ.
  *     The test prints the agreement it measures (Kendall tau-b over all
  *     matches, top-10 overlap) and asserts a floor.
  */
@@ -763,16 +764,17 @@ static void test_bm25_rankings_agree_with_equal_k1_and_b(void **state)
     print_message("BM25 k1=1.2 b=0.75, %zu OR queries: title_weight 1: Kendall tau-b %.3f, "
                   "top-10 overlap %.3f; title_weight 2.5: tau-b %.3f, overlap %.3f\n",
                   one.queries, one.tau, one.overlap, def.tau, def.overlap);
-    /* Measured 0.946 / 0.563 and 0.878 / 0.517.  This vocabulary is tiny,
-     * so nearly every query word is in a third or more of the articles,
-     * where the idfs differ most (Xapian's t < 2 -> t/2 + 1); with
-     * differences of idf between the words, the top ten reorder more than
-     * the whole ranking.  morgue's adjacent-word phrase bonus adds to it.
-     * Reuters (real frequencies) agrees far more closely, see below. */
+    /* Measured 0.977 / 0.857 and 0.906 / 0.710.  The rest is by design:
+     * this vocabulary is tiny, so nearly every query word is in a third or
+     * more of the articles, where the two idfs differ most (Xapian's
+     * t < 2 -> t/2 + 1), and morgue also scores adjacent query words as a
+     * phrase (times PLAN_PHRASE_BONUS; with a bonus of 1 instead of 0.1 the
+     * top-10 overlap here was 0.563).  Reuters, with real frequencies,
+     * agrees far more closely (below). */
     assert_true(one.queries >= 50);
-    assert_true(one.tau >= 0.9);
-    assert_true(one.overlap >= 0.45);
-    assert_true(def.tau >= 0.8);
+    assert_true(one.tau >= 0.95);
+    assert_true(one.overlap >= 0.75);
+    assert_true(def.tau >= 0.85);
     pair_free(&p);
     corpus_free(&c);
 }

@@ -311,7 +311,8 @@ double   xap_mset_weight(const xap_mset *m, size_t i);
 int      xap_mset_percent(const xap_mset *m, size_t i);
 /* The document data of item i; *data lives as long as m. */
 int      xap_mset_data(xap_mset *m, size_t i, const char **data, size_t *len);
-/* The value in slot of item i; *v lives as long as m. */
+/* The value in slot of item i; *v lives until the next xap_mset_value
+ * call on m (or until m is freed). */
 int      xap_mset_value(xap_mset *m, size_t i, uint32_t slot, const char **v, size_t *len);
 /* How many distinct terms of the query the document of item i holds. */
 int      xap_mset_matching_terms(xap_mset *m, size_t i, uint32_t *count);
