@@ -441,6 +441,26 @@ static void test_symlink_loop_empty_and_binary_files(void **state)
     free(d);
 }
 
+static void test_deeply_nested_directories(void **state)
+{
+    (void)state;
+    char *d = tu_tmpdir();
+    char path[8192];
+    int n = snprintf(path, sizeof path, "%s", d);
+    for (int i = 0; i < 600; i++) /* 600 levels, a 1.2 KB path */
+        n += snprintf(path + n, sizeof path - (size_t)n, "/d");
+    snprintf(path + n, sizeof path - (size_t)n, "/deep.txt");
+    tu_writef(path, "Bottom of the well\nbody\n");
+    ingest_counts c;
+    got *g = run(d, &c, NULL);
+    assert_int_equal(g->n, 1);
+    assert_string_equal(g->arts[0].title, "Bottom of the well");
+    assert_int_equal(c.errors, 0);
+    got_free(g);
+    tu_rmrf(d);
+    free(d);
+}
+
 static void test_unknown_extensions_are_sniffed(void **state)
 {
     (void)state;
@@ -575,6 +595,7 @@ int main(void)
         cmocka_unit_test(test_legacy_encodings_in_text_and_html),
         cmocka_unit_test(test_gzip_files_of_every_format),
         cmocka_unit_test(test_symlink_loop_empty_and_binary_files),
+        cmocka_unit_test(test_deeply_nested_directories),
         cmocka_unit_test(test_unknown_extensions_are_sniffed),
         cmocka_unit_test(test_long_lines_span_buffer_refills),
         cmocka_unit_test(test_callback_can_stop_the_run),
