@@ -627,6 +627,44 @@ static void test_garbage_requests_do_not_hurt_the_server(void **state)
     json_decref(j);
 }
 
+/* Random requests (percent-encoded random bytes in paths and parameters,
+ * random bodies) each get a JSON answer with a 2xx/4xx status. */
+static void test_random_requests_get_json_answers(void **state)
+{
+    fixture *f = *state;
+    static const char *const methods[] = { "GET", "POST", "DELETE", "PUT", "GET" };
+    static const char *const bases[] = { "/search?q=", "/search?q=alpha&n=", "/articles/zz",
+                                         "/search?q=a&since=", "/articles", "/stats?",
+                                         "/zz", "/search?sort=" };
+    uint64_t seed = 42;
+    for (int i = 0; i < 300; i++) {
+        char path[512], body[256];
+        const char *m = methods[tu_rand(&seed) % 5];
+        size_t n = (size_t)snprintf(path, sizeof path, "%s", bases[tu_rand(&seed) % 8]);
+        for (int k = (int)(tu_rand(&seed) % 30); k > 0; k--)
+            n += (size_t)snprintf(path + n, sizeof path - n, "%%%02X",
+                                  (unsigned)(tu_rand(&seed) % 256));
+        size_t blen = tu_rand(&seed) % (sizeof body - 1);
+        static const char alphabet[] = "{}[]\":,\n abc\\0123";
+        for (size_t k = 0; k < blen; k++)
+            body[k] = alphabet[tu_rand(&seed) % (sizeof alphabet - 1)];
+        body[blen] = '\0';
+        resp r;
+        assert_int_equal(http(&f->c, m, path, strcmp(m, "GET") ? body : NULL, &r), 0);
+        int ok = r.status == 200 || (r.status >= 400 && r.status <= 413);
+        json_t *j = json_loads(r.body, 0, NULL);
+        if (!ok || !j)
+            print_message("%s %s -> %d %s\n", m, path, r.status, r.body);
+        assert_true(ok);
+        assert_non_null(j);
+        json_decref(j);
+        resp_free(&r);
+    }
+    json_t *j = get_json(&f->c, "GET", "/stats", NULL, 200);
+    assert_int_equal(jint(j, "docs"), NDOCS); /* nothing random got in */
+    json_decref(j);
+}
+
 static void test_post_adds_and_delete_removes_articles(void **state)
 {
     fixture *f = *state;
@@ -856,6 +894,7 @@ int main(void)
         cmocka_unit_test(test_oversized_bodies_get_413),
         cmocka_unit_test(test_garbage_requests_do_not_hurt_the_server),
         cmocka_unit_test(test_eight_clients_get_correct_answers_concurrently),
+        cmocka_unit_test(test_random_requests_get_json_answers),
         cmocka_unit_test(test_post_adds_and_delete_removes_articles),
         cmocka_unit_test(test_searches_during_writes_see_each_new_article),
         cmocka_unit_test(test_read_only_server_refuses_writes_and_sees_new_commits),
