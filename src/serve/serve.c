@@ -11,6 +11,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 typedef struct request {
     buf body;       /* the request body, up to opt.max_body */
     int too_big;    /* the body went over the limit: discard, answer 413 */
+    int answered;   /* a response is queued already (early 413) */
 } request;
 
 #define SERVE_USAGE "[-i INDEX] [--port 8080] [--bind 127.0.0.1] [--threads N] [--writable]"
@@ -179,9 +181,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
         unsigned long long n;
         if (cl && (parse_uint(cl, ~0ull, &n) != 0 || n > s->opt.max_body)) {
-            r->too_big = 1;
+            r->answered = 1;
             return send_too_big(s, c);
         }
+        return MHD_YES;
+    }
+    if (r->answered) { /* MHD discards the rest and closes */
+        *upload_size = 0;
         return MHD_YES;
     }
     if (*upload_size) {
@@ -214,6 +220,14 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     }
 }
 
+/* libmicrohttpd's own messages (malformed requests it answers itself). */
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    fputs("morgue serve: ", stderr);
+    vfprintf(stderr, fmt, ap);
+}
+
 static struct MHD_Daemon *start_daemon(srv *s)
 {
     struct sockaddr_storage ss;
@@ -233,10 +247,17 @@ static struct MHD_Daemon *start_daemon(srv *s)
                 s->opt.bind);
         return NULL;
     }
+    /* One thread is MHD's polling thread itself, without a pool. */
+    struct MHD_OptionItem pool[] = {
+        { s->opt.threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
+          (intptr_t)s->opt.threads, NULL },
+        { MHD_OPTION_END, 0, NULL },
+    };
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, (uint16_t)s->opt.port, NULL, NULL, on_request, s,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, /* must come first */
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s->opt.threads,
+        MHD_OPTION_ARRAY, pool,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1000,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
@@ -325,9 +346,9 @@ int serve_main(int argc, char **argv)
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     unsigned port = info ? info->port : s.opt.port;
     int v6 = strchr(s.opt.bind, ':') != NULL;
-    printf("morgue serve: listening on http://%s%s%s:%u/ (index %s, %u threads, %s)\n",
+    printf("morgue serve: listening on http://%s%s%s:%u/ (index %s, %u thread%s, %s)\n",
            v6 ? "[" : "", s.opt.bind, v6 ? "]" : "", port, s.opt.index, s.opt.threads,
-           s.opt.writable ? "writable" : "read-only");
+           s.opt.threads == 1 ? "" : "s", s.opt.writable ? "writable" : "read-only");
     fflush(stdout);
 
     wait_for_signal(&s, &set);
