@@ -16,7 +16,8 @@
  *
  * Totals are exact when nothing was skipped; otherwise the total is the
  * larger of the matches seen and an independence estimate of the union of
- * the clauses, and mg_results_total_is_estimate() says so.  exact_total
+ * the clauses, scaled by the share of the candidates seen that passed the
+ * date filters and exclusions, and mg_results_total_is_estimate() says so.  exact_total
  * turns MaxScore off.
  *
  * Date filters (since/until) are a test on the dense date column done only
@@ -42,6 +43,7 @@ typedef struct run {
     bm25 m;
     topk top;
     uint64_t counted;
+    uint64_t seen;     /* MaxScore candidates, before filters */
     double estimate;   /* union estimate of what MaxScore skipped */
     int skipped;       /* MaxScore skipped some documents */
     uint64_t unscored;
@@ -191,6 +193,7 @@ static void ms_loop(run *rn, const qctx *cx, uint32_t seg, ms *s)
                 qit_advance(s->c[s->order[j]], to);
             continue;
         }
+        rn->seen++;
         if (passes(rn, cx, d) && !ms_excluded(s, d)) {
             rn->counted++;
             double score;
@@ -535,9 +538,12 @@ int search_run(ix_reader *r, const char *query, const mg_search_options *o,
     if (rc == MG_OK) {
         res->total = rn.counted;
         if (rn.skipped) {
+            /* The union estimate ignores date filters and exclusions: scale
+             * it by the share of the candidates seen that passed them. */
+            double est = rn.seen ? rn.estimate * (double)rn.counted / (double)rn.seen : rn.estimate;
             res->estimate = 1;
-            if (rn.estimate > (double)rn.counted)
-                res->total = (uint64_t)(rn.estimate + 0.5);
+            if (est > (double)rn.counted)
+                res->total = (uint64_t)(est + 0.5);
         }
         res->skipped = rn.unscored;
         res->status = MG_OK;
