@@ -916,6 +916,14 @@ static void test_backend_answers_morgue_queries(void **state)
     assert_non_null(h->snippet);
     assert_non_null(strstr(h->snippet, "<b>runs</b>"));
     xb_results_free(r);
+    o.limit = 0; /* no hits, still the count */
+    o.exact_total = 1;
+    assert_int_equal(xb_search(s, "dog OR shares", &o, &r, &e, NULL), MG_OK);
+    assert_int_equal(xb_results_count(r), 0);
+    assert_int_equal(xb_results_total(r), 3);
+    assert_false(xb_results_total_is_estimate(r));
+    xb_results_free(r);
+    o.exact_total = 0;
     o.sort = MG_SORT_NEWEST;
     o.limit = SIZE_MAX; /* "all of them" */
     assert_int_equal(xb_search(s, "dog OR shares", &o, &r, &e, NULL), MG_OK);

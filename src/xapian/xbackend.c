@@ -681,7 +681,7 @@ int xb_search(xb_searcher *s, const char *query, const mg_search_options *opt, x
         return err_set(e, MG_ENOMEM, "out of memory");
     }
     int rc = build_query(s, query, o.default_and, hl, &q, e, col);
-    if (rc || !q || o.limit == 0) { /* an empty query finds nothing */
+    if (rc || !q) { /* an empty query finds nothing */
         xap_query_free(q);
         strmap_free(hl);
         if (rc) {
