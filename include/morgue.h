@@ -207,7 +207,7 @@ typedef struct mg_stats {
     uint64_t generation;    /* commit generation */
     uint64_t bytes_total;   /* bytes on disk of the committed index */
     uint64_t bytes_postings;/* dictionary + postings + positions + norms */
-    uint64_t bytes_stored;  /* compressed stored fields */
+    uint64_t bytes_stored;  /* compressed stored fields + uncompressed ids */
     int64_t  date_min;      /* earliest date, or MG_NO_DATE */
     int64_t  date_max;      /* latest date, or MG_NO_DATE */
     uint64_t bad_utf8;      /* invalid UTF-8 sequences replaced (writer) */

@@ -356,6 +356,67 @@ static void test_rollback_discards_adds_and_deletes(void **state)
 /* Many small documents with a tiny RAM budget: several flushes per commit,
  * the merge policy keeps the segment count bounded, and every document is
  * still found with the right postings. */
+/* Every live document's ids-section id equals its stored article's id. */
+static void assert_ids_match_stored(ix_reader *r, uint64_t expect_live)
+{
+    uint64_t live = 0;
+    for (uint32_t i = 0; i < ix_reader_nsegments(r); i++) {
+        const ix_segment *s = ix_reader_segment(r, i);
+        size_t len;
+        assert_null(ix_seg_doc_id(s, ix_seg_ndocs(s), &len));
+        for (uint32_t d = 0; d < ix_seg_ndocs(s); d++) {
+            if (ix_seg_is_deleted(s, d))
+                continue;
+            const char *id = ix_seg_doc_id(s, d, &len);
+            assert_non_null(id);
+            mg_doc *doc;
+            errbuf e;
+            assert_int_equal(ix_seg_doc(s, d, &doc, &e), MG_OK);
+            assert_int_equal(len, strlen(doc->a.id));
+            assert_memory_equal(id, doc->a.id, len);
+            uint32_t fs, fd;
+            assert_true(ix_reader_find_id(r, doc->a.id, &fs, &fd));
+            assert_true(fs == i && fd == d);
+            mg_doc_free(doc);
+            live++;
+        }
+    }
+    assert_int_equal(live, expect_live);
+}
+
+/* Ids come from the flushed buffer, from merges and survive replaces. */
+static void test_ids_section_matches_stored_ids_after_flush_and_merge(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    mg_index *ix = open_w(dir, 200 * 1024, 0);
+    char id[40], body[64];
+    for (int i = 0; i < 1500; i++) {
+        snprintf(id, sizeof id, i % 3 ? "doc%d" : "article-with-a-longer-id-%d", i);
+        snprintf(body, sizeof body, "text %d", i);
+        add(ix, id, "t", body, i);
+        if (i % 400 == 399)
+            assert_int_equal(mg_index_commit(ix), MG_OK);
+    }
+    add(ix, "doc1", "t", "replaced", 1); /* replace: the old doc1 is deleted */
+    assert_int_equal(mg_index_commit(ix), MG_OK);
+    ix_reader *r = open_r(dir);
+    assert_true(ix_reader_nsegments(r) > 1);
+    assert_ids_match_stored(r, 1500);
+    ix_reader_unref(r);
+    assert_int_equal(mg_index_optimize(ix), MG_OK);
+    r = open_r(dir);
+    assert_int_equal(ix_reader_nsegments(r), 1);
+    assert_ids_match_stored(r, 1500);
+    size_t len;
+    const char *last = ix_seg_doc_id(ix_reader_segment(r, 0), 1499, &len);
+    assert_true(len == 4 && memcmp(last, "doc1", 4) == 0);
+    ix_reader_unref(r);
+    mg_index_close(ix);
+    tu_rmrf(dir);
+    free(dir);
+}
+
 static void test_tiny_ram_budget_flushes_and_merges(void **state)
 {
     (void)state;
@@ -626,6 +687,7 @@ int main(void)
         cmocka_unit_test(test_delete_by_id_committed_and_pending),
         cmocka_unit_test(test_rollback_discards_adds_and_deletes),
         cmocka_unit_test(test_tiny_ram_budget_flushes_and_merges),
+        cmocka_unit_test(test_ids_section_matches_stored_ids_after_flush_and_merge),
         cmocka_unit_test(test_flushed_pending_segments_replace_delete_rollback),
         cmocka_unit_test(test_merge_policy_bounds_segment_count),
         cmocka_unit_test(test_second_writer_gets_locked),

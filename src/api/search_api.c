@@ -10,17 +10,9 @@
 #include "api/api_internal.h"
 #include "index/index.h"
 #include "morgue.h"
-#include "query/idmap.h"
 #include "query/search.h"
 
 #define POOL_MAX 16
-
-/* The docid -> id map of one snapshot, shared by the searches on it. */
-typedef struct idcache {
-    idmap *m;
-    ix_reader *r;         /* the snapshot it maps (one reference held) */
-    int refs;             /* under the searcher's mutex */
-} idcache;
 
 struct mg_searcher {
     pthread_mutex_t mu;   /* guards r, err and the pool */
@@ -31,56 +23,7 @@ struct mg_searcher {
                                  search takes one, gives it back) */
     size_t npool;
     char pool_lang[64];   /* the language the pooled analyzers stem */
-    idcache *ids;         /* for the newest snapshot that needed one */
 };
-
-static void idcache_release(mg_searcher *s, idcache *c)
-{
-    if (!c)
-        return;
-    pthread_mutex_lock(&s->mu);
-    int last = --c->refs == 0;
-    pthread_mutex_unlock(&s->mu);
-    if (last) {
-        idmap_free(c->m);
-        ix_reader_unref(c->r);
-        free(c);
-    }
-}
-
-/* The id map of snapshot r (one reference for the caller), built on first
- * use; NULL when memory is short (the search then reads stored articles). */
-static idcache *idcache_get(mg_searcher *s, ix_reader *r)
-{
-    pthread_mutex_lock(&s->mu);
-    idcache *c = s->ids;
-    if (c && c->r == r)
-        c->refs++;
-    else
-        c = NULL;
-    pthread_mutex_unlock(&s->mu);
-    if (c)
-        return c;
-    c = calloc(1, sizeof *c);
-    if (!c || idmap_build(r, &c->m) != MG_OK) {
-        free(c);
-        return NULL;
-    }
-    ix_reader_ref(r);
-    c->r = r;
-    c->refs = 2; /* the caller's and the searcher's */
-    pthread_mutex_lock(&s->mu);
-    idcache *old = s->ids;
-    if (old && ix_reader_generation(old->r) > ix_reader_generation(r)) {
-        old = NULL; /* keep the newer one; ours serves this search only */
-        c->refs = 1;
-    } else {
-        s->ids = c;
-    }
-    pthread_mutex_unlock(&s->mu);
-    idcache_release(s, old);
-    return c;
-}
 
 /* An analyzer for lang: from the pool, or new (NULL = search_run makes one). */
 static analyzer *pool_take(mg_searcher *s, const char *lang)
@@ -223,7 +166,6 @@ void mg_searcher_close(mg_searcher *s)
         ix_reader_unref(s->r);
     while (s->npool)
         analyzer_free(s->pool[--s->npool]);
-    idcache_release(s, s->ids);
     pthread_mutex_destroy(&s->mu);
     free(s->dir);
     free(s);
@@ -259,15 +201,7 @@ int mg_search(mg_searcher *s, const char *query, const mg_search_options *opt, m
     }
     const char *lang = ix_reader_language(r);
     analyzer *an = pool_take(s, lang);
-    /* Only ids asked (a service listing hits): map docids to ids in memory
-     * instead of decompressing a stored block per hit. */
-    idcache *ids = NULL;
-    if ((opt->fields & MG_FIELD_ID) && !(opt->fields & ~(unsigned)(MG_FIELD_ID | MG_FIELD_DATE)) &&
-        opt->snippet_len == 0 && opt->limit > 0)
-        ids = idcache_get(s, r);
-    search_flags f = { 0, 0, ids ? ids->m : NULL };
-    int rc = search_run(r, query, opt, &f, an, res);
-    idcache_release(s, ids);
+    int rc = search_run(r, query, opt, NULL, an, res);
     pool_give(s, lang, an);
     ix_reader_unref(r);
     return rc;

@@ -118,6 +118,9 @@ uint8_t  ix_seg_body_norm(const ix_segment *s, uint32_t doc);
 int64_t  ix_seg_date(const ix_segment *s, uint32_t doc);       /* or MG_NO_DATE */
 /* The dense date column (ndocs entries) for fast range filters and sorts. */
 const int64_t *ix_seg_dates(const ix_segment *s);
+/* The external id of doc (not NUL-terminated, *len bytes), pointing into
+ * the segment's map (valid while the segment is); NULL past the end. */
+const char *ix_seg_doc_id(const ix_segment *s, uint32_t doc, size_t *len);
 /* Reads a stored article; *out is freed with mg_doc_free. */
 int      ix_seg_doc(const ix_segment *s, uint32_t doc, mg_doc **out, errbuf *e);
 

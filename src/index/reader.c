@@ -282,7 +282,8 @@ void ix_reader_stats(const ix_reader *r, mg_stats *out)
         out->bytes_postings += s->sec[SEC_DICT].len + s->sec[SEC_DICTIDX].len +
                                s->sec[SEC_POSTINGS].len + s->sec[SEC_POSITIONS].len +
                                s->sec[SEC_NORMS].len;
-        out->bytes_stored += s->sec[SEC_STORED].len + s->sec[SEC_STOREIDX].len;
+        out->bytes_stored += s->sec[SEC_STORED].len + s->sec[SEC_STOREIDX].len +
+                             s->sec[SEC_IDS].len;
         if (s->date_min != MG_NO_DATE && (out->date_min == MG_NO_DATE || s->date_min < out->date_min))
             out->date_min = s->date_min;
         if (s->date_max != MG_NO_DATE && (out->date_max == MG_NO_DATE || s->date_max > out->date_max))

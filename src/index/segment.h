@@ -12,7 +12,7 @@
 #include "util/fileio.h"
 
 #define SEG_MAGIC     "MGSEG\r\n\x1a"
-#define SEG_VERSION   3u
+#define SEG_VERSION   4u
 #define SEG_HEADER    16u
 #define SEG_TRAILER   24u
 #define SEG_END_MAGIC 0x4553474du /* "MGSE" little-endian */
@@ -27,6 +27,7 @@ enum {
     SEC_STOREIDX,     /* one entry per stored block */
     SEC_NORMS,        /* title norms, then body norms */
     SEC_DATES,        /* int64 per document */
+    SEC_IDS,          /* external ids, uncompressed (stored.c) */
     SEC_META,         /* counts */
     SEC_COUNT
 };
@@ -176,6 +177,7 @@ typedef struct stored_writer {
     buf comp;                 /* compressed blocks not yet drained */
     uint64_t comp_total;      /* compressed bytes produced so far */
     buf idx;                  /* SEC_STOREIDX entries */
+    buf ids_off, ids;         /* SEC_IDS: u32 end offset per doc, id bytes */
     uint32_t nblocks;
     void *compressor;
     int oom;
@@ -188,6 +190,8 @@ void stw_add(stored_writer *w, const mg_article *a);
 /* Compresses the partial block, if any. */
 void stw_flush(stored_writer *w);
 size_t stw_bytes(const stored_writer *w);
+/* Appends the SEC_IDS section's bytes to out. */
+void stw_ids_section(const stored_writer *w, buf *out);
 
 /* Reads every stored document of a segment in order, decompressing each
  * block once (merges and checks; ix_seg_doc is for random access). */

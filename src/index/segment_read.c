@@ -54,9 +54,28 @@ static int seg_sec_crc(const ix_segment *s, int kind, errbuf *e)
     const sect *x = &s->sec[kind];
     static const char *names[SEC_COUNT] = { "", "stored", "postings", "positions", "dictionary",
                                             "dictionary index", "stored index", "norms", "dates",
-                                            "meta" };
+                                            "ids", "meta" };
     if (crc32_update(0, x->p, (size_t)x->len) != x->crc)
         return SEG_BAD(e, s, x->off, "%s section checksum mismatch", names[kind]);
+    return MG_OK;
+}
+
+/* The ids section: ndocs ascending end offsets, then that many bytes. */
+static int seg_ids(ix_segment *s, errbuf *e)
+{
+    const sect *x = &s->sec[SEC_IDS];
+    if (x->len < 4ull * s->ndocs)
+        return SEG_BAD(e, s, x->off, "ids section too short for %u documents", s->ndocs);
+    uint64_t room = x->len - 4ull * s->ndocs;
+    uint32_t prev = 0;
+    for (uint32_t d = 0; d < s->ndocs; d++) {
+        uint32_t end = le32(x->p + 4ull * d);
+        if (end < prev || end > room)
+            return SEG_BAD(e, s, x->off + 4ull * d, "ids section offset out of order");
+        prev = end;
+    }
+    if (prev != room)
+        return SEG_BAD(e, s, x->off, "ids section size does not match its offsets");
     return MG_OK;
 }
 
@@ -87,7 +106,7 @@ static int seg_meta(ix_segment *s, errbuf *e)
         return SEG_BAD(e, s, s->sec[SEC_STOREIDX].off, "stored index size is inconsistent");
     if (s->ndocs >= IX_END || (s->ndict_blocks == 0) != (s->sec[SEC_DICT].len == 0))
         return SEG_BAD(e, s, m->off, "inconsistent counts");
-    return MG_OK;
+    return seg_ids(s, e);
 }
 
 static int seg_dictidx(ix_segment *s, errbuf *e)
@@ -130,7 +149,8 @@ int seg_open(const char *dir, uint64_t id, ix_segment **out, errbuf *e)
     int rc = file_map(s->path, &s->map, e);
     if (rc == MG_OK)
         rc = seg_header(s, e);
-    static const int small[] = { SEC_META, SEC_DICTIDX, SEC_STOREIDX, SEC_NORMS, SEC_DATES };
+    static const int small[] = { SEC_META, SEC_DICTIDX, SEC_STOREIDX, SEC_NORMS, SEC_DATES,
+                                 SEC_IDS };
     for (size_t i = 0; rc == MG_OK && i < sizeof small / sizeof *small; i++)
         rc = seg_sec_crc(s, small[i], e);
     if (rc == MG_OK)

@@ -9,7 +9,7 @@
  *
  *   header, 16 bytes
  *     8 bytes  magic "MGSEG\r\n\x1a"
- *     u32      format version (1)
+ *     u32      format version (4; 4 added IDS)
  *     u32      0 (reserved)
  *   sections, each starting at a multiple of 8 (zero bytes pad between):
  *     STORED     compressed stored-field blocks       (stored.c)
@@ -21,13 +21,14 @@
  *     NORMS      ndocs title norms, then ndocs body norms (util/norm.h)
  *     DATES      ndocs i64, MG_NO_DATE when unknown (8-aligned, so it is
  *                used in place as an int64_t array)
+ *     IDS        external ids, uncompressed             (stored.c)
  *     META       72 bytes:
  *                  u32 ndocs, u32 ndict_blocks, u64 nterms, u64 npostings,
  *                  u64 tokens (title + body words), u64 title_tokens,
  *                  u64 body_tokens, i64 date_min, i64 date_max,
  *                  u32 nstored_blocks, u32 0
  *   directory, SEC_COUNT-1 entries of 24 bytes, one per section:
- *     u32 kind (1..9, as listed), u32 crc32 of the section's bytes,
+ *     u32 kind (1..10, as listed), u32 crc32 of the section's bytes,
  *     u64 offset, u64 length
  *   trailer, 24 bytes
  *     u64 directory offset
@@ -37,7 +38,7 @@
  *     u32 crc32 of every byte of the file before this field
  *
  * Opening checks the header, the trailer, the directory and the CRCs of the
- * small sections (DICTIDX, STOREIDX, NORMS, DATES, META); `check` verifies
+ * small sections (DICTIDX, STOREIDX, NORMS, DATES, IDS, META); `check` verifies
  * everything.
  */
 #include "index/segment.h"
@@ -377,6 +378,13 @@ int segw_finish(seg_writer *w)
     out_put(&w->f, w->norms_b.p, w->norms_b.len);
     sec_end(w, SEC_NORMS);
     sec_put(w, SEC_DATES, w->dates.p, w->dates.len);
+    buf ids;
+    buf_init(&ids);
+    stw_ids_section(w->st, &ids);
+    sec_put(w, SEC_IDS, ids.p, ids.len);
+    if (ids.oom)
+        w->f.err = ENOMEM;
+    buf_free(&ids);
     segw_meta(w);
     segw_tail(w);
     out_drain(&w->f);

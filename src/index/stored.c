@@ -12,6 +12,10 @@
  *   u32 first_doc, u32 ndocs, u64 offset in STORED, u32 comp_len, u32 raw_len
  * A block is closed when its raw size reaches 64 KiB, so an article larger
  * than that gets a block of its own.
+ * IDS section (uncompressed, so a hit's id costs no decompression):
+ *   u32 end[ndocs]   end of doc d's id in the bytes below (start: end[d-1],
+ *                    or 0 for doc 0); ascending
+ *   the ids' bytes, back to back (no terminators)
  */
 #include "index/segment.h"
 
@@ -27,6 +31,8 @@ int stw_init(stored_writer *w)
     buf_init(&w->raw);
     buf_init(&w->comp);
     buf_init(&w->idx);
+    buf_init(&w->ids_off);
+    buf_init(&w->ids);
     w->compressor = libdeflate_alloc_compressor(STORED_LEVEL);
     return w->compressor ? 0 : -1;
 }
@@ -38,12 +44,23 @@ void stw_free(stored_writer *w)
     buf_free(&w->raw);
     buf_free(&w->comp);
     buf_free(&w->idx);
+    buf_free(&w->ids_off);
+    buf_free(&w->ids);
     if (w->compressor)
         libdeflate_free_compressor(w->compressor);
     w->compressor = NULL;
 }
 
-size_t stw_bytes(const stored_writer *w) { return w->raw.cap + w->comp.cap + w->idx.cap; }
+size_t stw_bytes(const stored_writer *w)
+{
+    return w->raw.cap + w->comp.cap + w->idx.cap + w->ids_off.cap + w->ids.cap;
+}
+
+void stw_ids_section(const stored_writer *w, buf *out)
+{
+    buf_put(out, w->ids_off.p, w->ids_off.len);
+    buf_put(out, w->ids.p, w->ids.len);
+}
 
 void stw_flush(stored_writer *w)
 {
@@ -89,7 +106,10 @@ void stw_add(stored_writer *w, const mg_article *a)
             buf_put_str(&w->raw, f[i]);
     if (a->date != MG_NO_DATE)
         buf_put_le64(&w->raw, (uint64_t)a->date);
-    if (w->raw.oom)
+    if (a->id)
+        buf_put(&w->ids, a->id, strlen(a->id));
+    buf_put_le32(&w->ids_off, (uint32_t)w->ids.len);
+    if (w->raw.oom || w->ids.oom || w->ids_off.oom)
         w->oom = 1;
     w->ndocs++;
     w->raw_docs++;
@@ -265,4 +285,16 @@ int stc_next(stored_cursor *c, mg_doc **out, errbuf *e)
         return stored_bad_record(c->s, c->doc, rc, e);
     c->doc++;
     return MG_OK;
+}
+
+const char *ix_seg_doc_id(const ix_segment *s, uint32_t doc, size_t *len)
+{
+    const sect *x = &s->sec[SEC_IDS];
+    if (doc >= s->ndocs) {
+        *len = 0;
+        return NULL;
+    }
+    uint32_t start = doc ? le32(x->p + 4ull * (doc - 1)) : 0;
+    *len = le32(x->p + 4ull * doc) - start; /* checked ascending on open */
+    return (const char *)x->p + 4ull * s->ndocs + start;
 }

@@ -30,7 +30,6 @@
 
 #include "analysis/analyzer.h"
 #include "query/bm25.h"
-#include "query/idmap.h"
 #include "query/iter.h"
 #include "query/parser.h"
 #include "query/plan.h"
@@ -389,16 +388,14 @@ static int fail(mg_results *res, int code, const char *msg)
 }
 
 static void fill_hit(mg_results *res, size_t i, const tk_hit *h, const mg_search_options *o,
-                     analyzer *an, plan *pl, const idmap *ids)
+                     analyzer *an, plan *pl)
 {
     mg_hit *hit = &res->hits[i];
     unsigned f = o->fields;
     hit->date = (f & MG_FIELD_DATE) ? h->date : MG_NO_DATE;
     hit->score = o->sort == MG_SORT_RELEVANCE ? h->score : 0.0;
-    if (!res->docs[i]) {
-        hit->id = (f & MG_FIELD_ID) ? idmap_get(ids, h->seg, h->doc) : NULL;
-        return; /* copied into res by own_ids: the map may go before res */
-    }
+    if (!res->docs[i])
+        return; /* the id, if asked, is copied into res by own_ids */
     const mg_article *a = &res->docs[i]->a;
     hit->id = (f & MG_FIELD_ID) ? a->id : NULL;
     hit->title = (f & MG_FIELD_TITLE) ? a->title : NULL;
@@ -415,30 +412,38 @@ static void fill_hit(mg_results *res, size_t i, const tk_hit *h, const mg_search
     }
 }
 
-/* Copies ids that point into the id map into res. */
-static int own_ids(mg_results *res)
+/* Copies the ids of the hits read without their stored article from the
+ * segments' ids sections into res (NUL-terminated; the reader may go
+ * before res). */
+static int own_ids(mg_results *res, const ix_reader *r, unsigned fields)
 {
-    size_t total = 0;
+    if (!(fields & MG_FIELD_ID))
+        return MG_OK;
+    size_t total = 0, len;
     for (size_t i = 0; i < res->n; i++)
-        if (!res->docs[i] && res->hits[i].id)
-            total += strlen(res->hits[i].id) + 1;
+        if (!res->docs[i] && ix_seg_doc_id(ix_reader_segment(r, res->seg[i]), res->doc[i], &len))
+            total += len + 1;
     if (!total)
         return MG_OK;
     char *p = res->ids = malloc(total);
     if (!p)
         return fail(res, MG_ENOMEM, "out of memory");
-    for (size_t i = 0; i < res->n; i++)
-        if (!res->docs[i] && res->hits[i].id) {
-            size_t n = strlen(res->hits[i].id) + 1;
-            memcpy(p, res->hits[i].id, n);
-            res->hits[i].id = p;
-            p += n;
-        }
+    for (size_t i = 0; i < res->n; i++) {
+        if (res->docs[i])
+            continue;
+        const char *id = ix_seg_doc_id(ix_reader_segment(r, res->seg[i]), res->doc[i], &len);
+        if (!id)
+            continue;
+        memcpy(p, id, len);
+        p[len] = '\0';
+        res->hits[i].id = p;
+        p += len + 1;
+    }
     return MG_OK;
 }
 
 static int make_page(run *rn, const ix_reader *r, const mg_search_options *o, analyzer *an,
-                     plan *pl, const idmap *ids, mg_results *res)
+                     plan *pl, mg_results *res)
 {
     topk_sort(&rn->top);
     size_t from = o->offset < rn->top.n ? o->offset : rn->top.n;
@@ -453,9 +458,9 @@ static int make_page(run *rn, const ix_reader *r, const mg_search_options *o, an
     if (!res->hits || !res->docs || !res->snippets || !res->seg || !res->doc)
         return fail(res, MG_ENOMEM, "out of memory");
     /* The stored article is read only when a stored field or a snippet is
-     * asked for: the date comes from the date column, the id from the id
-     * map when there is one. */
-    unsigned cheap = MG_FIELD_DATE | (ids ? MG_FIELD_ID : 0);
+     * asked for: the date comes from the date column, the id from the
+     * segment's ids section. */
+    unsigned cheap = MG_FIELD_DATE | MG_FIELD_ID;
     int need_doc = (o->fields & ~cheap) != 0 || o->snippet_len > 0;
     for (size_t i = 0; i < n; i++) {
         const tk_hit *h = &rn->top.h[from + i];
@@ -468,9 +473,9 @@ static int make_page(run *rn, const ix_reader *r, const mg_search_options *o, an
         res->seg[res->n] = h->seg;
         res->doc[res->n] = h->doc;
         res->n++;
-        fill_hit(res, i, h, o, an, pl, ids);
+        fill_hit(res, i, h, o, an, pl);
     }
-    return own_ids(res);
+    return own_ids(res, r, o->fields);
 }
 
 static int check_options(const mg_search_options *o, mg_results *res)
@@ -533,7 +538,7 @@ int search_run(ix_reader *r, const char *query, const mg_search_options *o,
         if (rc == MG_OK && rn.top.oom)
             rc = fail(res, MG_ENOMEM, "out of memory keeping the hits");
         if (rc == MG_OK)
-            rc = make_page(&rn, r, o, an, pl, f->ids, res);
+            rc = make_page(&rn, r, o, an, pl, res);
     }
     if (rc == MG_OK) {
         res->total = rn.counted;

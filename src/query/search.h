@@ -23,17 +23,14 @@ struct mg_results {
     mg_hit *hits;
     mg_doc **docs;         /* stored articles the hits' strings point into */
     char **snippets;
-    char *ids;             /* copies of ids taken from an id map */
+    char *ids;             /* copies of ids taken from the ids sections */
     uint32_t *seg, *doc;   /* where each hit lives (tests, debugging) */
     uint64_t skipped;      /* candidate documents not fully scored (stats) */
 };
 
-struct idmap;
-
 typedef struct search_flags {
     int exhaustive;        /* score every match, never skip (for tests) */
     int no_phrase_bonus;   /* free text without the adjacent-pair phrases */
-    const struct idmap *ids; /* docid -> id map of this reader, or NULL */
 } search_flags;
 
 /* Runs query on r into res (which the caller zeroed).  Returns res->status.
