@@ -187,8 +187,8 @@ static int eval(const gq *g, const art *a)
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++) {
                 int p1 = pos_of(a, i, &w, &t), p2 = pos_of(a, j, &w2, &t2);
-                if (!strcmp(STEM[w], STEM[g->w1]) && !strcmp(STEM[w2], STEM[g->w2]) &&
-                    abs(p1 - p2) <= g->n + 1)
+                if (i != j && !strcmp(STEM[w], STEM[g->w1]) && !strcmp(STEM[w2], STEM[g->w2]) &&
+                    abs(p1 - p2) <= g->n + 1) /* two distinct occurrences */
                     return 1;
             }
         return 0;
@@ -225,6 +225,8 @@ static gq *gen_query(uint64_t *st, int depth, char *out, size_t cap)
     case G_EXACT: snprintf(out, cap, "=%s", VOCAB[g->w1]); break;
     case G_NEAR:
         g->n = (int)(tu_rand(st) % 4);
+        if (tu_rand(st) % 4 == 0)
+            g->w2 = g->w1; /* one word twice: needs two occurrences */
         snprintf(out, cap, "%s NEAR/%d %s", VOCAB[g->w1], g->n, VOCAB[g->w2]);
         break;
     case G_SOURCE:
@@ -501,6 +503,16 @@ static void test_near_phrase_exact_and_field_semantics(void **state)
     assert_string_equal(ids_of(s, "\"quick brown\" NEAR/0 dog"), "");
     assert_string_equal(ids_of(s, "quick NEAR fox NEAR dog"), "fox");
     assert_string_equal(ids_of(s, "quick NEAR/6 fox NEAR/1 dog"), "");
+    /* each operand needs its own occurrence: one word cannot serve two */
+    assert_string_equal(ids_of(s, "quick NEAR quick"), "");
+    assert_string_equal(ids_of(s, "\"quick brown\" NEAR/3 brown"), "");
+    assert_string_equal(ids_of(s, "quick NEAR brown NEAR quick"), "");
+    assert_string_equal(ids_of(s, "run NEAR/0 run"), ""); /* Runs(0), running(2), runs(5) */
+    assert_string_equal(ids_of(s, "run NEAR/1 run"), "run");
+    assert_string_equal(ids_of(s, "runs NEAR/1 running"), "run");
+    assert_string_equal(ids_of(s, "run NEAR/2 run NEAR/2 run"), "");
+    assert_string_equal(ids_of(s, "run NEAR/3 run NEAR/3 run"), "run");
+    assert_string_equal(ids_of(s, "run NEAR/3 run NEAR/3 run NEAR/9 run"), "");
     /* phrases never span the title and the body */
     assert_string_equal(ids_of(s, "\"new york\""), "ny");
     assert_string_equal(ids_of(s, "new york"), "fox ny");

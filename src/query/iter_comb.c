@@ -63,17 +63,75 @@ typedef struct near_it {
     size_t n;
     uint32_t dist;
     qspans *sp;
-    uint32_t *cur;
+    uint32_t *cur;      /* per operand: first occurrence after the leftmost */
+    uint32_t *pick;     /* per operand: the occurrence chosen */
+    uint32_t *cls;      /* per operand: first operand with the same occurrences */
+    size_t a;           /* the operand whose occurrence is leftmost */
+    uint64_t wend;      /* last position the window allows */
+    uint64_t steps;     /* search steps left at this document */
 } near_it;
 
-/* Some choice of one occurrence per operand spans at most dist + the
- * operands' lengths positions.  For each occurrence x taken as the
- * leftmost, the best choice for every other operand is its first
- * occurrence starting at or after x (all occurrences of an operand have
- * the same length). */
-static int near_match(near_it *nr)
+/* Search steps allowed per document before NEAR gives up on it (only
+ * reachable with long chains of overlapping operands). */
+#define NEAR_STEPS 200000
+
+static int spans_overlap(const qspan *x, const qspan *y)
 {
-    uint64_t total = 0;
+    return x->start <= y->end && y->start <= x->end;
+}
+
+/* Only the first few occurrences of operand b after the leftmost one can
+ * matter: each other chosen occurrence overlaps at most len_o + len_b - 1
+ * of b's (all of b's have one length), so among b's first
+ * 1 + sum(len_o + len_b - 1) one is free, and it ends no later. */
+static uint32_t near_cands(const near_it *nr, size_t b)
+{
+    uint64_t lb = nr->sp[b].s[0].end - nr->sp[b].s[0].start + 1, k = 1;
+    for (size_t o = 0; o < nr->n; o++)
+        if (o != b)
+            k += nr->sp[o].s[0].end - nr->sp[o].s[0].start + lb;
+    return k > UINT32_MAX ? UINT32_MAX : (uint32_t)k;
+}
+
+/* Chooses occurrences for operands b.. (skipping the leftmost operand a),
+ * pairwise disjoint and ending by wend.  Operands with identical
+ * occurrences take them in increasing order (no symmetric retries). */
+static int near_choose(near_it *nr, size_t b)
+{
+    if (b == nr->a)
+        b++;
+    if (b >= nr->n)
+        return 1;
+    const qspans *s = &nr->sp[b];
+    uint32_t i = nr->cur[b], lim = near_cands(nr, b);
+    for (size_t c = b; c-- > 0;)
+        if (c != nr->a && nr->cls[c] == nr->cls[b]) {
+            if (nr->pick[c] + 1 > i)
+                i = nr->pick[c] + 1;
+            break;
+        }
+    for (uint32_t tried = 0; i < s->n && tried < lim; i++, tried++) {
+        if (s->s[i].end > nr->wend || nr->steps == 0)
+            return 0;
+        nr->steps--;
+        int free_ = 1;
+        for (size_t c = 0; c < b && free_; c++)
+            if (c != nr->a && spans_overlap(&s->s[i], &nr->sp[c].s[nr->pick[c]]))
+                free_ = 0;
+        if (!free_)
+            continue;
+        nr->pick[b] = i;
+        if (near_choose(nr, b + 1))
+            return 1;
+    }
+    return 0;
+}
+
+/* Fetches every operand's occurrences at the current document; 0 if one
+ * has none (or out of memory, flagged). */
+static int near_fetch(near_it *nr, uint64_t *total)
+{
+    *total = 0;
     for (size_t i = 0; i < nr->n; i++) {
         nr->sp[i].n = 0;
         if (nr->k[i]->vt->spans(nr->k[i], &nr->sp[i])) {
@@ -82,30 +140,48 @@ static int near_match(near_it *nr)
         }
         if (nr->sp[i].n == 0)
             return 0;
-        total += nr->sp[i].s[0].end - nr->sp[i].s[0].start + 1;
+        *total += nr->sp[i].s[0].end - nr->sp[i].s[0].start + 1;
+        nr->cls[i] = (uint32_t)i;
+        for (size_t j = 0; j < i; j++)
+            if (nr->sp[j].n == nr->sp[i].n &&
+                !memcmp(nr->sp[j].s, nr->sp[i].s, nr->sp[i].n * sizeof *nr->sp[i].s)) {
+                nr->cls[i] = nr->cls[j];
+                break;
+            }
     }
+    return 1;
+}
+
+/* Some choice of one occurrence per operand, no two sharing a position
+ * (like Xapian: "trade NEAR trade" needs two occurrences), spans at most
+ * dist + the operands' lengths positions.  Each occurrence x is tried as
+ * the leftmost; the others must start after x ends and end in x's
+ * window. */
+static int near_match(near_it *nr)
+{
+    uint64_t total;
+    if (!near_fetch(nr, &total))
+        return 0;
     uint64_t limit = total + nr->dist;
+    nr->steps = NEAR_STEPS;
     for (size_t a = 0; a < nr->n; a++) {
+        if (a > 0 && nr->cls[a] != a)
+            continue; /* same occurrences as an earlier operand: same result */
         memset(nr->cur, 0, nr->n * sizeof *nr->cur);
+        nr->a = a;
         for (uint32_t xi = 0; xi < nr->sp[a].n; xi++) {
             const qspan *x = &nr->sp[a].s[xi];
-            uint64_t maxend = x->end;
-            int ok = 1;
-            for (size_t b = 0; b < nr->n && ok; b++) {
-                if (b == a)
-                    continue;
+            nr->wend = x->start + limit - 1;
+            for (size_t b = 0; b < nr->n; b++) {
                 const qspans *s = &nr->sp[b];
-                while (nr->cur[b] < s->n && s->s[nr->cur[b]].start < x->start)
+                while (b != a && nr->cur[b] < s->n && s->s[nr->cur[b]].start <= x->end)
                     nr->cur[b]++;
-                if (nr->cur[b] == s->n)
-                    ok = 0;
-                else if (s->s[nr->cur[b]].end > maxend)
-                    maxend = s->s[nr->cur[b]].end;
             }
-            if (!ok)
-                break;
-            if (maxend - x->start + 1 <= limit)
+            nr->pick[a] = xi;
+            if (near_choose(nr, 0))
                 return 1;
+            if (nr->steps == 0)
+                return 0;
         }
     }
     return 0;
@@ -164,6 +240,8 @@ static void near_destroy(qit *it)
     free(nr->k);
     free(nr->sp);
     free(nr->cur);
+    free(nr->pick);
+    free(nr->cls);
     free(nr);
 }
 
@@ -179,7 +257,9 @@ static qit *near_new(const qctx *cx, const pnode *n)
     nr->k = calloc(n->nkids, sizeof *nr->k);
     nr->sp = calloc(n->nkids, sizeof *nr->sp);
     nr->cur = calloc(n->nkids, sizeof *nr->cur);
-    if (!nr->k || !nr->sp || !nr->cur) {
+    nr->pick = calloc(n->nkids, sizeof *nr->pick);
+    nr->cls = calloc(n->nkids, sizeof *nr->cls);
+    if (!nr->k || !nr->sp || !nr->cur || !nr->pick || !nr->cls) {
         near_destroy(&nr->b);
         return NULL;
     }
