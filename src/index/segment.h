@@ -180,6 +180,7 @@ typedef struct stored_writer {
     buf ids_off, ids;         /* SEC_IDS: u32 end offset per doc, id bytes */
     uint32_t nblocks;
     void *compressor;
+    struct stw_bg *bg;        /* compressing thread, or NULL (synchronous) */
     int oom;
 } stored_writer;
 
@@ -187,7 +188,10 @@ int  stw_init(stored_writer *w);
 void stw_free(stored_writer *w);
 /* Appends one article (strings already valid UTF-8). */
 void stw_add(stored_writer *w, const mg_article *a);
-/* Compresses the partial block, if any. */
+/* Compresses the partial block, if any, and waits until every block is in
+ * comp and idx.  (Full blocks are compressed by a second thread while the
+ * caller goes on adding; comp, idx and nblocks are complete only after
+ * this.) */
 void stw_flush(stored_writer *w);
 size_t stw_bytes(const stored_writer *w);
 /* Appends the SEC_IDS section's bytes to out. */

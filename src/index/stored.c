@@ -20,10 +20,144 @@
 #include "index/segment.h"
 
 #include <libdeflate.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define STORED_LEVEL 6
+
+/* The compressing thread: one block in flight.  The adding thread hands it
+ * a full raw block (swapping buffers) and, before handing the next one or
+ * on stw_flush, waits for it and appends its output to comp and idx, so
+ * comp, idx and the counters are only ever touched by the adding thread. */
+typedef struct stw_bg {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int job;                  /* 1 while a block waits or is compressed */
+    int busy;                 /* the adder handed a block not yet collected */
+    int quit;
+    buf raw;                  /* the block handed over */
+    uint32_t docs;            /* its documents */
+    buf out;                  /* its compressed bytes */
+    size_t n;                 /* their length, 0 on failure */
+    size_t held;              /* raw.cap + out.cap as of the last collect */
+} stw_bg;
+
+/* Compresses raw into out (replacing its contents); the length, 0 on
+ * failure. */
+static size_t stw_compress(void *compressor, const buf *raw, buf *out)
+{
+    size_t bound = libdeflate_deflate_compress_bound(compressor, raw->len);
+    buf_reset(out);
+    if (buf_reserve(out, bound) != 0)
+        return 0;
+    return libdeflate_deflate_compress(compressor, raw->p, raw->len, out->p, bound);
+}
+
+/* Appends one compressed block and its index entry. */
+static void stw_record(stored_writer *w, const uint8_t *p, size_t n, uint32_t first, uint32_t docs,
+                       size_t raw_len)
+{
+    if (n == 0) {
+        w->oom = 1;
+        return;
+    }
+    buf_put(&w->comp, p, n);
+    uint8_t e[STOREIDX_ENTRY];
+    st_le32(e, first);
+    st_le32(e + 4, docs);
+    st_le64(e + 8, w->comp_total);
+    st_le32(e + 16, (uint32_t)n);
+    st_le32(e + 20, (uint32_t)raw_len);
+    buf_put(&w->idx, e, sizeof e);
+    w->comp_total += n;
+    w->nblocks++;
+    if (w->idx.oom || w->comp.oom)
+        w->oom = 1;
+}
+
+static void *stw_thread(void *arg)
+{
+    stored_writer *w = arg;
+    stw_bg *g = w->bg;
+    pthread_mutex_lock(&g->mu);
+    for (;;) {
+        while (!g->job && !g->quit)
+            pthread_cond_wait(&g->cv, &g->mu);
+        if (!g->job)
+            break;
+        pthread_mutex_unlock(&g->mu);
+        size_t n = stw_compress(w->compressor, &g->raw, &g->out);
+        pthread_mutex_lock(&g->mu);
+        g->n = n;
+        g->job = 0;
+        pthread_cond_broadcast(&g->cv);
+    }
+    pthread_mutex_unlock(&g->mu);
+    return NULL;
+}
+
+/* Starts the compressing thread; without one, blocks are compressed in
+ * the adding thread. */
+static void stw_bg_start(stored_writer *w)
+{
+    stw_bg *g = calloc(1, sizeof *g);
+    if (!g)
+        return;
+    buf_init(&g->raw);
+    buf_init(&g->out);
+    if (pthread_mutex_init(&g->mu, NULL) != 0) {
+        free(g);
+        return;
+    }
+    if (pthread_cond_init(&g->cv, NULL) != 0) {
+        pthread_mutex_destroy(&g->mu);
+        free(g);
+        return;
+    }
+    w->bg = g;
+    if (pthread_create(&g->th, NULL, stw_thread, w) != 0) {
+        pthread_cond_destroy(&g->cv);
+        pthread_mutex_destroy(&g->mu);
+        free(g);
+        w->bg = NULL;
+    }
+}
+
+/* Collects the block in flight, if any. */
+static void stw_collect(stored_writer *w)
+{
+    stw_bg *g = w->bg;
+    if (!g || !g->busy)
+        return;
+    pthread_mutex_lock(&g->mu);
+    while (g->job)
+        pthread_cond_wait(&g->cv, &g->mu);
+    pthread_mutex_unlock(&g->mu);
+    g->busy = 0;
+    g->held = g->raw.cap + g->out.cap;
+    stw_record(w, g->out.p, g->out.oom ? 0 : g->n, w->ndocs - w->raw_docs - g->docs, g->docs,
+               g->raw.len);
+}
+
+static void stw_bg_stop(stored_writer *w)
+{
+    stw_bg *g = w->bg;
+    if (!g)
+        return;
+    pthread_mutex_lock(&g->mu);
+    g->quit = 1;
+    pthread_cond_broadcast(&g->cv);
+    pthread_mutex_unlock(&g->mu);
+    pthread_join(g->th, NULL);
+    pthread_cond_destroy(&g->cv);
+    pthread_mutex_destroy(&g->mu);
+    buf_free(&g->raw);
+    buf_free(&g->out);
+    free(g);
+    w->bg = NULL;
+}
 
 int stw_init(stored_writer *w)
 {
@@ -41,6 +175,7 @@ void stw_free(stored_writer *w)
 {
     if (!w)
         return;
+    stw_bg_stop(w);
     buf_free(&w->raw);
     buf_free(&w->comp);
     buf_free(&w->idx);
@@ -53,7 +188,8 @@ void stw_free(stored_writer *w)
 
 size_t stw_bytes(const stored_writer *w)
 {
-    return w->raw.cap + w->comp.cap + w->idx.cap + w->ids_off.cap + w->ids.cap;
+    size_t bg = w->bg ? w->bg->held + STORED_BLOCK_RAW : 0; /* no peeking while it works */
+    return w->raw.cap + w->comp.cap + w->idx.cap + w->ids_off.cap + w->ids.cap + bg;
 }
 
 void stw_ids_section(const stored_writer *w, buf *out)
@@ -62,35 +198,41 @@ void stw_ids_section(const stored_writer *w, buf *out)
     buf_put(out, w->ids.p, w->ids.len);
 }
 
-void stw_flush(stored_writer *w)
+/* Closes the current block: hands it to the compressing thread (after
+ * collecting the previous one), or compresses it here. */
+static void stw_close_block(stored_writer *w)
 {
     if (w->raw_docs == 0)
         return;
-    size_t bound = libdeflate_deflate_compress_bound(w->compressor, w->raw.len);
-    if (buf_reserve(&w->comp, bound) != 0) {
-        w->oom = 1;
-        return;
+    if (!w->bg && !w->oom)
+        stw_bg_start(w);
+    stw_collect(w);
+    stw_bg *g = w->bg;
+    if (!g) {
+        buf tmp;
+        buf_init(&tmp);
+        size_t n = stw_compress(w->compressor, &w->raw, &tmp);
+        stw_record(w, tmp.p, tmp.oom ? 0 : n, w->ndocs - w->raw_docs, w->raw_docs, w->raw.len);
+        buf_free(&tmp);
+    } else {
+        buf t = g->raw; /* swap: the thread gets the block, we reuse its old buffer */
+        g->raw = w->raw;
+        w->raw = t;
+        g->docs = w->raw_docs;
+        g->busy = 1;
+        pthread_mutex_lock(&g->mu);
+        g->job = 1;
+        pthread_cond_broadcast(&g->cv);
+        pthread_mutex_unlock(&g->mu);
     }
-    size_t n = libdeflate_deflate_compress(w->compressor, w->raw.p, w->raw.len,
-                                           w->comp.p + w->comp.len, bound);
-    if (n == 0) {
-        w->oom = 1;
-        return;
-    }
-    w->comp.len += n;
-    uint8_t e[STOREIDX_ENTRY];
-    st_le32(e, w->ndocs - w->raw_docs);
-    st_le32(e + 4, w->raw_docs);
-    st_le64(e + 8, w->comp_total);
-    st_le32(e + 16, (uint32_t)n);
-    st_le32(e + 20, (uint32_t)w->raw.len);
-    buf_put(&w->idx, e, sizeof e);
-    w->comp_total += n;
-    w->nblocks++;
     buf_reset(&w->raw);
     w->raw_docs = 0;
-    if (w->idx.oom)
-        w->oom = 1;
+}
+
+void stw_flush(stored_writer *w)
+{
+    stw_close_block(w);
+    stw_collect(w);
 }
 
 void stw_add(stored_writer *w, const mg_article *a)
@@ -114,7 +256,7 @@ void stw_add(stored_writer *w, const mg_article *a)
     w->ndocs++;
     w->raw_docs++;
     if (w->raw.len >= STORED_BLOCK_RAW)
-        stw_flush(w);
+        stw_close_block(w);
 }
 
 /* ---------------------------------------------------------------- reader */
