@@ -5,6 +5,7 @@
 #include "testutil.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -397,6 +398,93 @@ static void test_one_searcher_serves_threads_while_reopening(void **state)
     free(tmp);
 }
 
+typedef struct stress_job {
+    mg_searcher *s;
+    int bad;
+    atomic_int *stop;
+    atomic_int reopens;
+} stress_job;
+
+/* Many searches; each sees whole commits (20 + 5c harbour articles) and,
+ * snapshots only moving forward, never fewer than the one before. */
+static void *stress_search(void *arg)
+{
+    stress_job *j = arg;
+    uint64_t last = 0;
+    for (int i = 0; i < 1500; i++) {
+        mg_results *r = NULL;
+        int rc = mg_search(j->s, i % 2 ? "harbour" : "harbour news", NULL, &r);
+        uint64_t t = mg_results_total(r);
+        if (rc != MG_OK || t < 20 || t > 70 || t % 5 != 0 || t < last ||
+            mg_results_count(r) != 10 || !mg_results_hit(r, 9)->id)
+            j->bad++;
+        last = t;
+        mg_results_free(r);
+    }
+    return NULL;
+}
+
+/* Reopens as fast as it can until told to stop. */
+static void *stress_reopen(void *arg)
+{
+    stress_job *j = arg;
+    while (!atomic_load(j->stop)) {
+        if (mg_searcher_reopen(j->s) != MG_OK)
+            j->bad++;
+        atomic_fetch_add(&j->reopens, 1);
+    }
+    return NULL;
+}
+
+static void test_lock_free_searches_survive_a_reopen_loop(void **state)
+{
+    (void)state;
+    char *tmp = tu_tmpdir(), dir[4096];
+    snprintf(dir, sizeof dir, "%s/ix", tmp);
+    build(dir, 20);
+    mg_searcher *s = NULL;
+    assert_int_equal(mg_searcher_open_path(dir, &s), MG_OK);
+    atomic_int stop;
+    atomic_init(&stop, 0);
+    pthread_t t[5];
+    stress_job jobs[5];
+    for (int i = 0; i < 5; i++) {
+        jobs[i] = (stress_job){ .s = s, .stop = &stop };
+        atomic_init(&jobs[i].reopens, 0);
+        assert_int_equal(pthread_create(&t[i], NULL, i < 4 ? stress_search : stress_reopen,
+                                        &jobs[i]), 0);
+    }
+    mg_index *ix = NULL;
+    assert_int_equal(mg_index_open(dir, MG_WRITE, NULL, &ix), MG_OK);
+    for (int c = 0; c < 10; c++) { /* commits of 5 while searches run */
+        for (int i = 0; i < 5; i++) {
+            char id[32];
+            snprintf(id, sizeof id, "s%d-%d", c, i);
+            mg_article a = { .id = id, .title = "Harbour news", .date = MG_NO_DATE };
+            assert_int_equal(mg_index_add(ix, &a), MG_OK);
+        }
+        assert_int_equal(mg_index_commit(ix), MG_OK);
+    }
+    int bad = 0;
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        bad += jobs[i].bad;
+    }
+    atomic_store(&stop, 1);
+    pthread_join(t[4], NULL);
+    assert_int_equal(bad + jobs[4].bad, 0);
+    assert_true(atomic_load(&jobs[4].reopens) > 0);
+    assert_int_equal(mg_searcher_reopen(s), MG_OK);
+    mg_results *r = NULL;
+    assert_int_equal(mg_search(s, "harbour", NULL, &r), MG_OK);
+    assert_int_equal(mg_results_total(r), 70);
+    mg_results_free(r);
+    mg_index_close(ix);
+    mg_searcher_close(s);
+    tu_rmrf(tmp);
+    free(tmp);
+}
+
 /* tools/examples/embed.c, built against the shared library, runs. */
 static void test_example_program_searches_an_index(void **state)
 {
@@ -439,6 +527,7 @@ int main(void)
         cmocka_unit_test(test_errors_say_what_went_wrong),
         cmocka_unit_test(test_service_lifecycle_through_the_public_api),
         cmocka_unit_test(test_one_searcher_serves_threads_while_reopening),
+        cmocka_unit_test(test_lock_free_searches_survive_a_reopen_loop),
         cmocka_unit_test(test_example_program_searches_an_index),
     };
     return cmocka_run_group_tests_name("api", tests, NULL, NULL);

@@ -1,7 +1,20 @@
-/* search_api.c — the public searching API: searchers (a refcounted reader
- * snapshot behind a mutex-protected pointer, so reopen can swap it while
- * other threads search), mg_search and the mg_results accessors. */
+/* search_api.c — the public searching API: searchers, mg_search and the
+ * mg_results accessors.
+ *
+ * The hot path takes no lock.  The current snapshot is an atomic pointer
+ * to a refcounted reader; a search counts itself in the in-flight counter
+ * of the current epoch parity, loads the pointer, refs the reader and
+ * uncounts itself.  Reopen (serialized by a mutex, off the hot path)
+ * swaps the pointer, flips the epoch, and waits for the old parity's
+ * counter to drain (a grace period as long as one load + ref) before it
+ * drops the searcher's reference to the old reader: no search can still
+ * be taking a reference to it then (all atomics are sequentially
+ * consistent: a search counted in the old parity after the drain was seen
+ * loads the pointer after the swap).  Idle analyzers sit in a fixed array
+ * of atomic slots, taken and given back with exchange / compare-exchange. */
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,46 +28,66 @@
 #define POOL_MAX 16
 
 struct mg_searcher {
-    pthread_mutex_t mu;   /* guards r, err and the pool */
-    ix_reader *r;         /* current snapshot (one reference held) */
+    _Atomic(ix_reader *) r;      /* current snapshot (one reference held) */
+    atomic_uint epoch;           /* flipped by each swap */
+    atomic_uint inflight[2];     /* searches taking a reference, by parity */
+    pthread_mutex_t mu;          /* serializes reopens and guards err */
     char *dir;
     char err[512];
-    analyzer *pool[POOL_MAX]; /* idle analyzers (not thread-safe: one
-                                 search takes one, gives it back) */
-    size_t npool;
-    char pool_lang[64];   /* the language the pooled analyzers stem */
+    _Atomic(analyzer *) pool[POOL_MAX]; /* idle analyzers (one search
+                                           uses one at a time) */
 };
 
-/* An analyzer for lang: from the pool, or new (NULL = search_run makes one). */
-static analyzer *pool_take(mg_searcher *s, const char *lang)
+/* A reference to the current snapshot (NULL if none), without locking. */
+static ix_reader *snap_acquire(mg_searcher *s)
 {
-    analyzer *a = NULL;
-    pthread_mutex_lock(&s->mu);
-    if (s->npool && strcmp(s->pool_lang, lang) == 0)
-        a = s->pool[--s->npool];
-    pthread_mutex_unlock(&s->mu);
-    if (!a) {
-        errbuf e;
-        a = analyzer_new(lang, &e);
-    }
-    return a;
+    unsigned e = atomic_load(&s->epoch) & 1;
+    atomic_fetch_add(&s->inflight[e], 1);
+    ix_reader *r = atomic_load(&s->r);
+    if (r)
+        ix_reader_ref(r);
+    atomic_fetch_sub(&s->inflight[e], 1);
+    return r;
 }
 
-static void pool_give(mg_searcher *s, const char *lang, analyzer *a)
+/* Makes nr current (caller holds mu) and drops the old snapshot once no
+ * search can still be acquiring it. */
+static void snap_swap(mg_searcher *s, ix_reader *nr)
+{
+    ix_reader *old = atomic_exchange(&s->r, nr);
+    unsigned e = atomic_fetch_add(&s->epoch, 1) & 1; /* the old parity */
+    while (atomic_load(&s->inflight[e]) != 0)
+        sched_yield();
+    if (old)
+        ix_reader_unref(old);
+}
+
+/* An analyzer for lang: an idle one, or new (NULL = search_run makes one). */
+static analyzer *pool_take(mg_searcher *s, const char *lang)
+{
+    for (size_t i = 0; i < POOL_MAX; i++) {
+        if (!atomic_load_explicit(&s->pool[i], memory_order_relaxed))
+            continue;
+        analyzer *a = atomic_exchange(&s->pool[i], NULL);
+        if (!a)
+            continue;
+        if (strcmp(analyzer_language(a), lang) == 0)
+            return a;
+        analyzer_free(a); /* the index changed language */
+    }
+    errbuf e;
+    return analyzer_new(lang, &e);
+}
+
+static void pool_give(mg_searcher *s, analyzer *a)
 {
     if (!a)
         return;
-    pthread_mutex_lock(&s->mu);
-    if (s->npool && strcmp(s->pool_lang, lang) != 0) {
-        while (s->npool)
-            analyzer_free(s->pool[--s->npool]);
+    for (size_t i = 0; i < POOL_MAX; i++) {
+        analyzer *none = NULL;
+        if (atomic_compare_exchange_strong(&s->pool[i], &none, a))
+            return;
     }
-    if (s->npool < POOL_MAX && strlen(lang) < sizeof s->pool_lang) {
-        snprintf(s->pool_lang, sizeof s->pool_lang, "%s", lang);
-        s->pool[s->npool++] = a;
-        a = NULL;
-    }
-    pthread_mutex_unlock(&s->mu);
     analyzer_free(a);
 }
 
@@ -96,6 +129,12 @@ int mg_searcher_open_path(const char *path, mg_searcher **out)
     if (!s)
         return MG_ENOMEM;
     pthread_mutex_init(&s->mu, NULL);
+    atomic_init(&s->r, NULL);
+    atomic_init(&s->epoch, 0);
+    atomic_init(&s->inflight[0], 0);
+    atomic_init(&s->inflight[1], 0);
+    for (size_t i = 0; i < POOL_MAX; i++)
+        atomic_init(&s->pool[i], NULL);
     if (!path) {
         snprintf(s->err, sizeof s->err, "no index path given");
         return MG_EINVAL;
@@ -107,11 +146,12 @@ int mg_searcher_open_path(const char *path, mg_searcher **out)
     }
     errbuf e;
     err_clear(&e);
-    int rc = ix_reader_open(path, &s->r, &e);
-    if (rc != MG_OK) {
-        s->r = NULL;
+    ix_reader *r = NULL;
+    int rc = ix_reader_open(path, &r, &e);
+    if (rc == MG_OK)
+        atomic_store(&s->r, r);
+    else
         snprintf(s->err, sizeof s->err, "%s", e.msg[0] ? e.msg : mg_strerror(rc));
-    }
     return rc;
 }
 
@@ -119,11 +159,7 @@ int mg_searcher_reopen(mg_searcher *s)
 {
     if (!s)
         return MG_EINVAL;
-    pthread_mutex_lock(&s->mu);
-    ix_reader *cur = s->r;
-    if (cur)
-        ix_reader_ref(cur);
-    pthread_mutex_unlock(&s->mu);
+    ix_reader *cur = snap_acquire(s);
     if (cur && !ix_reader_stale(cur)) {
         ix_reader_unref(cur);
         return MG_OK;
@@ -135,14 +171,11 @@ int mg_searcher_reopen(mg_searcher *s)
     int rc = s->dir ? ix_reader_open(s->dir, &nr, &e) : MG_EINVAL;
     pthread_mutex_lock(&s->mu);
     if (rc == MG_OK) {
-        ix_reader *old = s->r;
-        if (old && ix_reader_generation(old) > ix_reader_generation(nr)) {
+        ix_reader *old = atomic_load(&s->r);
+        if (old && ix_reader_generation(old) > ix_reader_generation(nr))
             ix_reader_unref(nr); /* another reopen got a newer one first */
-        } else {
-            s->r = nr;
-            if (old)
-                ix_reader_unref(old);
-        }
+        else
+            snap_swap(s, nr);
         s->err[0] = '\0';
     } else {
         snprintf(s->err, sizeof s->err, "%s", e.msg[0] ? e.msg : mg_strerror(rc));
@@ -162,10 +195,11 @@ void mg_searcher_close(mg_searcher *s)
 {
     if (!s)
         return;
-    if (s->r)
-        ix_reader_unref(s->r);
-    while (s->npool)
-        analyzer_free(s->pool[--s->npool]);
+    ix_reader *r = atomic_load(&s->r);
+    if (r)
+        ix_reader_unref(r);
+    for (size_t i = 0; i < POOL_MAX; i++)
+        analyzer_free(atomic_load(&s->pool[i]));
     pthread_mutex_destroy(&s->mu);
     free(s->dir);
     free(s);
@@ -189,11 +223,7 @@ int mg_search(mg_searcher *s, const char *query, const mg_search_options *opt, m
         snprintf(res->msg, sizeof res->msg, "%s", !s ? "no searcher" : "no query");
         return res->status;
     }
-    pthread_mutex_lock(&s->mu);
-    ix_reader *r = s->r;
-    if (r)
-        ix_reader_ref(r);
-    pthread_mutex_unlock(&s->mu);
+    ix_reader *r = snap_acquire(s);
     if (!r) {
         res->status = MG_EINVAL;
         snprintf(res->msg, sizeof res->msg, "the searcher has no open index");
@@ -202,7 +232,7 @@ int mg_search(mg_searcher *s, const char *query, const mg_search_options *opt, m
     const char *lang = ix_reader_language(r);
     analyzer *an = pool_take(s, lang);
     int rc = search_run(r, query, opt, NULL, an, res);
-    pool_give(s, lang, an);
+    pool_give(s, an);
     ix_reader_unref(r);
     return rc;
 }
