@@ -9,7 +9,8 @@
  *
  *   header, 16 bytes
  *     8 bytes  magic "MGSEG\r\n\x1a"
- *     u32      format version (4; 4 added IDS)
+ *     u32      format version (5; 4 added IDS, 5 took the id out of
+ *              the stored records)
  *     u32      0 (reserved)
  *   sections, each starting at a multiple of 8 (zero bytes pad between):
  *     STORED     compressed stored-field blocks       (stored.c)

@@ -3,7 +3,8 @@
  * so reading one article decompresses one block.
  *
  * A document record (inside an uncompressed block):
- *   u8 present          bit 0 id, 1 url, 2 title, 3 body, 4 source,
+ *   u8 present          bit 0 id (never set since format 5: the id is in
+ *                       IDS only), 1 url, 2 title, 3 body, 4 source,
  *                       5 section, 6 author, 7 date
  *   for each present string field, in that order: varint len, len bytes
  *   if bit 7: i64 date (8 bytes, little-endian)
@@ -237,7 +238,7 @@ void stw_flush(stored_writer *w)
 
 void stw_add(stored_writer *w, const mg_article *a)
 {
-    const char *f[7] = { a->id, a->url, a->title, a->body, a->source, a->section, a->author };
+    const char *f[7] = { NULL, a->url, a->title, a->body, a->source, a->section, a->author };
     uint8_t present = a->date != MG_NO_DATE ? 0x80 : 0;
     for (int i = 0; i < 7; i++)
         if (f[i])
@@ -261,13 +262,19 @@ void stw_add(stored_writer *w, const mg_article *a)
 
 /* ---------------------------------------------------------------- reader */
 
-/* Decodes the record at r into a freshly allocated mg_doc. */
-static int stored_decode(rd *r, mg_doc **out)
+/* Decodes the record at r of document doc of seg into a freshly allocated
+ * mg_doc (the id from the IDS section). */
+static int stored_decode(rd *r, const ix_segment *seg, uint32_t doc, mg_doc **out)
 {
     uint8_t present = rd_u8(r);
     const char *s[7] = { 0 };
     size_t len[7] = { 0 }, total = 0;
-    for (int i = 0; i < 7; i++) {
+    if (present & 1) /* ids are only in IDS */
+        return -1;
+    s[0] = ix_seg_doc_id(seg, doc, &len[0]);
+    present |= s[0] ? 1 : 0;
+    total += s[0] ? len[0] + 1 : 0;
+    for (int i = 1; i < 7; i++) {
         if (present & (1u << i)) {
             s[i] = rd_str(r, &len[i]);
             if (!s[i] && len[i] == 0 && r->bad)
@@ -385,7 +392,7 @@ int ix_seg_doc(const ix_segment *s, uint32_t doc, mg_doc **out, errbuf *e)
     rd r = rd_make(raw, rlen);
     for (uint32_t i = first; i < doc && !r.bad; i++)
         stored_skip(&r);
-    rc = r.bad ? -1 : stored_decode(&r, out);
+    rc = r.bad ? -1 : stored_decode(&r, s, doc, out);
     free(raw);
     return rc ? stored_bad_record(s, doc, rc, e) : MG_OK;
 }
@@ -422,7 +429,7 @@ int stc_next(stored_cursor *c, mg_doc **out, errbuf *e)
         c->block = b;
         c->r = rd_make(c->raw, rlen);
     }
-    int rc = stored_decode(&c->r, out);
+    int rc = stored_decode(&c->r, c->s, c->doc, out);
     if (rc)
         return stored_bad_record(c->s, c->doc, rc, e);
     c->doc++;
