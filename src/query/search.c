@@ -97,6 +97,9 @@ typedef struct ms {
     size_t nnot;
     qit **filt;         /* required date filters */
     size_t nfilt;
+    uint32_t nsk_from;  /* ms_skip_to found, for every d in [nsk_from, */
+    uint32_t nsk_to;    /* nsk_to], block bounds summing to nsk_ub */
+    double nsk_ub;
 } ms;
 
 static int ms_excluded(ms *s, uint32_t d)
@@ -138,12 +141,21 @@ static double ms_block_bound(ms *s, size_t ne, uint32_t d)
  * to jump the essential lists to; else d. */
 static uint32_t ms_skip_to(ms *s, uint32_t d, double theta)
 {
+    /* The same blocks hold every d in [nsk_from, nsk_to]: while their
+     * bounds still beat theta, nothing there can be skipped. */
+    if (d >= s->nsk_from && d <= s->nsk_to && s->nsk_ub > theta)
+        return d;
     double ub = 0;
     uint32_t end = IX_END - 1;
     for (size_t i = 0; i < s->n && ub <= theta; i++) {
         uint32_t upto;
         ub += qit_bound_at(s->c[i], d, &upto);
         end = upto < end ? upto : end;
+    }
+    if (ub > theta) {
+        s->nsk_from = d;
+        s->nsk_to = end;
+        s->nsk_ub = ub;
     }
     return ub <= theta && end >= d ? end + 1 : d;
 }
@@ -288,6 +300,7 @@ static int ms_run(run *rn, const qctx *cx, uint32_t seg, const pnode *root)
 {
     ms s;
     memset(&s, 0, sizeof s);
+    s.nsk_from = 1;    /* an empty range */
     size_t k = root->nkids;
     s.c = calloc(k, sizeof *s.c);
     s.not = calloc(k, sizeof *s.not);
