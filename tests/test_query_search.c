@@ -674,7 +674,7 @@ static void test_id_only_searches_give_the_stored_ids(void **state)
         mg_search_options a, b;
         mg_search_options_init(&a);
         a.limit = 15;
-        a.fields = MG_FIELD_ID; /* from the id map */
+        a.fields = MG_FIELD_ID; /* from the ids section */
         a.snippet_len = 0;
         b = a;
         b.fields = MG_FIELD_ID | MG_FIELD_TITLE; /* from the stored articles */
