@@ -122,23 +122,26 @@ static size_t ms_nonessential(const ms *s, size_t ne, double theta)
     return ne;
 }
 
-/* Block-max: a bound of d's score from the bounds of the blocks holding d
- * (clauses of the essential part not on d add nothing). */
+/* Block-max: a bound of d's score from the bounds of the blocks holding d.
+ * A clause whose iterator is past d does not hold d (every iterator only
+ * moved to targets <= d), so it adds nothing; nor does an essential
+ * clause not on d. */
 static double ms_block_bound(ms *s, size_t ne, uint32_t d)
 {
     double ub = 0;
     uint32_t upto;
     for (size_t j = 0; j < s->n; j++) {
         qit *c = s->c[s->order[j]];
-        if (j < ne || c->doc == d)
+        if (c->doc == d || (j < ne && c->doc < d))
             ub += qit_bound_at(c, d, &upto);
     }
     return ub;
 }
 
 /* Block-max skipping: when no document in [d, end] can beat the threshold
- * (the blocks of every clause holding [d, end] bound them), returns end + 1
- * to jump the essential lists to; else d. */
+ * (the blocks of every clause holding [d, end] bound them, and a clause
+ * whose iterator sits past d holds nothing before it), returns end + 1 to
+ * jump the essential lists to; else d. */
 static uint32_t ms_skip_to(ms *s, uint32_t d, double theta)
 {
     /* The same blocks hold every d in [nsk_from, nsk_to]: while their
@@ -149,7 +152,11 @@ static uint32_t ms_skip_to(ms *s, uint32_t d, double theta)
     uint32_t end = IX_END - 1;
     for (size_t i = 0; i < s->n && ub <= theta; i++) {
         uint32_t upto;
-        ub += qit_bound_at(s->c[i], d, &upto);
+        if (s->c[i]->doc > d) { /* none of its documents before c->doc */
+            upto = s->c[i]->doc - 1;
+        } else {
+            ub += qit_bound_at(s->c[i], d, &upto);
+        }
         end = upto < end ? upto : end;
     }
     if (ub > theta) {
