@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "query/bm25.h"
-#include "util/strmap.h"
 
 typedef struct pblock {
     struct pblock *next;
@@ -25,10 +24,13 @@ typedef struct pblock {
 struct plan {
     pnode *root;
     pblock *blocks;
-    strmap *stems;      /* snippet matching: plain stems */
-    strmap *raws;       /* exact raw forms */
-    char **prefixes;    /* folded prefixes */
-    size_t nprefixes;
+    /* snippets: the positive title/body words as units (snippet.h) */
+    int snip;           /* collect them */
+    snip_unit *units;
+    size_t nunits, ucap;
+    snip_query sq;
+    int neg;            /* while building: under a MUSTNOT clause */
+    uint32_t near_id, near_op, near_dist, nnear; /* while building a NEAR */
     int oom;
     /* while building */
     analyzer *an;
@@ -66,11 +68,7 @@ void plan_free(plan *p)
         n = b->next;
         free(b);
     }
-    strmap_free(p->stems);
-    strmap_free(p->raws);
-    for (size_t i = 0; i < p->nprefixes; i++)
-        free(p->prefixes[i]);
-    free(p->prefixes);
+    free(p->units);
     free(p);
 }
 
@@ -123,10 +121,47 @@ static int analyze(plan *p, const char *text, size_t len, alist *l)
     return !l->oom;
 }
 
-static void remember(plan *p, strmap *m, const char *s, size_t n)
+/* Adds the tokens l.t[0..l.n) of a title/body word or phrase as a snippet
+ * unit: stems (raw forms if exact), the last a prefix if prefix. */
+static void snip_add(plan *p, const alist *l, qfield f, int exact, int prefix, double weight)
 {
-    if (m && !strmap_upsert(m, s, n, 1, NULL))
-        p->oom = 1;
+    if (!p->snip || p->neg || l->n == 0 || (f != QF_ANY && f != QF_BODY))
+        return;
+    if (p->nunits == p->ucap) {
+        size_t cap = p->ucap ? p->ucap * 2 : 8;
+        snip_unit *u = realloc(p->units, cap * sizeof *u);
+        if (!u) {
+            p->oom = 1;
+            return;
+        }
+        p->units = u;
+        p->ucap = cap;
+    }
+    snip_word *w = pal(p, l->n * sizeof *w);
+    if (!w)
+        return;
+    for (size_t i = 0; i < l->n; i++) {
+        const atok *a = &l->t[i];
+        int last = i + 1 == l->n;
+        w[i].kind = prefix && last ? SNIP_PREFIX : exact ? SNIP_RAW : SNIP_STEM;
+        int raw = w[i].kind != SNIP_STEM;
+        w[i].len = raw ? a->raw_len : a->term_len;
+        char *s = pal(p, w[i].len + 1);
+        if (!s)
+            return;
+        memcpy(s, raw ? a->raw : a->term, w[i].len);
+        w[i].s = s;
+        w[i].off = a->pos - l->t[0].pos;
+    }
+    snip_unit *u = &p->units[p->nunits++];
+    u->w = w;
+    u->nw = l->n;
+    u->weight = weight;
+    u->near = p->near_id;
+    u->op = p->near_op;
+    u->dist = p->near_dist;
+    p->sq.u = p->units;
+    p->sq.nu = p->nunits;
 }
 
 /* The term's df over the snapshot; opens and keeps its cursors (w->cur)
@@ -169,12 +204,6 @@ static void word_for(plan *p, pword *w, const atok *a, qfield f, int exact)
     w->term[w->len] = '\0';
     w->exact = exact && !pre;
     w->idf = bm25_idf(term_df(p, w), p->ndocs);
-    if (f == QF_ANY || f == QF_TITLE || f == QF_BODY) {
-        if (exact)
-            remember(p, p->raws, a->raw, a->raw_len);
-        else
-            remember(p, p->stems, a->term, a->term_len);
-    }
 }
 
 static int fmask_of(qfield f) { return f == QF_TITLE ? 1 : f == QF_BODY ? 2 : 3; }
@@ -211,6 +240,8 @@ static pnode *plan_words(plan *p, const qnode *q)
             }
             if (!n->w)
                 n = NULL;
+            else
+                snip_add(p, &l, q->field, q->exact, 0, n->idf);
         }
     }
     free(l.t);
@@ -275,16 +306,11 @@ static pnode *plan_prefix(plan *p, const qnode *q)
                 got = ix_reader_prefix(p->r, a->raw, a->raw_len, PLAN_PREFIX_MAX, on_prefix_term, &x);
             if (got < PLAN_PREFIX_MAX)
                 ix_reader_prefix(p->r, key, a->raw_len + 1, PLAN_PREFIX_MAX - got, on_prefix_term, &x);
-            if (plain && p->stems) {
-                char **np = realloc(p->prefixes, (p->nprefixes + 1) * sizeof *np);
-                char *s = np ? strndup(a->raw, a->raw_len) : NULL;
-                if (np)
-                    p->prefixes = np;
-                if (!s)
-                    p->oom = 1;
-                else
-                    p->prefixes[p->nprefixes++] = s;
-            }
+            double idf = 0; /* of the prefix: its likeliest expansion's */
+            for (size_t i = 0; i < n->nkids; i++)
+                if (n->kids[i]->idf > idf)
+                    idf = n->kids[i]->idf;
+            snip_add(p, &l, q->field, 0, 1, idf * (double)l.n);
             if (n->nkids == 0)
                 n->kind = PN_BOOL; /* nothing starts so: matches nothing */
         }
@@ -322,11 +348,20 @@ static pnode *plan_near(plan *p, const qnode *q, int depth)
     if (!n || !(n->kids = pal(p, q->nkids * sizeof *n->kids)))
         return NULL;
     n->dist = q->dist;
+    int outer = p->near_id == 0; /* a NEAR inside one is part of its operand */
+    if (outer) {
+        p->near_id = ++p->nnear;
+        p->near_dist = q->dist;
+    }
     for (size_t i = 0; i < q->nkids; i++) {
+        if (outer)
+            p->near_op = (uint32_t)i;
         pnode *k = plan_node(p, q->kids[i], depth + 1);
         if (k)
             n->kids[n->nkids++] = k;
     }
+    if (outer)
+        p->near_id = p->near_op = p->near_dist = 0;
     if (n->nkids == 0)
         return NULL;
     if (n->nkids == 1) {
@@ -374,7 +409,10 @@ static pnode *plan_bool(plan *p, const qnode *q, int depth, int bonus)
         return NULL;
     size_t pos = 0, neg = 0;
     for (size_t i = 0; i < q->nkids; i++) {
+        int excluded = q->kids[i]->occur == QO_MUSTNOT;
+        p->neg += excluded;
         pnode *k = plan_node(p, q->kids[i], depth + 1);
+        p->neg -= excluded;
         if (!k)
             continue;
         n->kids[n->nkids++] = k;
@@ -433,12 +471,7 @@ int plan_build(const qast *ast, analyzer *a, const ix_reader *r, int phrase_bonu
     p->an = a;
     p->r = r;
     p->ndocs = ix_reader_ndocs(r);
-    if (matches) {
-        p->stems = strmap_new();
-        p->raws = strmap_new();
-        if (!p->stems || !p->raws)
-            p->oom = 1;
-    }
+    p->snip = matches;
     const qnode *q = qast_root(ast);
     if (q && !p->oom) {
         if (q->kind == QN_BOOL)
@@ -456,21 +489,7 @@ int plan_build(const qast *ast, analyzer *a, const ix_reader *r, int phrase_bonu
     return MG_OK;
 }
 
-int plan_matches_token(void *plan_ptr, const token *t)
-{
-    const plan *p = plan_ptr;
-    uint32_t v;
-    if (!p->stems || !p->raws)
-        return 0;
-    if (strmap_get(p->stems, t->term, t->term_len, &v) || strmap_get(p->raws, t->raw, t->raw_len, &v))
-        return 1;
-    for (size_t i = 0; i < p->nprefixes; i++) {
-        size_t n = strlen(p->prefixes[i]);
-        if (t->raw_len >= n && memcmp(t->raw, p->prefixes[i], n) == 0)
-            return 1;
-    }
-    return 0;
-}
+const snip_query *plan_snippet_query(const plan *p) { return &p->sq; }
 
 void plan_dump(const pnode *n, buf *out)
 {

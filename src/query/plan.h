@@ -10,6 +10,7 @@
 #include "analysis/analyzer.h"
 #include "index/index.h"
 #include "query/parser.h"
+#include "query/snippet.h"
 
 #define PLAN_PREFIX_MAX 1024  /* terms a word* expands to, at most */
 #define PLAN_CURSOR_SEGS 64   /* cursors are kept for indexes of at most this
@@ -65,16 +66,18 @@ struct pnode {
 typedef struct plan plan;
 
 /* Builds the plan of ast for reader r.  An empty plan (root NULL) matches
- * nothing.  matches: also collect the words for plan_matches_token
- * (snippets).  Returns MG_OK or MG_ENOMEM. */
+ * nothing.  matches: also collect the units of plan_snippet_query.
+ * Returns MG_OK or MG_ENOMEM. */
 int   plan_build(const qast *ast, analyzer *a, const ix_reader *r, int phrase_bonus,
                  int matches, plan **out, errbuf *e);
 void  plan_free(plan *p);
 pnode *plan_root(const plan *p);
-/* Whether a token of stored text matches a positive word of the query (for
- * snippets): its stem equals a plain term, its raw form an exact one, or
- * its raw form starts with a prefix. */
-int   plan_matches_token(void *plan_ptr, const token *t);
+/* The query's units for snippets (valid while p lives; empty unless built
+ * with matches): every title/body word, phrase and prefix not under a
+ * MUSTNOT clause (title: ones excepted, snippets being of the body), NEAR
+ * operands tagged with their NEAR and operand; free-text phrase bonuses are
+ * not units. */
+const snip_query *plan_snippet_query(const plan *p);
 /* Appends a readable form of the plan (tests, debugging). */
 void  plan_dump(const pnode *n, buf *out);
 

@@ -425,9 +425,9 @@ static void fill_hit(mg_results *res, size_t i, const tk_hit *h, const mg_search
     hit->author = (f & MG_FIELD_AUTHOR) ? a->author : NULL;
     hit->body = (f & MG_FIELD_BODY) ? a->body : NULL;
     if (o->snippet_len && a->body) {
-        res->snippets[i] = snippet_make(an, a->body, strlen(a->body), o->snippet_len,
-                                        o->hl_pre ? o->hl_pre : "[", o->hl_post ? o->hl_post : "]",
-                                        plan_matches_token, pl);
+        res->snippets[i] = snippet_query(an, a->body, strlen(a->body), o->snippet_len,
+                                         o->hl_pre ? o->hl_pre : "[", o->hl_post ? o->hl_post : "]",
+                                         plan_snippet_query(pl));
         hit->snippet = res->snippets[i];
     }
 }
