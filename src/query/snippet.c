@@ -141,22 +141,64 @@ static long gap_of(const scan *s, const span *x, const span *y)
     return -1;
 }
 
+static int span_cmp(const void *x, const void *y)
+{
+    const span *a = x, *b = y;
+    if (a->a != b->a)
+        return a->a < b->a ? -1 : 1;
+    return a->b < b->b ? -1 : a->b > b->b;
+}
+
+/* Whether an occurrence of another operand than sp[i]'s, in sp[from..to)
+ * sorted by start, lies within dist words of it: marks the operands seen. */
+static uint64_t near_seen(const scan *s, size_t from, size_t to, size_t i, uint32_t dist,
+                          uint32_t longest)
+{
+    const span *x = &s->sp[i];
+    uint64_t seen = (uint64_t)1 << x->op;
+    uint32_t xa = s->t[x->a].pos;
+    for (size_t j = i + 1; j < to; j++) { /* later starts */
+        long g = gap_of(s, x, &s->sp[j]);
+        if (g > (long)dist)
+            break;
+        if (g >= 0 && s->sp[j].op != x->op)
+            seen |= (uint64_t)1 << s->sp[j].op;
+    }
+    for (size_t j = i; j-- > from;) { /* earlier starts */
+        if ((long)xa - (long)s->t[s->sp[j].a].pos - 1 > (long)dist + (long)longest)
+            break;
+        long g = gap_of(s, x, &s->sp[j]);
+        if (g >= 0 && g <= (long)dist && s->sp[j].op != x->op)
+            seen |= (uint64_t)1 << s->sp[j].op;
+    }
+    return seen;
+}
+
 /* Keeps, of the occurrences sp[from..], those with an occurrence of every
  * other operand within dist words. */
 static void near_filter(scan *s, size_t from, uint64_t ops, uint32_t dist)
 {
-    size_t keep = from;
-    for (size_t i = from; i < s->nsp; i++) {
-        uint64_t seen = (uint64_t)1 << s->sp[i].op;
-        for (size_t j = from; j < s->nsp && seen != ops; j++) {
-            long g = gap_of(s, &s->sp[i], &s->sp[j]);
-            if (s->sp[j].op != s->sp[i].op && g >= 0 && (uint64_t)g <= dist)
-                seen |= (uint64_t)1 << s->sp[j].op;
-        }
-        if (seen == ops)
-            s->sp[keep++] = s->sp[i];
+    size_t to = s->nsp, keep = from;
+    uint32_t longest = 0;
+    if (to > from)
+        qsort(s->sp + from, to - from, sizeof *s->sp, span_cmp);
+    for (size_t i = from; i < to; i++) {
+        uint32_t l = s->t[s->sp[i].b].pos - s->t[s->sp[i].a].pos;
+        if (l > longest)
+            longest = l;
     }
+    unsigned char *ok = calloc(to > from ? to - from : 1, 1);
+    if (!ok) {
+        s->oom = 1;
+        return;
+    }
+    for (size_t i = from; i < to; i++)
+        ok[i - from] = near_seen(s, from, to, i, dist, longest) == ops;
+    for (size_t i = from; i < to; i++)
+        if (ok[i - from])
+            s->sp[keep++] = s->sp[i];
     s->nsp = keep;
+    free(ok);
 }
 
 static void query_spans(scan *s, const snip_query *q, const size_t *base)
@@ -182,14 +224,6 @@ static void query_spans(scan *s, const snip_query *q, const size_t *base)
         }
         near_filter(s, from, ops, q->u[u].dist);
     }
-}
-
-static int span_cmp(const void *x, const void *y)
-{
-    const span *a = x, *b = y;
-    if (a->a != b->a)
-        return a->a < b->a ? -1 : 1;
-    return a->b < b->b ? -1 : a->b > b->b;
 }
 
 /* The best window [*ws, *we) of whole spans fitting in want bytes. */
@@ -308,7 +342,8 @@ static char *finish(scan *s, const char *text, size_t len, size_t want, const ch
     buf o;
     buf_init(&o);
     if (!s->oom) {
-        qsort(s->sp, s->nsp, sizeof *s->sp, span_cmp);
+        if (s->nsp)
+            qsort(s->sp, s->nsp, sizeof *s->sp, span_cmp);
         size_t ws = 0, we = 0;
         if (!best_window(s, want, &ws, &we))
             ws = we = 0;
