@@ -118,6 +118,37 @@ static void test_near_operands_highlighted_within_their_window(void **state)
     free(sn);
 }
 
+static void test_exact_and_prefix_words_highlight_their_forms(void **state)
+{
+    (void)state;
+    const char *body = "The runner runs; running late, she ran to the e-mail desk and e-mailed the news.";
+    char *sn = snip_of(body, "=running", 400);
+    assert_non_null(strstr(sn, "runs; <b>running</b> late"));
+    assert_int_equal(count_of(sn, "<b>"), 1);
+    free(sn);
+    sn = snip_of(body, "run", 400); /* stems: runs, running; not runner, ran */
+    assert_non_null(strstr(sn, "runner <b>runs</b>; <b>running</b> late"));
+    assert_int_equal(count_of(sn, "<b>"), 2);
+    free(sn);
+    sn = snip_of(body, "runn*", 400);
+    assert_non_null(strstr(sn, "<b>runner</b> runs; <b>running</b>"));
+    assert_int_equal(count_of(sn, "<b>"), 2);
+    free(sn);
+    /* A word the analyzer splits is a phrase of its parts, one span
+     * ("e-mailed" is the phrase "e mail" too, stemmed). */
+    sn = snip_of(body, "e-mail", 400);
+    assert_non_null(strstr(sn, "the <b>e-mail</b> desk and <b>e-mailed</b> the"));
+    assert_int_equal(count_of(sn, "<b>"), 2);
+    free(sn);
+    sn = snip_of(body, "=e-mail", 400);
+    assert_non_null(strstr(sn, "the <b>e-mail</b> desk and e-mailed the"));
+    assert_int_equal(count_of(sn, "<b>"), 1);
+    free(sn);
+    sn = snip_of(body, "e-mai*", 400);
+    assert_non_null(strstr(sn, "the <b>e-mail</b> desk and <b>e-mailed</b> the"));
+    free(sn);
+}
+
 static int valid_utf8(const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -190,6 +221,7 @@ int main(void)
         cmocka_unit_test(test_free_words_highlighted_everywhere),
         cmocka_unit_test(test_excluded_words_never_highlighted),
         cmocka_unit_test(test_near_operands_highlighted_within_their_window),
+        cmocka_unit_test(test_exact_and_prefix_words_highlight_their_forms),
         cmocka_unit_test(test_multibyte_phrase_spans_and_cuts),
         cmocka_unit_test(test_window_follows_idf_not_counts),
     };
