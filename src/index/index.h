@@ -145,6 +145,9 @@ typedef struct ix_post {
     const uint8_t *base, *end, *pos_base, *pos_end, *skip;
     uint32_t nblocks, block, in_block, block_len;
     uint32_t docs[128], tf_title[128], tf_body[128];
+    const uint8_t *tf_src;   /* the block's packed tf_title, tf_body ... */
+    uint8_t tf_wt, tf_wb;    /* ... their bit widths ... */
+    uint8_t tf_ready;        /* ... and 0 until unpacked into the arrays */
     uint64_t pos_off;        /* offset (from pos_base) of doc pos_idx's positions */
     uint64_t block_pos_off;  /* offset of the current block's positions */
     uint32_t pos_skip_docs;  /* pos_idx: the in-block doc pos_off belongs to */
@@ -162,8 +165,8 @@ int      ix_post_open(ix_post *c, const ix_segment *s, const char *term, size_t 
 uint32_t ix_post_next(ix_post *c);
 /* Moves to the first document >= target (never backwards); returns it. */
 uint32_t ix_post_advance(ix_post *c, uint32_t target);
-uint32_t ix_post_tf_title(const ix_post *c);
-uint32_t ix_post_tf_body(const ix_post *c);
+uint32_t ix_post_tf_title(ix_post *c);   /* unpacks the block's tfs on first use */
+uint32_t ix_post_tf_body(ix_post *c);
 /* Decodes the current document's positions into out (room for `cap`).
  * Returns how many there are (tf_title + tf_body; may exceed cap, then only
  * cap are written).  With `exact` non-NULL, exact[i] is set to 1 where the

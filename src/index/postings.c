@@ -241,19 +241,16 @@ static int post_decode(ix_post *c, uint32_t b)
                                     codec_packed_size_n(n, wb))
             return -1;
         p += 3;
-        if (n == 128) {
+        if (n == 128)
             codec_unpack128(p, wd, c->docs);
-            p += codec_packed_size(wd);
-            codec_unpack128(p, wt, c->tf_title);
-            p += codec_packed_size(wt);
-            codec_unpack128(p, wb, c->tf_body);
-        } else {
+        else
             codec_unpack_n(p, n, wd, c->docs);
-            p += codec_packed_size_n(n, wd);
-            codec_unpack_n(p, n, wt, c->tf_title);
-            p += codec_packed_size_n(n, wt);
-            codec_unpack_n(p, n, wb, c->tf_body);
-        }
+        /* The frequencies are unpacked when first asked for (post_tf):
+         * a block entered only to pass over it needs its docids alone. */
+        c->tf_src = p + codec_packed_size_n(n, wd);
+        c->tf_wt = (uint8_t)wt;
+        c->tf_wb = (uint8_t)wb;
+        c->tf_ready = 0;
         uint64_t d = prev;
         for (uint32_t i = 0; i < n; i++) {
             d += (uint64_t)c->docs[i] + 1;
@@ -276,6 +273,7 @@ static int post_decode(ix_post *c, uint32_t b)
             c->tf_body[i] = (uint32_t)(v >> 1);
             c->tf_title[i] = (uint32_t)t;
         }
+        c->tf_ready = 1;
     }
     if (c->skip && c->docs[n - 1] != skip_last(c, b))
         return -1;
@@ -291,6 +289,7 @@ static int post_decode(ix_post *c, uint32_t b)
 int ix_post_open(ix_post *c, const ix_segment *s, const char *term, size_t len)
 {
     memset(c, 0, offsetof(ix_post, docs));
+    c->tf_ready = 1; /* nothing packed to unpack yet */
     c->seg = s;
     c->doc = IX_END;
     c->bad = 0;
@@ -314,6 +313,7 @@ int ix_post_open(ix_post *c, const ix_segment *s, const char *term, size_t len)
         c->docs[0] = e.inl_doc;
         c->tf_title[0] = e.inl_tft;
         c->tf_body[0] = e.inl_tfb;
+        c->tf_ready = 1;
         c->block = 0;
         c->block_len = 1;
         c->in_block = 0;
@@ -389,8 +389,38 @@ uint32_t ix_post_advance(ix_post *c, uint32_t target)
     return c->doc = c->docs[i];
 }
 
-uint32_t ix_post_tf_title(const ix_post *c) { return c->doc == IX_END ? 0 : c->tf_title[c->in_block]; }
-uint32_t ix_post_tf_body(const ix_post *c) { return c->doc == IX_END ? 0 : c->tf_body[c->in_block]; }
+/* Unpacks the current block's frequencies if post_decode left them packed
+ * (their size was checked there). */
+static void post_tf(ix_post *c)
+{
+    if (c->tf_ready)
+        return;
+    if (c->block_len == 128) {
+        codec_unpack128(c->tf_src, c->tf_wt, c->tf_title);
+        codec_unpack128(c->tf_src + codec_packed_size(c->tf_wt), c->tf_wb, c->tf_body);
+    } else {
+        codec_unpack_n(c->tf_src, c->block_len, c->tf_wt, c->tf_title);
+        codec_unpack_n(c->tf_src + codec_packed_size_n(c->block_len, c->tf_wt), c->block_len,
+                       c->tf_wb, c->tf_body);
+    }
+    c->tf_ready = 1;
+}
+
+uint32_t ix_post_tf_title(ix_post *c)
+{
+    if (c->doc == IX_END)
+        return 0;
+    post_tf(c);
+    return c->tf_title[c->in_block];
+}
+
+uint32_t ix_post_tf_body(ix_post *c)
+{
+    if (c->doc == IX_END)
+        return 0;
+    post_tf(c);
+    return c->tf_body[c->in_block];
+}
 
 uint32_t ix_post_positions(ix_post *c, uint32_t *out, uint8_t *exact, uint32_t cap)
 {
@@ -410,6 +440,7 @@ uint32_t ix_post_positions(ix_post *c, uint32_t *out, uint8_t *exact, uint32_t c
         return 0;
     }
     const uint8_t *p = c->pos_base + c->pos_off;
+    post_tf(c);
     uint64_t skipn = 0;
     for (uint32_t i = c->pos_skip_docs; i < c->in_block; i++)
         skipn += (uint64_t)c->tf_title[i] + c->tf_body[i];
@@ -484,6 +515,7 @@ int post_raw_positions(ix_post *c, const uint8_t **p, size_t *len)
     if (c->bad)
         return -1;
     const uint8_t *start = c->pos_base + c->pos_off;
+    post_tf(c);
     uint32_t n = c->tf_title[c->in_block] + c->tf_body[c->in_block];
     const uint8_t *q = codec_skip_varints(start, c->pos_end, n);
     if (!q) {

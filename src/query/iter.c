@@ -85,6 +85,8 @@ static int64_t term_positions(term_it *t)
 /* Whether the current posting counts; sets tft/tfb. */
 static int term_counts(term_it *t)
 {
+    if (t->fmask == 3 && !t->exact)
+        return 1; /* every posting holds the word; term_score reads its tfs */
     uint32_t tt = ix_post_tf_title(&t->pc), tb = ix_post_tf_body(&t->pc);
     if (t->exact) {
         int64_t n = term_positions(t);
@@ -126,6 +128,8 @@ static double term_score(qit *it)
     term_it *t = (term_it *)it;
     const bm25 *m = t->cx->m;
     double K = bm25_norm(m, ix_seg_title_norm(t->cx->seg, it->doc), ix_seg_body_norm(t->cx->seg, it->doc));
+    if (t->fmask == 3 && !t->exact) /* left unread by term_counts */
+        return t->boost * bm25_tf(m, t->idf, m->wt * ix_post_tf_title(&t->pc) + ix_post_tf_body(&t->pc), K);
     return t->boost * bm25_tf(m, t->idf, m->wt * t->tft + t->tfb, K);
 }
 
