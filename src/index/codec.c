@@ -49,16 +49,22 @@ static inline uint64_t load64(const uint8_t *p)
     return v; /* little-endian host assumed (checked in codec_unpack128) */
 }
 
-/* Unpacks with width W known at compile time.  Reads 8 bytes at bit offset
- * i*W; for the last values this could read past the block, so the final
- * values go through a bounded path. */
+/* Unpacks with width W known at compile time, eight values at a time:
+ * eight values of W bits fill exactly W bytes, so within a group every
+ * byte offset and shift is a constant.  A group's loads read up to 8 bytes
+ * past the value they start at, so groups run while that stays inside the
+ * block; the remaining values go through a bounded path. */
+#define UNPACK_ONE(W, j)                                                       \
+    o[j] = (uint32_t)((load64(b + ((j) * (W)) / 8) >> (((j) * (W)) % 8)) & mask);
 #define UNPACK_CASE(W)                                                         \
     case W: {                                                                  \
         const uint64_t mask = (W == 32) ? 0xFFFFFFFFull : ((1ull << W) - 1);  \
         int i = 0;                                                             \
-        for (; i < CODEC_BLOCK && (size_t)(i * W) / 8 + 8 <= nbytes; i++) {    \
-            unsigned bit = (unsigned)(i * W);                                  \
-            v[i] = (uint32_t)((load64(in + bit / 8) >> (bit % 8)) & mask);     \
+        for (; i < CODEC_BLOCK && (size_t)(i / 8 + 1) * W + 8 <= nbytes; i += 8) { \
+            const uint8_t *b = in + (size_t)(i / 8) * W;                       \
+            uint32_t *o = v + i;                                               \
+            UNPACK_ONE(W, 0) UNPACK_ONE(W, 1) UNPACK_ONE(W, 2) UNPACK_ONE(W, 3) \
+            UNPACK_ONE(W, 4) UNPACK_ONE(W, 5) UNPACK_ONE(W, 6) UNPACK_ONE(W, 7) \
         }                                                                      \
         for (; i < CODEC_BLOCK; i++) {                                         \
             unsigned bit = (unsigned)(i * W);                                  \
@@ -113,7 +119,11 @@ void codec_unpack_n(const uint8_t *in, size_t n, unsigned width, uint32_t *v)
 {
     size_t nbytes = codec_packed_size_n(n, width);
     uint64_t mask = width >= 32 ? 0xFFFFFFFFull : ((1ull << width) - 1);
-    for (size_t i = 0; i < n; i++) {
+    size_t i = 0;
+    if (width) /* whole 8-byte loads while they stay inside the input */
+        for (; i < n && i * width / 8 + 8 <= nbytes; i++)
+            v[i] = (uint32_t)((load64(in + i * width / 8) >> (i * width % 8)) & mask);
+    for (; i < n; i++) {
         size_t bit = i * width, at = bit / 8;
         uint8_t t[8] = { 0 };
         memcpy(t, in + at, nbytes - at < 8 ? nbytes - at : 8);
