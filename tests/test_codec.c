@@ -138,9 +138,10 @@ static list list_random(uint64_t *rs, uint32_t n, uint64_t maxgap)
 static uint8_t tnorm(uint32_t d) { return (uint8_t)(d * 7 % 200 + 1); }
 static uint8_t bnorm(uint32_t d) { return (uint8_t)(d * 13 % 250 + 2); }
 
-/* Builds a one-term segment in memory holding list l, its positions in
- * `mode` (POS_MIXED unless every exact flag agrees). */
-static void fake_build_mode(fake *f, const list *l, uint32_t ndocs, int mode)
+/* Builds a one-term segment in memory holding list l, its positions given
+ * to the writer in mode `from` and written in mode `to` (POS_MIXED unless
+ * every exact flag agrees). */
+static void fake_build_modes(fake *f, const list *l, uint32_t ndocs, int from, int to)
 {
     memset(f, 0, sizeof *f);
     buf_init(&f->post);
@@ -149,12 +150,19 @@ static void fake_build_mode(fake *f, const list *l, uint32_t ndocs, int mode)
     post_writer pw;
     pw_init(&pw);
     pw_begin(&pw);
+    buf one;
+    buf_init(&one);
     for (uint32_t i = 0; i < l->n; i++) {
-        size_t before = f->pos.len;
-        pos_encode(&f->pos, l->pos[i], l->exact[i], l->tft[i] + l->tfb[i], mode);
-        pw_add(&pw, l->docs[i], l->tft[i], l->tfb[i], tnorm(l->docs[i]), bnorm(l->docs[i]),
-               f->pos.len - before);
+        uint32_t k = l->tft[i] + l->tfb[i];
+        buf_reset(&one);
+        pos_encode(&one, l->pos[i], l->exact[i], k, from);
+        pw_add(&pw, l->docs[i], l->tft[i], l->tfb[i], tnorm(l->docs[i]), bnorm(l->docs[i]));
+        assert_ptr_equal(pw_positions(&pw, one.p, one.p + one.len, k, from, to), one.p + one.len);
     }
+    buf_free(&one);
+    pw_finish_positions(&pw);
+    buf_put(&f->pos, pw.pos.p, pw.pos.len);
+    int mode = to;
     td_entry e = { .len = 4, .df = pw.df, .cf = pw.cf, .bound = pw.bound, .mode = (uint8_t)mode };
     if (pw.df == 1) { /* inlined, as segment_write.c does */
         e.inl_doc = pw.docs[0];
@@ -184,6 +192,11 @@ static void fake_build_mode(fake *f, const list *l, uint32_t ndocs, int mode)
     s->dict_off = &f->dict_off;
     s->dict_first = &f->first;
     s->dict_first_len = &f->first_len;
+}
+
+static void fake_build_mode(fake *f, const list *l, uint32_t ndocs, int mode)
+{
+    fake_build_modes(f, l, ndocs, mode, mode);
 }
 
 static void fake_build(fake *f, const list *l, uint32_t ndocs) { fake_build_mode(f, l, ndocs, POS_MIXED); }
@@ -288,25 +301,150 @@ static void test_uniform_exact_flags_cost_no_bits(void **state)
             fake_build_mode(&g, &l, l.docs[n - 1] + 1, POS_MIXED);
             check_walk(&f, &l);
             assert_true(f.pos.len <= g.pos.len);
-            /* transcoding the uniform stream gives the mixed one */
-            buf t;
-            buf_init(&t);
-            uint64_t cf = 0;
-            for (uint32_t i = 0; i < n; i++)
-                cf += l.tft[i] + l.tfb[i];
-            const uint8_t *end = pos_transcode(&t, f.pos.p, f.pos.p + f.pos.len, (uint32_t)cf,
-                                               modes[m], POS_MIXED);
-            assert_ptr_equal(end, f.pos.p + f.pos.len);
-            assert_int_equal(t.len, g.pos.len);
-            assert_memory_equal(t.p, g.pos.p, t.len);
-            assert_null(pos_transcode(&t, f.pos.p, f.pos.p + f.pos.len, (uint32_t)cf + 1, modes[m],
-                                      POS_MIXED));
-            buf_free(&t);
+            /* the uniform stream re-encoded as mixed gives the mixed one */
+            fake h;
+            fake_build_modes(&h, &l, l.docs[n - 1] + 1, modes[m], POS_MIXED);
+            check_walk(&h, &l);
+            assert_int_equal(h.pos.len, g.pos.len);
+            assert_memory_equal(h.pos.p, g.pos.p, h.pos.len);
+            fake_free(&h);
+            /* positions running past their end are refused */
+            buf one;
+            buf_init(&one);
+            pos_encode(&one, l.pos[0], l.exact[0], l.tft[0] + l.tfb[0], modes[m]);
+            post_writer pw;
+            pw_init(&pw);
+            pw_begin(&pw);
+            pw_add(&pw, 0, l.tft[0], l.tfb[0], 1, 1);
+            assert_null(pw_positions(&pw, one.p, one.p + one.len, l.tft[0] + l.tfb[0] + 1, modes[m],
+                                     POS_MIXED));
+            pw_free(&pw);
+            buf_free(&one);
             fake_free(&f);
             fake_free(&g);
             list_free(&l);
         }
     }
+}
+
+/* A list of n docs (0, 2, 4, ...) whose tf_body are tf[i]; positions
+ * start at first and step by step; exact flags alternate. */
+static list list_with_positions(uint32_t n, const uint32_t *tf, uint32_t first, uint32_t step)
+{
+    list l = { n, calloc(n + 1, 4), calloc(n + 1, 4), calloc(n + 1, 4), calloc(n + 1, sizeof(uint32_t *)),
+               calloc(n + 1, sizeof(uint8_t *)) };
+    for (uint32_t i = 0; i < n; i++) {
+        l.docs[i] = 2 * i;
+        l.tfb[i] = tf[i];
+        l.pos[i] = malloc(4 * (tf[i] + 1));
+        l.exact[i] = malloc(tf[i] + 1);
+        for (uint32_t j = 0; j < tf[i]; j++) {
+            l.pos[i][j] = first + j * step;
+            l.exact[i][j] = (uint8_t)((i + j) & 1);
+        }
+    }
+    return l;
+}
+
+/* Reads every doc's positions (check_walk reads a third of them). */
+static void check_all_positions(const fake *f, const list *l)
+{
+    ix_post c;
+    assert_int_equal(ix_post_open(&c, &f->seg, "term", 4), l->n > 0);
+    uint32_t *pos = malloc(4 * 1024);
+    uint8_t *ex = malloc(1024);
+    for (uint32_t i = 0; i < l->n; i++, ix_post_next(&c)) {
+        uint32_t k = ix_post_positions(&c, pos, ex, 1024);
+        assert_int_equal(k, l->tfb[i]);
+        assert_memory_equal(pos, l->pos[i], 4 * k);
+        assert_memory_equal(ex, l->exact[i], k);
+    }
+    assert_int_equal(c.doc, IX_END);
+    assert_false(c.bad);
+    free(pos);
+    free(ex);
+}
+
+static void test_positions_round_trip_around_block_multiples(void **state)
+{
+    (void)state;
+    const uint32_t cfs[] = { 1, 2, 127, 128, 129, 255, 256, 257, 384, 1000 };
+    for (size_t t = 0; t < sizeof cfs / sizeof *cfs; t++) {
+        uint32_t cf = cfs[t], *tf = calloc(cf, 4);
+        /* one doc holding all cf positions, then cf docs of one each */
+        tf[0] = cf;
+        list one = list_with_positions(1, tf, 5, 3);
+        for (uint32_t i = 0; i < cf; i++)
+            tf[i] = 1;
+        list many = list_with_positions(cf, tf, 7, 1);
+        const list *ls[2] = { &one, &many };
+        for (int k = 0; k < 2; k++) {
+            fake f;
+            fake_build(&f, ls[k], 2 * cf + 1);
+            check_all_positions(&f, ls[k]);
+            if (k == 1) /* check_walk reads at most 512 positions a doc */
+                check_walk(&f, ls[k]);
+            fake_free(&f);
+        }
+        list_free(&one);
+        list_free(&many);
+        free(tf);
+    }
+}
+
+static void test_positions_with_huge_gaps_patch_their_blocks(void **state)
+{
+    (void)state;
+    /* positions near 2^31 and 2^32 - 1: mixed values need 33 bits */
+    uint32_t tf[300];
+    for (uint32_t i = 0; i < 300; i++)
+        tf[i] = i % 7 == 3 ? 4 : 1;
+    list l = list_with_positions(300, tf, 1, 1);
+    for (uint32_t i = 0; i < 300; i++)
+        if (tf[i] == 4) {
+            l.pos[i][0] = 3;
+            l.pos[i][1] = 2147483648u;
+            l.pos[i][2] = 2147483649u;
+            l.pos[i][3] = 4294967295u;
+        }
+    const int modes[3] = { POS_MIXED, POS_EXACT, POS_INEXACT };
+    for (int m = 0; m < 3; m++) {
+        for (uint32_t i = 0; i < 300 && m > 0; i++)
+            memset(l.exact[i], modes[m] == POS_EXACT, tf[i]);
+        fake f;
+        fake_build_mode(&f, &l, 600, modes[m]);
+        check_all_positions(&f, &l);
+        fake_free(&f);
+    }
+    list_free(&l);
+}
+
+static void test_positions_blocks_beat_varints(void **state)
+{
+    (void)state;
+    /* 64 docs of 8 positions each with a large first position: the
+     * exceptions keep the small gaps packed narrow */
+    uint32_t tf[64];
+    for (int i = 0; i < 64; i++)
+        tf[i] = 8;
+    list l = list_with_positions(64, tf, 20000, 2);
+    fake f;
+    fake_build(&f, &l, 200);
+    check_all_positions(&f, &l);
+    size_t varints = 0;
+    buf one;
+    buf_init(&one);
+    for (int i = 0; i < 64; i++) {
+        buf_reset(&one);
+        pos_encode(&one, l.pos[i], l.exact[i], 8, POS_MIXED);
+        varints += one.len;
+    }
+    buf_free(&one);
+    /* 512 values: varints take 512 + 128 bytes; blocks 4 * (2 + 48) + 64 * 3 */
+    assert_true(f.pos.len < varints);
+    assert_true(f.pos.len <= 4 * (2 + 16 * 3) + 64 * 3);
+    fake_free(&f);
+    list_free(&l);
 }
 
 static void test_advance_skips_to_first_doc_at_or_after(void **state)
@@ -421,6 +559,9 @@ int main(void)
         cmocka_unit_test(test_list_round_trips_edge_sizes),
         cmocka_unit_test(test_list_with_huge_gaps),
         cmocka_unit_test(test_uniform_exact_flags_cost_no_bits),
+        cmocka_unit_test(test_positions_round_trip_around_block_multiples),
+        cmocka_unit_test(test_positions_with_huge_gaps_patch_their_blocks),
+        cmocka_unit_test(test_positions_blocks_beat_varints),
         cmocka_unit_test(test_advance_skips_to_first_doc_at_or_after),
         cmocka_unit_test(test_block_bounds_cover_every_document),
         cmocka_unit_test(test_damaged_lists_never_read_out_of_bounds),

@@ -148,9 +148,16 @@ typedef struct ix_post {
     const uint8_t *tf_src;   /* the block's packed tf_title, tf_body ... */
     uint8_t tf_wt, tf_wb;    /* ... their bit widths ... */
     uint8_t tf_ready;        /* ... and 0 until unpacked into the arrays */
-    uint64_t pos_off;        /* offset (from pos_base) of doc pos_idx's positions */
-    uint64_t block_pos_off;  /* offset of the current block's positions */
-    uint32_t pos_skip_docs;  /* pos_idx: the in-block doc pos_off belongs to */
+    uint64_t pvals[128];     /* decoded positions block pb_num */
+    uint64_t pos_g;          /* index, in the term's positions, of the first
+                                position of in-block doc pos_skip_docs */
+    uint64_t pos_boff;       /* offset (from pos_base) of the positions block
+                                holding pos_g */
+    uint64_t block_pos_g, block_pos_boff; /* the same for the block's first doc */
+    uint64_t pos_cf;         /* positions in the term's list */
+    uint64_t pb_num, pb_next; /* decoded positions block (or UINT64_MAX), the
+                                offset after it */
+    uint32_t pos_skip_docs;  /* the in-block doc pos_g belongs to */
     int has_positions;
     int bad;                 /* corrupt data met: the cursor ended early */
     int pos_mode;            /* how positions carry the exact flag */

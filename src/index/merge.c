@@ -1,7 +1,7 @@
 /* merge.c — k-way merge of segments.  Documents are renumbered densely in
  * source order (deleted ones dropped), the dictionaries are merged in byte
- * order, and each posting is copied with its position bytes untouched:
- * positions are per document, so they need no re-encoding.
+ * order, and each posting is copied with its positions, decoded from the
+ * source's blocks and re-blocked by the segment writer.
  *
  * Policy (tiered, like Lucene's): a segment's tier is the number of decimal
  * digits of its live document count (so segments within a factor of ten
@@ -82,6 +82,8 @@ static int merge_terms(seg_writer *w, ix_segment *const *src, uint32_t n, uint32
     td_iter *it = calloc(n, sizeof *it);
     uint8_t *live = calloc(n, 1);
     int rc = MG_OK;
+    buf raw_b, *raw = &raw_b; /* one posting's positions */
+    buf_init(raw);
     if (!it || !live) {
         rc = err_set(e, MG_ENOMEM, "out of memory merging");
         goto out;
@@ -111,13 +113,16 @@ static int merge_terms(seg_writer *w, ix_segment *const *src, uint32_t n, uint32
                 for (uint32_t d = c.doc; d != IX_END; d = ix_post_next(&c)) {
                     if (map[i][d] == IX_END)
                         continue;
-                    const uint8_t *p;
-                    size_t len;
-                    if (post_raw_positions(&c, &p, &len) != 0)
+                    buf_reset(raw);
+                    if (post_doc_positions(&c, raw) != 0)
                         break;
-                    segw_posting(w, map[i][d], ix_post_tf_title(&c), ix_post_tf_body(&c), p, len,
-                                 c.pos_mode);
+                    segw_posting(w, map[i][d], ix_post_tf_title(&c), ix_post_tf_body(&c), raw->p,
+                                 raw->len, c.pos_mode);
                 }
+            }
+            if (raw->oom) {
+                rc = err_set(e, MG_ENOMEM, "out of memory merging");
+                goto out;
             }
             if (c.bad) {
                 rc = err_set(e, MG_ECORRUPT, "%s: postings of a term are damaged", src[i]->path);
@@ -131,6 +136,7 @@ static int merge_terms(seg_writer *w, ix_segment *const *src, uint32_t n, uint32
         }
     }
 out:
+    buf_free(raw);
     free(it);
     free(live);
     return rc;

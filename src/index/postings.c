@@ -9,8 +9,11 @@
  *                  u32 last_doc     the block's last docid
  *                  u32 block_off    offset of the block from the end of the
  *                                   skip table
- *                  u64 pos_off      offset of the block's first positions
- *                                   from the term's pos_off (POSITIONS)
+ *                  u32 pos_boff     offset, from the term's pos_off
+ *                                   (POSITIONS), of the positions block
+ *                                   holding the block's first position
+ *                  u32 pos_index    index of that position in the term's
+ *                                   positions (its block is pos_index / 128)
  *                  u8  max_tf_title block bound; 255 means "255 or more"
  *                  u8  max_tf_body  (the list's bound in the dictionary is
  *                                   then used, which is exact)
@@ -36,17 +39,34 @@
  * A list of one document (df == 1) has no entry here: the dictionary
  * holds its posting (termdict.c).
  *
- * Positions (POSITIONS section): for each posting in list order,
- * tf_title + tf_body varints, prev starting at 0 for each document; in the
- * term's mode (from the dictionary):
+ * Positions (POSITIONS section), from the term's pos_off: the term's cf
+ * position values, in list order (each document's tf_title + tf_body
+ * values in position order), cut in blocks of 128 values across documents.
+ * A value is, in the term's mode (from the dictionary), with prev starting
+ * at 0 for each document (so a document's first value is its first
+ * position):
  *   mixed        (pos - prev) << 1 | exact
  *   all exact    pos - prev          (every exact flag is 1)
  *   none exact   pos - prev          (every exact flag is 0)
  * exact is 1 where the occurrence's unstemmed form equals the term; it is
  * 1 for every prefixed term, so those are always "all exact" and pay no
- * flag bit.  A cursor finds a doc's positions from its block's pos_off by
- * skipping the varints of the docs before it (their count is tf_title +
- * tf_body).
+ * flag bit.
+ *
+ * A full block (128 values), patched frame of reference (PFor):
+ *   u8 b                 bit width of the frame (0..32)
+ *   u8 nexc              number of exceptions (0..128)
+ *   16*b bytes           the low b bits of each value, bit-packed (codec.c)
+ *   nexc bytes           the index (0..127) of each exception, ascending
+ *   nexc varints         value >> b of each exception (not 0)
+ * b is the width with the fewest bytes, so a document's first position or
+ * the title -> body jump does not widen the whole block.
+ * The last cf % 128 values: one varint each (no header).
+ *
+ * A cursor finds a doc's positions from its block's skip entry (pos_boff,
+ * pos_index; 0, 0 without a skip table), adding the tf of the docs before
+ * it in the block and walking the positions blocks in between by their
+ * headers; positions blocks are decoded only when positions are read.
+ * Before format 6 every value was a varint.
  */
 #include "index/codec.h"
 #include "index/segment.h"
@@ -62,12 +82,14 @@ void pw_init(post_writer *w)
     memset(w, 0, sizeof *w);
     buf_init(&w->blocks);
     buf_init(&w->skip);
+    buf_init(&w->pos);
 }
 
 void pw_free(post_writer *w)
 {
     buf_free(&w->blocks);
     buf_free(&w->skip);
+    buf_free(&w->pos);
 }
 
 void pw_begin(post_writer *w)
@@ -75,8 +97,12 @@ void pw_begin(post_writer *w)
     w->n = 0;
     w->have_last = 0;
     w->last_doc = 0;
-    w->pos_bytes = 0;
-    w->block_pos = 0;
+    w->pos_count = 0;
+    w->pos_flushed = 0;
+    w->blk_pboff = 0;
+    w->blk_pg = 0;
+    w->npv = 0;
+    buf_reset(&w->pos);
     w->df = 0;
     w->cf = 0;
     memset(&w->bound, 0, sizeof w->bound);
@@ -132,23 +158,26 @@ static void pw_block(post_writer *w)
     uint8_t e[SKIP_ENTRY];
     st_le32(e, w->docs[n - 1]);
     st_le32(e + 4, off > UINT32_MAX ? UINT32_MAX : (uint32_t)off);
-    st_le64(e + 8, w->block_pos);
+    st_le32(e + 8, (uint32_t)w->blk_pboff);
+    st_le32(e + 12, (uint32_t)w->blk_pg);
     e[16] = (uint8_t)(mt > 255 ? 255 : mt);
     e[17] = (uint8_t)(mb > 255 ? 255 : mb);
     e[18] = tn;
     e[19] = bn;
     buf_put(&w->skip, e, sizeof e);
-    if (off > UINT32_MAX)
+    if (off > UINT32_MAX || w->blk_pboff > UINT32_MAX || w->blk_pg > UINT32_MAX)
         w->blocks.oom = 1; /* a single list over 4 GiB: refuse */
     w->last_doc = w->docs[n - 1];
     w->have_last = 1;
-    w->block_pos = w->pos_bytes;
     w->n = 0;
 }
 
-void pw_add(post_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb, uint8_t tn, uint8_t bn,
-            uint64_t pos_len)
+void pw_add(post_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb, uint8_t tn, uint8_t bn)
 {
+    if (w->n == 0) { /* a block starts: where its positions start */
+        w->blk_pboff = w->pos_flushed + w->pos.len;
+        w->blk_pg = w->pos_count;
+    }
     uint32_t i = w->n++;
     w->docs[i] = doc;
     w->tft[i] = tft;
@@ -161,7 +190,6 @@ void pw_add(post_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb, uint8_t tn
     if (tfb > w->bound.max_tf_body) w->bound.max_tf_body = tfb;
     if (tn < w->bound.min_title_norm) w->bound.min_title_norm = tn;
     if (bn < w->bound.min_body_norm) w->bound.min_body_norm = bn;
-    w->pos_bytes += pos_len;
     if (w->n == 128)
         pw_block(w);
 }
@@ -187,18 +215,80 @@ void pos_encode(buf *out, const uint32_t *pos, const uint8_t *exact, uint32_t n,
     }
 }
 
-const uint8_t *pos_transcode(buf *out, const uint8_t *in, const uint8_t *end, uint32_t n,
-                             int from, int to)
+static unsigned width64(uint64_t v) { return v ? 64u - (unsigned)__builtin_clzll(v) : 0u; }
+
+/* The frame width with the fewest bytes for values whose widths are
+ * counted in cnt (see the format above). */
+static unsigned pos_best_width(const unsigned cnt[65])
+{
+    unsigned best = 32;
+    uint64_t best_cost = UINT64_MAX;
+    for (unsigned b = 0; b <= 32; b++) {
+        uint64_t cost = 16 * (uint64_t)b;
+        for (unsigned wd = b + 1; wd <= 64; wd++)
+            cost += (uint64_t)cnt[wd] * (1 + (wd - b + 6) / 7);
+        if (cost < best_cost) {
+            best_cost = cost;
+            best = b;
+        }
+    }
+    return best;
+}
+
+/* Writes the 128 pending values as a full positions block. */
+static void pw_pos_block(post_writer *w)
+{
+    unsigned cnt[65] = { 0 };
+    for (unsigned i = 0; i < 128; i++)
+        cnt[width64(w->pv[i])]++;
+    unsigned b = pos_best_width(cnt);
+    uint64_t mask = b == 32 ? 0xFFFFFFFFull : (1ull << b) - 1;
+    uint32_t lo[128];
+    uint8_t idx[128], nexc = 0;
+    for (unsigned i = 0; i < 128; i++) {
+        lo[i] = (uint32_t)(w->pv[i] & mask);
+        if (w->pv[i] >> b)
+            idx[nexc++] = (uint8_t)i;
+    }
+    if (buf_reserve(&w->pos, 2 + codec_packed_size(b) + nexc) != 0)
+        return;
+    uint8_t *p = w->pos.p + w->pos.len;
+    p[0] = (uint8_t)b;
+    p[1] = nexc;
+    p += 2;
+    p += codec_pack128(lo, b, p);
+    memcpy(p, idx, nexc);
+    w->pos.len = (size_t)(p + nexc - w->pos.p);
+    for (unsigned e = 0; e < nexc; e++)
+        buf_put_varint(&w->pos, w->pv[idx[e]] >> b);
+    w->npv = 0;
+}
+
+const uint8_t *pw_positions(post_writer *w, const uint8_t *in, const uint8_t *end, uint32_t n,
+                            int from, int to)
 {
     for (uint32_t i = 0; i < n; i++) {
         uint64_t v;
         if (!(in = varint_get(in, end, &v)))
             return NULL;
-        uint64_t gap = from == POS_MIXED ? v >> 1 : v;
-        int exact = from == POS_MIXED ? (int)(v & 1) : from == POS_EXACT;
-        buf_put_varint(out, to == POS_MIXED ? gap << 1 | (uint64_t)exact : gap);
+        if (from != to) {
+            uint64_t gap = from == POS_MIXED ? v >> 1 : v;
+            int exact = from == POS_MIXED ? (int)(v & 1) : from == POS_EXACT;
+            v = to == POS_MIXED ? gap << 1 | (uint64_t)exact : gap;
+        }
+        w->pv[w->npv++] = v;
+        w->pos_count++;
+        if (w->npv == 128)
+            pw_pos_block(w);
     }
     return in;
+}
+
+void pw_finish_positions(post_writer *w)
+{
+    for (uint32_t i = 0; i < w->npv; i++)
+        buf_put_varint(&w->pos, w->pv[i]);
+    w->npv = 0;
 }
 
 /* ---------------------------------------------------------------- cursor */
@@ -222,11 +312,12 @@ static int post_decode(ix_post *c, uint32_t b)
     uint64_t off = 0, prev = UINT64_MAX; /* -1 */
     if (c->skip) {
         off = le32(c->skip + (size_t)b * SKIP_ENTRY + 4);
-        c->block_pos_off = le64(c->skip + (size_t)b * SKIP_ENTRY + 8);
+        c->block_pos_boff = le32(c->skip + (size_t)b * SKIP_ENTRY + 8);
+        c->block_pos_g = le32(c->skip + (size_t)b * SKIP_ENTRY + 12);
         if (b > 0)
             prev = skip_last(c, b - 1);
     } else {
-        c->block_pos_off = 0;
+        c->block_pos_boff = c->block_pos_g = 0;
     }
     if (off > (uint64_t)(c->end - c->base))
         return -1;
@@ -281,7 +372,8 @@ static int post_decode(ix_post *c, uint32_t b)
     c->block_len = n;
     c->in_block = 0;
     c->pos_skip_docs = 0;
-    c->pos_off = c->block_pos_off;
+    c->pos_g = c->block_pos_g;
+    c->pos_boff = c->block_pos_boff;
     c->doc = c->docs[0];
     return 0;
 }
@@ -301,6 +393,8 @@ int ix_post_open(ix_post *c, const ix_segment *s, const char *term, size_t len)
     c->df = e.df;
     c->list_bound = e.bound;
     c->pos_mode = e.mode;
+    c->pos_cf = e.cf;
+    c->pb_num = UINT64_MAX;
     c->nblocks = (e.df + 127) / 128;
     if (e.pos_off > qs->len) {
         post_end(c, 1);
@@ -318,7 +412,7 @@ int ix_post_open(ix_post *c, const ix_segment *s, const char *term, size_t len)
         c->block_len = 1;
         c->in_block = 0;
         c->pos_skip_docs = 0;
-        c->pos_off = c->block_pos_off = 0;
+        c->pos_g = c->pos_boff = c->block_pos_g = c->block_pos_boff = 0;
         c->doc = e.inl_doc;
         return 1;
     }
@@ -422,51 +516,134 @@ uint32_t ix_post_tf_body(ix_post *c)
     return c->tf_body[c->in_block];
 }
 
-uint32_t ix_post_positions(ix_post *c, uint32_t *out, uint8_t *exact, uint32_t cap)
+/* Decodes positions block k, which starts at offset off, into c->pvals
+ * (a no-op when it is the decoded one).  0, or -1 when corrupt. */
+static int pos_load(ix_post *c, uint64_t k, uint64_t off)
+{
+    if (c->pb_num == k)
+        return 0;
+    const uint8_t *end = c->pos_end;
+    if (off > (uint64_t)(end - c->pos_base))
+        return -1;
+    const uint8_t *p = c->pos_base + off;
+    uint64_t full = c->pos_cf / 128;
+    if (k < full) {
+        if (end - p < 2)
+            return -1;
+        unsigned b = p[0], nexc = p[1];
+        if (b > 32 || nexc > 128 || (size_t)(end - p) < 2 + codec_packed_size(b) + nexc)
+            return -1;
+        uint32_t lo[128];
+        codec_unpack128(p + 2, b, lo);
+        for (unsigned i = 0; i < 128; i++)
+            c->pvals[i] = lo[i];
+        const uint8_t *idx = p + 2 + codec_packed_size(b);
+        p = idx + nexc;
+        for (unsigned e = 0; e < nexc; e++) {
+            uint64_t hi;
+            if (!(p = varint_get(p, end, &hi)) || idx[e] >= 128 || hi == 0 || hi > (UINT64_MAX >> b))
+                return -1;
+            c->pvals[idx[e]] |= hi << b;
+        }
+    } else if (k == full && c->pos_cf % 128) {
+        for (uint64_t i = 0; i < c->pos_cf % 128; i++)
+            if (!(p = varint_get(p, end, &c->pvals[i])))
+                return -1;
+    } else {
+        return -1;
+    }
+    c->pb_num = k;
+    c->pb_next = (uint64_t)(p - c->pos_base);
+    return 0;
+}
+
+/* The offset after full positions block k, which starts at off, read from
+ * its header without decoding it.  0, or -1 when corrupt. */
+static int pos_next_block(ix_post *c, uint64_t k, uint64_t off, uint64_t *next)
+{
+    if (c->pb_num == k) {
+        *next = c->pb_next;
+        return 0;
+    }
+    const uint8_t *end = c->pos_end;
+    if (k >= c->pos_cf / 128 || off > (uint64_t)(end - c->pos_base) ||
+        (uint64_t)(end - c->pos_base) - off < 2)
+        return -1;
+    const uint8_t *p = c->pos_base + off;
+    unsigned b = p[0], nexc = p[1];
+    if (b > 32 || (size_t)(end - p) < 2 + codec_packed_size(b) + nexc)
+        return -1;
+    if (!(p = codec_skip_varints(p + 2 + codec_packed_size(b) + nexc, end, nexc)))
+        return -1;
+    *next = (uint64_t)(p - c->pos_base);
+    return 0;
+}
+
+/* Moves pos_g (and pos_boff, its block's offset) forward to g. */
+static int pos_seek(ix_post *c, uint64_t g)
+{
+    uint64_t k = c->pos_g / 128, off = c->pos_boff;
+    for (; k < g / 128; k++)
+        if (pos_next_block(c, k, off, &off) != 0)
+            return -1;
+    c->pos_g = g;
+    c->pos_boff = off;
+    return 0;
+}
+
+/* Reads the current doc's positions: up to cap of them to out/exact, and
+ * all of them as values (varints, the term's mode) to raw when non-NULL.
+ * Returns how many the doc has, 0 with c->bad set when corrupt. */
+static uint32_t pos_read(ix_post *c, uint32_t *out, uint8_t *exact, uint32_t cap, buf *raw)
 {
     if (c->doc == IX_END || !c->has_positions)
         return 0;
-    if (c->block_pos_off > (uint64_t)(c->pos_end - c->pos_base)) {
-        c->bad = 1;
-        return 0;
-    }
     if (c->pos_skip_docs > c->in_block) { /* cannot happen going forward */
         c->pos_skip_docs = 0;
-        c->pos_off = c->block_pos_off;
+        c->pos_g = c->block_pos_g;
+        c->pos_boff = c->block_pos_boff;
     }
-    const uint8_t *end = c->pos_end;
-    if (c->pos_off > (uint64_t)(end - c->pos_base)) {
-        c->bad = 1;
-        return 0;
-    }
-    const uint8_t *p = c->pos_base + c->pos_off;
     post_tf(c);
-    uint64_t skipn = 0;
+    uint64_t g = c->pos_g;
     for (uint32_t i = c->pos_skip_docs; i < c->in_block; i++)
-        skipn += (uint64_t)c->tf_title[i] + c->tf_body[i];
-    if (skipn && !(p = codec_skip_varints(p, end, skipn))) {
+        g += (uint64_t)c->tf_title[i] + c->tf_body[i];
+    uint32_t n = c->tf_title[c->in_block] + c->tf_body[c->in_block];
+    if (g < c->pos_g || g + n > c->pos_cf || pos_seek(c, g) != 0) {
         c->bad = 1;
         return 0;
     }
     c->pos_skip_docs = c->in_block;
-    c->pos_off = (uint64_t)(p - c->pos_base);
-    uint32_t n = c->tf_title[c->in_block] + c->tf_body[c->in_block];
-    uint64_t pos = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        uint64_t v;
-        if (!(p = varint_get(p, end, &v))) {
-            c->bad = 1;
-            return i < cap ? i : cap;
+    int mixed = c->pos_mode == POS_MIXED;
+    uint8_t flag = c->pos_mode == POS_EXACT;
+    uint64_t pos = 0, off = c->pos_boff, k = g / 128;
+    for (uint32_t i = 0; i < n; i++, g++) {
+        if (g / 128 != k) { /* into the next block */
+            if (pos_next_block(c, k, off, &off) != 0) {
+                c->bad = 1;
+                return 0;
+            }
+            k++;
         }
-        int mixed = c->pos_mode == POS_MIXED;
+        if (pos_load(c, k, off) != 0) {
+            c->bad = 1;
+            return 0;
+        }
+        uint64_t v = c->pvals[g % 128];
+        if (raw)
+            buf_put_varint(raw, v);
         pos += mixed ? v >> 1 : v;
         if (i < cap) {
             out[i] = (uint32_t)pos;
             if (exact)
-                exact[i] = (uint8_t)(mixed ? v & 1 : c->pos_mode == POS_EXACT);
+                exact[i] = mixed ? (uint8_t)(v & 1) : flag;
         }
     }
     return n;
+}
+
+uint32_t ix_post_positions(ix_post *c, uint32_t *out, uint8_t *exact, uint32_t cap)
+{
+    return pos_read(c, out, exact, cap, NULL);
 }
 
 static void bound_from_skip(const ix_post *c, uint32_t b, ix_bound *out)
@@ -503,26 +680,10 @@ int ix_post_block_bound(ix_post *c, uint32_t target, uint32_t *last_doc, ix_boun
 
 void ix_post_list_bound(const ix_post *c, ix_bound *b) { *b = c->list_bound; }
 
-/* The raw bytes of the current document's positions (for merges, which
- * copy them unchanged).  0, or -1 when the data is damaged. */
-int post_raw_positions(ix_post *c, const uint8_t **p, size_t *len)
+int post_doc_positions(ix_post *c, buf *out)
 {
-    *p = NULL;
-    *len = 0;
     if (c->doc == IX_END)
         return -1;
-    ix_post_positions(c, NULL, NULL, 0); /* moves pos_off to this doc */
-    if (c->bad)
-        return -1;
-    const uint8_t *start = c->pos_base + c->pos_off;
-    post_tf(c);
-    uint32_t n = c->tf_title[c->in_block] + c->tf_body[c->in_block];
-    const uint8_t *q = codec_skip_varints(start, c->pos_end, n);
-    if (!q) {
-        c->bad = 1;
-        return -1;
-    }
-    *p = start;
-    *len = (size_t)(q - start);
-    return 0;
+    pos_read(c, NULL, NULL, 0, out);
+    return c->bad || out->oom ? -1 : 0;
 }

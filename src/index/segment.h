@@ -12,7 +12,7 @@
 #include "util/fileio.h"
 
 #define SEG_MAGIC     "MGSEG\r\n\x1a"
-#define SEG_VERSION   5u
+#define SEG_VERSION   6u
 #define SEG_HEADER    16u
 #define SEG_TRAILER   24u
 #define SEG_END_MAGIC 0x4553474du /* "MGSE" little-endian */
@@ -138,8 +138,13 @@ typedef struct post_writer {
     uint8_t tn[128], bn[128];
     uint32_t last_doc;        /* last doc of the previous block, or -1 */
     int have_last;
-    uint64_t pos_bytes;       /* positions bytes so far for this term */
-    uint64_t block_pos;       /* positions offset of the current block */
+    uint64_t pos_count;       /* positions so far for this term */
+    uint64_t pos_flushed;     /* positions bytes of this term taken out of pos */
+    uint64_t blk_pboff, blk_pg; /* positions block offset and position index
+                                   of the current block's first doc */
+    uint32_t npv;             /* position values pending in pv */
+    uint64_t pv[128];
+    buf pos;                  /* the term's encoded positions (see postings.c) */
     uint32_t df;
     uint64_t cf;
     ix_bound bound;
@@ -149,24 +154,27 @@ typedef struct post_writer {
 void pw_init(post_writer *w);
 void pw_free(post_writer *w);
 void pw_begin(post_writer *w);
-/* One posting: its doc (ascending), frequencies, the doc's norms and the
- * size of its positions in bytes. */
-void pw_add(post_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb, uint8_t tn, uint8_t bn,
-            uint64_t pos_len);
+/* One posting: its doc (ascending), frequencies and the doc's norms; its
+ * positions follow with pw_positions. */
+void pw_add(post_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb, uint8_t tn, uint8_t bn);
+/* The positions of the last added posting: n varints in mode `from`,
+ * re-encoded in mode `to` (the term's) and appended to w->pos.  Returns the
+ * byte after them in `in`, or NULL if they run past end. */
+const uint8_t *pw_positions(post_writer *w, const uint8_t *in, const uint8_t *end, uint32_t n,
+                            int from, int to);
+/* Ends the term's positions: the partial last positions block to w->pos. */
+void pw_finish_positions(post_writer *w);
 /* Ends the list: appends skip table + blocks to out. */
 void pw_finish(post_writer *w, buf *out);
 
-/* The bytes of the cursor's current document's positions, for merges that
- * copy them unchanged.  0, or -1 when the data is damaged. */
-int  post_raw_positions(ix_post *c, const uint8_t **p, size_t *len);
+/* The cursor's current document's positions as pos_encode would write them
+ * in the term's mode (c->pos_mode), appended to out; for merges.  0, or -1
+ * when the data is damaged. */
+int  post_doc_positions(ix_post *c, buf *out);
 
 /* Encodes one posting's positions (pos[] ascending, exact flags) for a
  * term whose positions are in `mode`. */
 void pos_encode(buf *out, const uint32_t *pos, const uint8_t *exact, uint32_t n, int mode);
-/* Re-encodes n position varints from one mode to another; returns the
- * byte after them in `in`, or NULL if they run past end. */
-const uint8_t *pos_transcode(buf *out, const uint8_t *in, const uint8_t *end, uint32_t n,
-                             int from, int to);
 
 /* -------------------------------------------------------- stored fields */
 
@@ -238,7 +246,6 @@ typedef struct seg_writer {
     td_writer td;
     post_writer pw;
     buf post;                 /* one term's postings, before writing */
-    buf tpos;                 /* one posting's positions, transcoded */
     td_entry cur;
     uint64_t cur_pos_start;
     int in_term;

@@ -9,13 +9,13 @@
  *
  *   header, 16 bytes
  *     8 bytes  magic "MGSEG\r\n\x1a"
- *     u32      format version (5; 4 added IDS, 5 took the id out of
- *              the stored records)
+ *     u32      format version (6; 4 added IDS, 5 took the id out of
+ *              the stored records, 6 packed positions in blocks of 128)
  *     u32      0 (reserved)
  *   sections, each starting at a multiple of 8 (zero bytes pad between):
  *     STORED     compressed stored-field blocks       (stored.c)
  *     POSTINGS   per term: skip table and blocks      (postings.c)
- *     POSITIONS  per posting: position varints        (postings.c)
+ *     POSITIONS  per term: packed position blocks     (postings.c)
  *     DICT       front-coded dictionary blocks        (termdict.c)
  *     DICTIDX    sparse index of DICT                 (termdict.c)
  *     STOREIDX   index of STORED                      (stored.c)
@@ -55,6 +55,7 @@
 #include "util/norm.h"
 
 #define OUT_CHUNK (1u << 20)
+#define POS_CHUNK (1u << 16) /* positions bytes kept per term before writing */
 
 void seg_name(char *out, size_t n, uint64_t id) { snprintf(out, n, "seg-%016llx.mgs", (unsigned long long)id); }
 
@@ -152,7 +153,6 @@ int segw_begin(seg_writer *w, const char *dir, uint64_t id, stored_writer *st, e
     buf_init(&w->norms_b);
     buf_init(&w->dates);
     buf_init(&w->post);
-    buf_init(&w->tpos);
     td_writer_init(&w->td);
     pw_init(&w->pw);
     w->date_min = w->date_max = MG_NO_DATE;
@@ -230,6 +230,16 @@ static void segw_end_docs(seg_writer *w)
     w->phase = 1;
 }
 
+/* Moves the term's encoded positions so far to the positions file. */
+static void segw_put_positions(seg_writer *w)
+{
+    out_put(&w->pos, w->pw.pos.p, w->pw.pos.len);
+    if (w->pw.pos.oom)
+        w->f.err = ENOMEM;
+    w->pw.pos_flushed += w->pw.pos.len;
+    buf_reset(&w->pw.pos);
+}
+
 static void segw_end_term(seg_writer *w)
 {
     if (!w->in_term)
@@ -237,6 +247,8 @@ static void segw_end_term(seg_writer *w)
     w->in_term = 0;
     if (w->pw.df == 0)
         return;
+    pw_finish_positions(&w->pw);
+    segw_put_positions(w);
     w->cur.df = w->pw.df;
     w->cur.cf = w->pw.cf;
     w->cur.bound = w->pw.bound;
@@ -277,17 +289,11 @@ void segw_posting(seg_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb,
 {
     uint8_t tn = doc < w->ndocs ? w->norms_t.p[doc] : 0;
     uint8_t bn = doc < w->ndocs ? w->norms_b.p[doc] : 0;
-    if (pos_mode != w->cur.mode) {
-        buf_reset(&w->tpos);
-        if (!pos_transcode(&w->tpos, pos, pos + pos_len, tft + tfb, pos_mode, w->cur.mode))
-            w->f.err = EINVAL; /* the caller's positions are malformed */
-        if (w->tpos.oom)
-            w->f.err = ENOMEM;
-        pos = w->tpos.p;
-        pos_len = w->tpos.len;
-    }
-    pw_add(&w->pw, doc, tft, tfb, tn, bn, pos_len);
-    out_put(&w->pos, pos, pos_len);
+    pw_add(&w->pw, doc, tft, tfb, tn, bn);
+    if (!pw_positions(&w->pw, pos, pos + pos_len, tft + tfb, pos_mode, w->cur.mode))
+        w->f.err = EINVAL; /* the caller's positions are malformed */
+    if (w->pw.pos.len >= POS_CHUNK)
+        segw_put_positions(w);
 }
 
 /* ---------------------------------------------------------------- finish */
@@ -430,7 +436,6 @@ void segw_abort(seg_writer *w)
     buf_free(&w->norms_b);
     buf_free(&w->dates);
     buf_free(&w->post);
-    buf_free(&w->tpos);
     td_writer_free(&w->td);
     pw_free(&w->pw);
     if (w->own_st) {
