@@ -115,6 +115,9 @@ int      ix_seg_is_deleted(const ix_segment *s, uint32_t doc);
 uint32_t ix_seg_live_docs(const ix_segment *s);
 uint8_t  ix_seg_title_norm(const ix_segment *s, uint32_t doc); /* util/norm.h */
 uint8_t  ix_seg_body_norm(const ix_segment *s, uint32_t doc);
+/* The norm column: ndocs title norms, then ndocs body norms (checked on
+ * open to be 2 * ndocs bytes). */
+const uint8_t *ix_seg_norms(const ix_segment *s);
 int64_t  ix_seg_date(const ix_segment *s, uint32_t doc);       /* or MG_NO_DATE */
 /* The dense date column (ndocs entries) for fast range filters and sorts. */
 const int64_t *ix_seg_dates(const ix_segment *s);

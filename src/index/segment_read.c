@@ -270,6 +270,11 @@ int64_t ix_seg_date(const ix_segment *s, uint32_t doc)
     return doc < s->ndocs ? (int64_t)le64(s->sec[SEC_DATES].p + 8ull * doc) : MG_NO_DATE;
 }
 
+const uint8_t *ix_seg_norms(const ix_segment *s)
+{
+    return s->sec[SEC_NORMS].p;
+}
+
 const int64_t *ix_seg_dates(const ix_segment *s)
 {
     /* the section is 8-aligned in the file and the map is page-aligned */

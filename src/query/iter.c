@@ -127,7 +127,8 @@ static double term_score(qit *it)
 {
     term_it *t = (term_it *)it;
     const bm25 *m = t->cx->m;
-    double K = bm25_norm(m, ix_seg_title_norm(t->cx->seg, it->doc), ix_seg_body_norm(t->cx->seg, it->doc));
+    const qctx *cx = t->cx; /* postings hold docids < ndocs only */
+    double K = bm25_norm(m, cx->tnorm[it->doc], cx->bnorm[it->doc]);
     if (t->fmask == 3 && !t->exact) /* left unread by term_counts */
         return t->boost * bm25_tf(m, t->idf, m->wt * ix_post_tf_title(&t->pc) + ix_post_tf_body(&t->pc), K);
     return t->boost * bm25_tf(m, t->idf, m->wt * t->tft + t->tfb, K);

@@ -18,6 +18,8 @@ typedef struct qctx {
     uint32_t segi;          /* its index in the reader */
     uint32_t ndocs;
     const int64_t *dates;   /* the segment's date column */
+    const uint8_t *tnorm;   /* its title norms (ndocs) ... */
+    const uint8_t *bnorm;   /* ... and body norms (ndocs) */
 } qctx;
 
 /* An occurrence of a word or phrase: positions [start, end]. */

@@ -365,7 +365,8 @@ static int maxscore_fits(const run *rn, const pnode *root)
 static int run_segment(run *rn, const ix_reader *r, uint32_t seg, const pnode *root)
 {
     const ix_segment *sg = ix_reader_segment(r, seg);
-    qctx cx = { &rn->m, sg, seg, ix_seg_ndocs(sg), ix_seg_dates(sg) };
+    const uint8_t *nm = ix_seg_norms(sg);
+    qctx cx = { &rn->m, sg, seg, ix_seg_ndocs(sg), ix_seg_dates(sg), nm, nm + ix_seg_ndocs(sg) };
     if (maxscore_fits(rn, root))
         return ms_run(rn, &cx, seg, root);
     qit *it;
