@@ -87,6 +87,7 @@ typedef struct ms {
     qit **c;          /* optional clauses, in plan order */
     size_t n;
     size_t *order;    /* clause indices by ascending bound */
+    qit **oc;         /* oc[j] = c[order[j]] (one load less per clause) */
     double *prefix;   /* prefix[j] = sum of the j+1 smallest bounds */
     double *sc;       /* this document's clause scores */
     size_t *kid;      /* clause -> index among the root's kids */
@@ -131,7 +132,7 @@ static double ms_block_bound(ms *s, size_t ne, uint32_t d)
     double ub = 0;
     uint32_t upto;
     for (size_t j = 0; j < s->n; j++) {
-        qit *c = s->c[s->order[j]];
+        qit *c = s->oc[j];
         if (c->doc == d || (j < ne && c->doc < d))
             ub += qit_bound_at(c, d, &upto);
     }
@@ -198,8 +199,8 @@ static void ms_loop(run *rn, const qctx *cx, uint32_t seg, ms *s)
     for (;;) {
         uint32_t d = IX_END;
         for (size_t j = ne; j < s->n; j++)
-            if (s->c[s->order[j]]->doc < d)
-                d = s->c[s->order[j]]->doc;
+            if (s->oc[j]->doc < d)
+                d = s->oc[j]->doc;
         if (d == IX_END)
             break;
         if (ne > s->nlazy)
@@ -208,7 +209,7 @@ static void ms_loop(run *rn, const qctx *cx, uint32_t seg, ms *s)
         if (to != d) {
             rn->skipped = 1;
             for (size_t j = ne; j < s->n; j++)
-                qit_advance(s->c[s->order[j]], to);
+                qit_advance(s->oc[j], to);
             continue;
         }
         rn->seen++;
@@ -222,8 +223,8 @@ static void ms_loop(run *rn, const qctx *cx, uint32_t seg, ms *s)
             ne = ms_nonessential(s, ne, topk_threshold(&rn->top));
         }
         for (size_t j = ne; j < s->n; j++)
-            if (s->c[s->order[j]]->doc == d)
-                qit_next(s->c[s->order[j]]);
+            if (s->oc[j]->doc == d)
+                qit_next(s->oc[j]);
     }
     if (ne > s->nlazy)
         rn->skipped = 1; /* documents only in non-essential lists were never seen */
@@ -244,6 +245,7 @@ static void ms_free(ms *s)
     free(s->not);
     free(s->filt);
     free(s->order);
+    free(s->oc);
     free(s->prefix);
     free(s->sc);
     free(s->kid);
@@ -313,12 +315,13 @@ static int ms_run(run *rn, const qctx *cx, uint32_t seg, const pnode *root)
     s.not = calloc(k, sizeof *s.not);
     s.filt = calloc(k, sizeof *s.filt);
     s.order = calloc(k, sizeof *s.order);
+    s.oc = calloc(k, sizeof *s.oc);
     s.prefix = calloc(k, sizeof *s.prefix);
     s.sc = calloc(k, sizeof *s.sc);
     s.kid = calloc(k, sizeof *s.kid);
     s.kidpos = calloc(k, sizeof *s.kidpos);
     s.wprefix = calloc(k, sizeof *s.wprefix);
-    int rc = s.c && s.not && s.filt && s.order && s.prefix && s.sc && s.kid && s.kidpos && s.wprefix
+    int rc = s.c && s.not && s.filt && s.order && s.oc && s.prefix && s.sc && s.kid && s.kidpos && s.wprefix
                  ? MG_OK : MG_ENOMEM;
     for (size_t i = 0; i < k && rc == MG_OK; i++) {
         qit *it;
@@ -334,6 +337,8 @@ static int ms_run(run *rn, const qctx *cx, uint32_t seg, const pnode *root)
     }
     if (rc == MG_OK) {
         ms_order(&s, root);
+        for (size_t j = 0; j < s.n; j++)
+            s.oc[j] = s.c[s.order[j]];
         double miss = 1.0, live = ix_seg_live_docs(cx->seg);
         for (size_t j = 0; j < s.n; j++) {
             if (root->kids[s.kid[j]]->lazy)
