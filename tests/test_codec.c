@@ -368,7 +368,7 @@ static void check_all_positions(const fake *f, const list *l)
 static void test_positions_round_trip_around_block_multiples(void **state)
 {
     (void)state;
-    const uint32_t cfs[] = { 1, 2, 127, 128, 129, 255, 256, 257, 384, 1000 };
+    const uint32_t cfs[] = { 1, 2, 7, 8, 9, 127, 128, 129, 135, 136, 255, 256, 257, 384, 1000 };
     for (size_t t = 0; t < sizeof cfs / sizeof *cfs; t++) {
         uint32_t cf = cfs[t], *tf = calloc(cf, 4);
         /* one doc holding all cf positions, then cf docs of one each */

@@ -60,7 +60,9 @@
  *   nexc varints         value >> b of each exception (not 0)
  * b is the width with the fewest bytes, so a document's first position or
  * the title -> body jump does not widen the whole block.
- * The last cf % 128 values: one varint each (no header).
+ * The last cf % 128 values: when there are 8 or more, as a full block with
+ * ceil(n*b/8) packed bytes (n = cf % 128, indexes below n); fewer, one
+ * varint each (no header).
  *
  * A cursor finds a doc's positions from its block's skip entry (pos_boff,
  * pos_index; 0, 0 without a skip table), adding the tf of the docs before
@@ -74,6 +76,7 @@
 #include <string.h>
 
 #define TAIL_PACK_MIN 8 /* partial blocks this long are bit-packed */
+#define POS_PACK_MIN 8  /* positions tails this long are bit-packed */
 
 /* ---------------------------------------------------------------- writer */
 
@@ -217,14 +220,14 @@ void pos_encode(buf *out, const uint32_t *pos, const uint8_t *exact, uint32_t n,
 
 static unsigned width64(uint64_t v) { return v ? 64u - (unsigned)__builtin_clzll(v) : 0u; }
 
-/* The frame width with the fewest bytes for values whose widths are
+/* The frame width with the fewest bytes for n values whose widths are
  * counted in cnt (see the format above). */
-static unsigned pos_best_width(const unsigned cnt[65])
+static unsigned pos_best_width(const unsigned cnt[65], unsigned n)
 {
     unsigned best = 32;
     uint64_t best_cost = UINT64_MAX;
     for (unsigned b = 0; b <= 32; b++) {
-        uint64_t cost = 16 * (uint64_t)b;
+        uint64_t cost = codec_packed_size_n(n, b);
         for (unsigned wd = b + 1; wd <= 64; wd++)
             cost += (uint64_t)cnt[wd] * (1 + (wd - b + 6) / 7);
         if (cost < best_cost) {
@@ -235,17 +238,18 @@ static unsigned pos_best_width(const unsigned cnt[65])
     return best;
 }
 
-/* Writes the 128 pending values as a full positions block. */
-static void pw_pos_block(post_writer *w)
+/* Writes the n pending values (128, or a tail of POS_PACK_MIN..127) as a
+ * packed positions block. */
+static void pw_pos_block(post_writer *w, unsigned n)
 {
     unsigned cnt[65] = { 0 };
-    for (unsigned i = 0; i < 128; i++)
+    for (unsigned i = 0; i < n; i++)
         cnt[width64(w->pv[i])]++;
-    unsigned b = pos_best_width(cnt);
+    unsigned b = pos_best_width(cnt, n);
     uint64_t mask = b == 32 ? 0xFFFFFFFFull : (1ull << b) - 1;
     uint32_t lo[128];
     uint8_t idx[128], nexc = 0;
-    for (unsigned i = 0; i < 128; i++) {
+    for (unsigned i = 0; i < n; i++) {
         lo[i] = (uint32_t)(w->pv[i] & mask);
         if (w->pv[i] >> b)
             idx[nexc++] = (uint8_t)i;
@@ -256,7 +260,7 @@ static void pw_pos_block(post_writer *w)
     p[0] = (uint8_t)b;
     p[1] = nexc;
     p += 2;
-    p += codec_pack128(lo, b, p);
+    p += n == 128 ? codec_pack128(lo, b, p) : codec_pack_n(lo, n, b, p);
     memcpy(p, idx, nexc);
     w->pos.len = (size_t)(p + nexc - w->pos.p);
     for (unsigned e = 0; e < nexc; e++)
@@ -279,13 +283,17 @@ const uint8_t *pw_positions(post_writer *w, const uint8_t *in, const uint8_t *en
         w->pv[w->npv++] = v;
         w->pos_count++;
         if (w->npv == 128)
-            pw_pos_block(w);
+            pw_pos_block(w, 128);
     }
     return in;
 }
 
 void pw_finish_positions(post_writer *w)
 {
+    if (w->npv >= POS_PACK_MIN) {
+        pw_pos_block(w, w->npv);
+        return;
+    }
     for (uint32_t i = 0; i < w->npv; i++)
         buf_put_varint(&w->pos, w->pv[i]);
     w->npv = 0;
@@ -526,31 +534,36 @@ static int pos_load(ix_post *c, uint64_t k, uint64_t off)
     if (off > (uint64_t)(end - c->pos_base))
         return -1;
     const uint8_t *p = c->pos_base + off;
-    uint64_t full = c->pos_cf / 128;
-    if (k < full) {
+    uint64_t full = c->pos_cf / 128, tail = c->pos_cf % 128;
+    unsigned n = k < full ? 128 : (unsigned)tail;
+    if (k > full || n == 0)
+        return -1;
+    if (n >= POS_PACK_MIN) {
         if (end - p < 2)
             return -1;
         unsigned b = p[0], nexc = p[1];
-        if (b > 32 || nexc > 128 || (size_t)(end - p) < 2 + codec_packed_size(b) + nexc)
+        size_t packed = codec_packed_size_n(n, b);
+        if (b > 32 || nexc > n || (size_t)(end - p) < 2 + packed + nexc)
             return -1;
         uint32_t lo[128];
-        codec_unpack128(p + 2, b, lo);
-        for (unsigned i = 0; i < 128; i++)
+        if (n == 128)
+            codec_unpack128(p + 2, b, lo);
+        else
+            codec_unpack_n(p + 2, n, b, lo);
+        for (unsigned i = 0; i < n; i++)
             c->pvals[i] = lo[i];
-        const uint8_t *idx = p + 2 + codec_packed_size(b);
+        const uint8_t *idx = p + 2 + packed;
         p = idx + nexc;
         for (unsigned e = 0; e < nexc; e++) {
             uint64_t hi;
-            if (!(p = varint_get(p, end, &hi)) || idx[e] >= 128 || hi == 0 || hi > (UINT64_MAX >> b))
+            if (!(p = varint_get(p, end, &hi)) || idx[e] >= n || hi == 0 || hi > (UINT64_MAX >> b))
                 return -1;
             c->pvals[idx[e]] |= hi << b;
         }
-    } else if (k == full && c->pos_cf % 128) {
-        for (uint64_t i = 0; i < c->pos_cf % 128; i++)
+    } else {
+        for (unsigned i = 0; i < n; i++)
             if (!(p = varint_get(p, end, &c->pvals[i])))
                 return -1;
-    } else {
-        return -1;
     }
     c->pb_num = k;
     c->pb_next = (uint64_t)(p - c->pos_base);
