@@ -224,11 +224,14 @@ static unsigned width64(uint64_t v) { return v ? 64u - (unsigned)__builtin_clzll
  * counted in cnt (see the format above). */
 static unsigned pos_best_width(const unsigned cnt[65], unsigned n)
 {
+    unsigned maxw = 64;
+    while (maxw > 0 && cnt[maxw] == 0)
+        maxw--;
     unsigned best = 32;
     uint64_t best_cost = UINT64_MAX;
-    for (unsigned b = 0; b <= 32; b++) {
+    for (unsigned b = 0; b <= 32 && b <= maxw; b++) {
         uint64_t cost = codec_packed_size_n(n, b);
-        for (unsigned wd = b + 1; wd <= 64; wd++)
+        for (unsigned wd = b + 1; wd <= maxw; wd++)
             cost += (uint64_t)cnt[wd] * (1 + (wd - b + 6) / 7);
         if (cost < best_cost) {
             best_cost = cost;
