@@ -632,7 +632,7 @@ static uint32_t pos_read(ix_post *c, uint32_t *out, uint8_t *exact, uint32_t cap
     int mixed = c->pos_mode == POS_MIXED;
     uint8_t flag = c->pos_mode == POS_EXACT;
     uint64_t pos = 0, off = c->pos_boff, k = g / 128;
-    for (uint32_t i = 0; i < n; i++, g++) {
+    for (uint32_t i = 0; i < n;) {
         if (g / 128 != k) { /* into the next block */
             if (pos_next_block(c, k, off, &off) != 0) {
                 c->bad = 1;
@@ -644,15 +644,19 @@ static uint32_t pos_read(ix_post *c, uint32_t *out, uint8_t *exact, uint32_t cap
             c->bad = 1;
             return 0;
         }
-        uint64_t v = c->pvals[g % 128];
-        if (raw)
-            buf_put_varint(raw, v);
-        pos += mixed ? v >> 1 : v;
-        if (i < cap) {
-            out[i] = (uint32_t)pos;
-            if (exact)
-                exact[i] = mixed ? (uint8_t)(v & 1) : flag;
+        uint32_t j = (uint32_t)(g % 128), run = 128 - j < n - i ? 128 - j : n - i;
+        for (uint32_t end = i + run; i < end; i++, j++) { /* the values in this block */
+            uint64_t v = c->pvals[j];
+            if (raw)
+                buf_put_varint(raw, v);
+            pos += mixed ? v >> 1 : v;
+            if (i < cap) {
+                out[i] = (uint32_t)pos;
+                if (exact)
+                    exact[i] = mixed ? (uint8_t)(v & 1) : flag;
+            }
         }
+        g += run;
     }
     return n;
 }
