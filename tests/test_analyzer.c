@@ -79,7 +79,7 @@ static const char *raws(const toks *ts)
 
 static const char *terms(const toks *ts)
 {
-    static char s[4096];
+    static _Thread_local char s[4096]; /* called from several threads */
     size_t o = 0;
     s[0] = '\0';
     for (size_t i = 0; i < ts->n && i < 256; i++)
