@@ -58,9 +58,12 @@ typedef struct cli_common {
     { 'h', "help", OPT_FLAG, NULL, "show this help", &(c)->help, NULL }
 
 /* Parses argv[1..argc) of command `cmd` against opts.  Positionals are
- * moved to pos (argv's own storage), their count to *npos.  Returns 0,
- * or EXIT_USAGE after printing a one-line error.  "--" ends options;
+ * moved to pos (argv's own storage), their count to *npos.  Returns
+ * CLI_PROCEED when the command should run; otherwise the exit status to
+ * return: EXIT_OK after printing the help (--help was given), EXIT_USAGE
+ * after printing a one-line error.  "--" ends options;
  * "-" alone is a positional. */
+#define CLI_PROCEED (-1)
 int cli_parse(const cli_cmd *cmd, const cli_opt *opts, int dash_words, int argc, char **argv,
               char ***pos, int *npos);
 

@@ -15,12 +15,9 @@ int cmd_check(int argc, char **argv)
     };
     char **pos;
     int n;
-    if (cli_parse(&CMD_CHECK, opts, 0, argc, argv, &pos, &n))
-        return EXIT_USAGE;
-    if (co.help) {
-        cli_help(&CMD_CHECK, opts);
-        return EXIT_OK;
-    }
+    int prc = cli_parse(&CMD_CHECK, opts, 0, argc, argv, &pos, &n);
+    if (prc != CLI_PROCEED)
+        return prc;
     if (n)
         return cli_error("check", EXIT_USAGE, "unexpected argument '%s'", pos[0]);
     const char *path = cli_index_path(co.index);

@@ -17,12 +17,9 @@ int cmd_delete(int argc, char **argv)
     };
     char **ids;
     int n;
-    if (cli_parse(&CMD_DELETE, opts, 0, argc, argv, &ids, &n))
-        return EXIT_USAGE;
-    if (co.help) {
-        cli_help(&CMD_DELETE, opts);
-        return EXIT_OK;
-    }
+    int prc = cli_parse(&CMD_DELETE, opts, 0, argc, argv, &ids, &n);
+    if (prc != CLI_PROCEED)
+        return prc;
     if (n == 0)
         return cli_error("delete", EXIT_USAGE, "no ID given");
     const char *path = cli_index_path(co.index);

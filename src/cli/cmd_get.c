@@ -24,12 +24,9 @@ int cmd_get(int argc, char **argv)
     };
     char **ids;
     int n;
-    if (cli_parse(&CMD_GET, opts, 0, argc, argv, &ids, &n))
-        return EXIT_USAGE;
-    if (co.help) {
-        cli_help(&CMD_GET, opts);
-        return EXIT_OK;
-    }
+    int prc = cli_parse(&CMD_GET, opts, 0, argc, argv, &ids, &n);
+    if (prc != CLI_PROCEED)
+        return prc;
     if (n != 1)
         return cli_error("get", EXIT_USAGE, n ? "give exactly one ID" : "no ID given");
     const char *path = cli_index_path(co.index);

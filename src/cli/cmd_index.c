@@ -205,12 +205,9 @@ int cmd_index(int argc, char **argv)
     };
     char **paths;
     int n;
-    if (cli_parse(&CMD_INDEX, opts, 0, argc, argv, &paths, &n))
-        return EXIT_USAGE;
-    if (co.help) {
-        cli_help(&CMD_INDEX, opts);
-        return EXIT_OK;
-    }
+    int prc = cli_parse(&CMD_INDEX, opts, 0, argc, argv, &paths, &n);
+    if (prc != CLI_PROCEED)
+        return prc;
     if (n == 0)
         return cli_error("index", EXIT_USAGE, "no PATH given (a file, a directory or - for stdin)");
     run r;

@@ -233,12 +233,9 @@ int cmd_search(int argc, char **argv)
     };
     char **words;
     int n;
-    if (cli_parse(&CMD_SEARCH, opts, 1, argc, argv, &words, &n))
-        return EXIT_USAGE;
-    if (a.co.help) {
-        cli_help(&CMD_SEARCH, opts);
-        return EXIT_OK;
-    }
+    int prc = cli_parse(&CMD_SEARCH, opts, 1, argc, argv, &words, &n);
+    if (prc != CLI_PROCEED)
+        return prc;
     if (n == 0)
         return cli_error("search", EXIT_USAGE, "no QUERY given (see morgue search --help)");
     mg_search_options o;

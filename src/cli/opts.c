@@ -94,7 +94,12 @@ int cli_parse(const cli_cmd *cmd, const cli_opt *opts, int dash_words, int argc,
     }
     *pos = out;
     *npos = np;
-    return 0;
+    const cli_opt *h = find_long(opts, "help", 4);
+    if (h && h->flag && *h->flag) {
+        cli_help(cmd, opts);
+        return EXIT_OK;
+    }
+    return CLI_PROCEED;
 }
 
 void cli_help(const cli_cmd *cmd, const cli_opt *opts)
