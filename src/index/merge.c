@@ -57,25 +57,6 @@ static int merge_docs(seg_writer *w, ix_segment *const *src, uint32_t n, uint32_
     return MG_OK;
 }
 
-/* Index of the iterator with the smallest current term, or -1. */
-static int merge_smallest(const td_iter *it, const uint8_t *live, uint32_t n)
-{
-    int best = -1;
-    for (uint32_t i = 0; i < n; i++) {
-        if (!live[i])
-            continue;
-        if (best < 0) {
-            best = (int)i;
-            continue;
-        }
-        const td_entry *a = &it[i].cur, *b = &it[best].cur;
-        int c = memcmp(a->term, b->term, a->len < b->len ? a->len : b->len);
-        if (c < 0 || (c == 0 && a->len < b->len))
-            best = (int)i;
-    }
-    return best;
-}
-
 static int merge_terms(seg_writer *w, ix_segment *const *src, uint32_t n, uint32_t **map,
                        const atomic_int *stop, errbuf *e)
 {
@@ -91,7 +72,7 @@ static int merge_terms(seg_writer *w, ix_segment *const *src, uint32_t n, uint32
     for (uint32_t i = 0; i < n; i++)
         live[i] = (uint8_t)td_seek(&it[i], src[i], "", 0);
     uint64_t count = 0;
-    for (int b; (b = merge_smallest(it, live, n)) >= 0;) {
+    for (int b; (b = td_smallest(it, live, n)) >= 0;) {
         if ((++count & 1023) == 0 && stop && *stop) {
             rc = err_set(e, MG_EINTERRUPTED, "interrupted while merging");
             goto out;

@@ -194,20 +194,7 @@ size_t ix_reader_prefix(const ix_reader *r, const char *prefix, size_t len, size
         live[i] = (uint8_t)(td_seek(&it[i], r->seg[i], prefix, len) &&
                             has_prefix(&it[i].cur, prefix, len));
     while (visited < max) {
-        int best = -1;
-        for (uint32_t i = 0; i < r->nseg; i++) {
-            if (!live[i])
-                continue;
-            if (best < 0) {
-                best = (int)i;
-                continue;
-            }
-            const td_entry *a = &it[i].cur, *b = &it[best].cur;
-            size_t m = a->len < b->len ? a->len : b->len;
-            int c = memcmp(a->term, b->term, m);
-            if (c < 0 || (c == 0 && a->len < b->len))
-                best = (int)i;
-        }
+        int best = td_smallest(it, live, r->nseg);
         if (best < 0)
             break;
         char term[IX_TERM_MAX + 1];

@@ -110,6 +110,10 @@ typedef struct td_iter {
 int  td_seek(td_iter *it, const ix_segment *s, const char *key, size_t len);
 /* Advances to the next term; 1 or 0 at the end. */
 int  td_next(td_iter *it);
+/* Of n iterators, the index of the live one (live[i] != 0) whose current
+ * term sorts first in byte order, or -1 when none is live.  Merges and
+ * prefix enumeration walk several segments' dictionaries with it. */
+int  td_smallest(const td_iter *it, const uint8_t *live, uint32_t n);
 /* Exact lookup; 1 when found (e filled). */
 int  td_lookup(const ix_segment *s, const char *term, size_t len, td_entry *e);
 

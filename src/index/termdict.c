@@ -198,6 +198,24 @@ static int td_read_entry(td_iter *it)
     return 1;
 }
 
+int td_smallest(const td_iter *it, const uint8_t *live, uint32_t n)
+{
+    int best = -1;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!live[i])
+            continue;
+        if (best < 0) {
+            best = (int)i;
+            continue;
+        }
+        const td_entry *a = &it[i].cur, *b = &it[best].cur;
+        int c = memcmp(a->term, b->term, a->len < b->len ? a->len : b->len);
+        if (c < 0 || (c == 0 && a->len < b->len))
+            best = (int)i;
+    }
+    return best;
+}
+
 int td_next(td_iter *it)
 {
     if (it->bad)
