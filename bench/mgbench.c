@@ -245,7 +245,7 @@ static void rel_step(FILE *out, void *argv)
 /* --------------------------------------------------------------- driver */
 
 typedef struct opts {
-    const char *work, *out, *shared, *engines, *judged;
+    const char *work, *out, *shared, *engines, *judged, *reuse;
     size_t max_articles[3];  /* per engine (all_engines order): skip larger corpora; 0 = no cap */
     int passes, per_type, timeout, keep;
     size_t limit;
@@ -255,13 +255,6 @@ typedef struct opts {
     int  cnoderive[16];  /* 1: only the given query files, no derived queries */
 } opts;
 
-static int engine_on(const opts *o, const bengine *e)
-{
-    if (!o->engines) return 1;
-    const char *p = strstr(o->engines, e->name);
-    size_t n = strlen(e->name);
-    return p && (p == o->engines || p[-1] == ',') && (p[n] == 0 || p[n] == ',');
-}
 
 static void rmrf(const char *dir)
 {
@@ -270,24 +263,78 @@ static void rmrf(const char *dir)
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
 }
 
+static int name_in(const char *list, const char *name)
+{
+    if (!list) return 0;
+    const char *p = strstr(list, name);
+    size_t n = strlen(name);
+    return p && (p == list || p[-1] == ',') && (p[n] == 0 || p[n] == ',');
+}
+
+static int engine_on(const opts *o, const bengine *e)
+{
+    return !o->engines || name_in(o->engines, e->name);
+}
+
+/* --reuse: a marker beside the engine's index records the corpus it was
+ * built from and the build figures, so a later run can query the same
+ * index (a 1M-article Xapian build takes about an hour) and report the
+ * build as measured then. */
+static void reuse_marker(char *path, size_t n, const char *dir)
+{
+    snprintf(path, n, "%s.built", dir);
+}
+
+static void reuse_save(const char *dir, const bcorpus *c, const eres *r)
+{
+    char path[4300];
+    reuse_marker(path, sizeof path, dir);
+    FILE *f = fopen(path, "w");
+    if (!f) return;
+    fprintf(f, "%zu %llu %.6f %.6f %.3f %.3f\n", c->n, (unsigned long long)c->text_bytes, r->bwall,
+            r->bcpu, r->brss, r->bbase);
+    fclose(f);
+}
+
+static int reuse_load(const char *dir, const bcorpus *c, eres *r)
+{
+    char path[4300];
+    reuse_marker(path, sizeof path, dir);
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    size_t n = 0;
+    unsigned long long bytes = 0;
+    int ok = fscanf(f, "%zu %llu %lf %lf %lf %lf", &n, &bytes, &r->bwall, &r->bcpu, &r->brss,
+                    &r->bbase) == 6 && n == c->n && bytes == c->text_bytes;
+    fclose(f);
+    r->built = r->reused = ok;
+    return ok;
+}
+
 static void bench_engine(const opts *o, const bengine *e, const bcorpus *c,
                          const bqueries *qs, eres *r)
 {
     char dir[4200];
     snprintf(dir, sizeof dir, "%s/%s-%s", o->work, c->name, e->name);
-    rmrf(dir);
-    fprintf(stderr, "  %s: indexing %zu articles...\n", e->name, c->n);
+    int reuse = name_in(o->reuse, e->name);
     child ch;
-    build_arg b = { e, dir, c, 0, c->n, 1, NULL };
-    run_child(build_step, &b, o->timeout, &ch);
-    r->built = ch.ok;
-    r->bwall = ch.wall;
-    r->bcpu = ch.cpu;
-    r->brss = ch.maxrss_mb;
-    r->bbase = child_val(&ch, "base_kb") / 1024.0;
-    if (!ch.ok) snprintf(r->note, sizeof r->note, "indexing failed: %s", ch.why);
-    free(ch.out);
-    if (!r->built) return;
+    if (reuse && reuse_load(dir, c, r)) {
+        fprintf(stderr, "  %s: reusing the index built earlier in %s\n", e->name, dir);
+    } else {
+        rmrf(dir);
+        fprintf(stderr, "  %s: indexing %zu articles...\n", e->name, c->n);
+        build_arg b = { e, dir, c, 0, c->n, 1, NULL };
+        run_child(build_step, &b, o->timeout, &ch);
+        r->built = ch.ok;
+        r->bwall = ch.wall;
+        r->bcpu = ch.cpu;
+        r->brss = ch.maxrss_mb;
+        r->bbase = child_val(&ch, "base_kb") / 1024.0;
+        if (!ch.ok) snprintf(r->note, sizeof r->note, "indexing failed: %s", ch.why);
+        free(ch.out);
+        if (!r->built) return;
+        if (reuse) reuse_save(dir, c, r);
+    }
     r->szok = e->sizes(dir, &r->sz) == 0;
     if (e->search) {
         fprintf(stderr, "  %s: %zu queries x %d passes...\n", e->name, qs->n, o->passes);
@@ -317,6 +364,11 @@ static void bench_engine(const opts *o, const bengine *e, const bcorpus *c,
     } else {
         snprintf(r->note, sizeof r->note, "no search in this build");
     }
+    if (reuse) {  /* the kept index must stay as built: no incremental step */
+        snprintf(r->note, sizeof r->note, "index %s (--reuse): no +1%% step",
+                 r->reused ? "reused from an earlier run" : "kept for --reuse");
+        return;
+    }
     size_t inc = c->n / 100 ? c->n / 100 : 1;
     fprintf(stderr, "  %s: adding %zu more articles...\n", e->name, inc);
     build_arg bi = { e, dir, c, 0, inc, 0, "-inc" };
@@ -326,7 +378,7 @@ static void bench_engine(const opts *o, const bengine *e, const bcorpus *c,
     r->iwall = ch.wall;
     r->icpu = ch.cpu;
     free(ch.out);
-    if (!o->keep) rmrf(dir);
+    if (!o->keep && !reuse) rmrf(dir);
 }
 
 static void bench_judged(const opts *o, const char *kind, report *rep)
@@ -420,6 +472,7 @@ static void usage(void)
     fprintf(stderr,
             "usage: mgbench --work DIR --out DIR [--engines morgue,xapian,fts5] [--passes N]\n"
             "               [--per-type N] [--seed N] [--limit N] [--timeout S] [--keep]\n"
+            "               [--reuse ENGINE,...]\n"
             "               [--judged cranfield,med,npl --shared CORPORA_DIR] [--max ENGINE=ARTICLES]\n"
             "               [--corpus NAME=FILE.jsonl [--tsv QUERIES.tsv] [--sbg QUERIES.txt]\n"
             "                [--no-derive]]...\n");
@@ -445,6 +498,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--limit")) o.limit = strtoull(v, NULL, 10);
         else if (!strcmp(a, "--timeout")) o.timeout = atoi(v);
         else if (!strcmp(a, "--judged")) o.judged = v;
+        else if (!strcmp(a, "--reuse")) o.reuse = v;
         else if (!strcmp(a, "--max") && strchr(v, '=')) {
             for (int ei = 0; ei < 3; ei++)
                 if (!strncmp(v, all_engines[ei]->name, strlen(all_engines[ei]->name)) &&

@@ -238,7 +238,7 @@ void report_corpus(report *r, const bcorpus *c, const bqueries *qs, const eres *
     fprintf(f, "\n### %s: %zu articles, %.1f MB of title+body text, dates %s .. %s, %zu queries\n",
             c->name, c->n, c->text_bytes / 1e6, d0, d1, qs->n);
     for (int i = 0; i < n; i++)
-        if (res[i].note[0] && (!res[i].built || !res[i].qok))
+        if (res[i].note[0] && (!res[i].built || !res[i].qok || res[i].reused))
             fprintf(f, "\n- %s: %s", res[i].engine, res[i].note);
     fprintf(f, "\n");
     indexing_table(r, c, res, n);

@@ -10,6 +10,7 @@ typedef struct eres {
     int    avail;           /* selected and present in this build */
     char   note[256];       /* why not, or what failed */
     int    built;           /* full build succeeded */
+    int    reused;          /* --reuse: built in an earlier run, figures from then */
     double bwall, bcpu;     /* full build: wall and CPU seconds */
     double brss, bbase;     /* peak RSS of the build process, RSS at its start (MB) */
     int    incok;           /* incremental add succeeded */
