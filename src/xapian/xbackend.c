@@ -644,24 +644,6 @@ static int collect(xap_mset *m, const snip_ctx *sc, xb_results *r, errbuf *e)
     return MG_OK;
 }
 
-/* mg_search_options_init's defaults, kept here so that this module does not
- * depend on the API layer. */
-static void xb_default_options(mg_search_options *o)
-{
-    memset(o, 0, sizeof *o);
-    o->limit = 10;
-    o->sort = MG_SORT_RELEVANCE;
-    o->since = MG_NO_DATE;
-    o->until = MG_NO_DATE;
-    o->fields = MG_FIELDS_DEFAULT;
-    o->snippet_len = 240;
-    o->hl_pre = "[";
-    o->hl_post = "]";
-    o->k1 = 1.2;
-    o->b = 0.75;
-    o->title_weight = 2.5;
-}
-
 int xb_search(xb_searcher *s, const char *query, const mg_search_options *opt, xb_results **out,
               errbuf *e, size_t *col)
 {
@@ -670,7 +652,7 @@ int xb_search(xb_searcher *s, const char *query, const mg_search_options *opt, x
     if (opt)
         o = *opt;
     else
-        xb_default_options(&o);
+        mg_search_options_init(&o); /* the public defaults, one definition */
     xb_results *r = calloc(1, sizeof *r);
     if (!r)
         return err_set(e, MG_ENOMEM, "out of memory");
@@ -726,7 +708,7 @@ int xb_get(xb_searcher *s, const char *id, xb_results **out, errbuf *e)
     buf_free(&t);
     xap_mset *m = NULL;
     mg_search_options o;
-    xb_default_options(&o);
+    mg_search_options_init(&o);
     o.limit = 1;
     o.sort = MG_SORT_OLDEST; /* no scoring */
     o.fields = MG_FIELDS_DEFAULT | MG_FIELD_BODY;
@@ -772,7 +754,7 @@ static int date_end(xb_searcher *s, int reverse, int64_t *out)
     xap_mset *m = NULL;
     int x = xap_query_value_range(XB_SLOT_DATE, NULL, 0, NULL, 0, &q);
     mg_search_options o;
-    xb_default_options(&o);
+    mg_search_options_init(&o);
     o.limit = 1;
     o.sort = reverse ? MG_SORT_NEWEST : MG_SORT_OLDEST;
     if (!x)
