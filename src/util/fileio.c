@@ -24,18 +24,29 @@ int file_exists(const char *path)
     return stat(path, &st) == 0;
 }
 
+/* Opens path read-only and stats it: MG_OK with *fd open, or an error
+ * (MG_ENOTFOUND when it does not exist) with nothing left open. */
+static int open_stat(const char *path, struct stat *st, int *fd, errbuf *e)
+{
+    *fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (*fd < 0)
+        return err_errno(e, errno == ENOENT ? MG_ENOTFOUND : MG_EIO, "%s", path);
+    if (fstat(*fd, st) != 0) {
+        close(*fd);
+        *fd = -1;
+        return err_errno(e, MG_EIO, "%s", path);
+    }
+    return MG_OK;
+}
+
 int file_read_all(const char *path, uint8_t **data, size_t *len, errbuf *e)
 {
     *data = NULL;
     *len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return err_errno(e, errno == ENOENT ? MG_ENOTFOUND : MG_EIO, "%s", path);
     struct stat st;
-    if (fstat(fd, &st) != 0) {
-        close(fd);
-        return err_errno(e, MG_EIO, "%s", path);
-    }
+    int fd, rc = open_stat(path, &st, &fd, e);
+    if (rc)
+        return rc;
     size_t n = (size_t)st.st_size;
     uint8_t *p = calloc(1, n + 16);
     if (!p) {
@@ -133,14 +144,10 @@ int file_map(const char *path, mapping *m, errbuf *e)
 {
     m->p = NULL;
     m->len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return err_errno(e, errno == ENOENT ? MG_ENOTFOUND : MG_EIO, "%s", path);
     struct stat st;
-    if (fstat(fd, &st) != 0) {
-        close(fd);
-        return err_errno(e, MG_EIO, "%s", path);
-    }
+    int fd, rc = open_stat(path, &st, &fd, e);
+    if (rc)
+        return rc;
     if (st.st_size == 0) {
         close(fd);
         return MG_OK;
