@@ -74,6 +74,90 @@ static void test_skip_varints_stops_at_end(void **state)
     assert_ptr_equal(codec_skip_varints(b, b + 4, 0), b);
 }
 
+/* Encodes v[0..n) with PFor, checks the size bound, that decoding and
+ * skipping stop at the same byte, that the values come back, and that
+ * every truncation is refused.  Returns the encoded size. */
+static size_t pfor_round_trip(const uint32_t *v, unsigned n)
+{
+    uint8_t enc[CODEC_PFOR_MAX + 8];
+    uint32_t back[128];
+    size_t len = codec_pfor_encode(v, n, enc);
+    assert_true(len >= 1 && len <= CODEC_PFOR_MAX);
+    assert_ptr_equal(codec_pfor_decode(enc, enc + len, n, back), enc + len);
+    assert_ptr_equal(codec_pfor_skip(enc, enc + len, n), enc + len);
+    if (n)
+        assert_memory_equal(v, back, n * sizeof *v);
+    for (size_t cut = 0; cut < len; cut++)
+        assert_null(codec_pfor_decode(enc, enc + cut, n, back));
+    return len;
+}
+
+static void test_pfor_round_trips_edge_values(void **state)
+{
+    (void)state;
+    uint32_t v[128] = { 0 };
+    assert_int_equal(pfor_round_trip(v, 0), 1); /* empty: just the header */
+    assert_int_equal(pfor_round_trip(v, 128), 1); /* all zero: width 0 */
+    v[0] = 1;
+    pfor_round_trip(v, 1);
+    v[0] = UINT32_MAX;
+    pfor_round_trip(v, 1);
+    for (unsigned n = 1; n <= 128; n++) {
+        for (unsigned i = 0; i < n; i++)
+            v[i] = i % 3;
+        v[n - 1] = UINT32_MAX; /* one 32-bit exception */
+        pfor_round_trip(v, n);
+        for (unsigned i = 0; i < n; i++)
+            v[i] = UINT32_MAX - i; /* all wide: width 32, no exception */
+        pfor_round_trip(v, n);
+    }
+}
+
+static void test_pfor_round_trips_random_and_patches_outliers(void **state)
+{
+    (void)state;
+    uint64_t rs = 99;
+    for (int round = 0; round < 400; round++) {
+        unsigned n = round % 5 == 0 ? 128 : 1 + (unsigned)(tu_rand(&rs) % 128);
+        unsigned w = (unsigned)(tu_rand(&rs) % 33);
+        uint64_t mask = w == 32 ? 0xFFFFFFFFull : (1ull << w) - 1;
+        uint32_t v[128];
+        for (unsigned i = 0; i < n; i++) {
+            v[i] = (uint32_t)(tu_rand(&rs) & mask);
+            if (tu_rand(&rs) % 20 == 0)
+                v[i] = (uint32_t)tu_rand(&rs) >> (tu_rand(&rs) % 32); /* outlier */
+        }
+        pfor_round_trip(v, n);
+    }
+    /* 127 ones and one huge value: far smaller than packing at 32 bits */
+    uint32_t v[128];
+    for (int i = 0; i < 128; i++)
+        v[i] = 1;
+    v[40] = 4000000000u;
+    assert_true(pfor_round_trip(v, 128) <= 2 + 16 + 1 + 5);
+}
+
+static void test_pfor_refuses_malformed_headers(void **state)
+{
+    (void)state;
+    uint32_t back[128];
+    uint8_t wide[] = { 33 };                    /* width over 32 */
+    assert_null(codec_pfor_decode(wide, wide + 1, 0, back));
+    uint8_t zero_exc[] = { 0x80 | 1, 0, 0 };    /* exception flag, count 0 */
+    assert_null(codec_pfor_decode(zero_exc, zero_exc + 3, 8, back));
+    uint8_t many_exc[] = { 0x80, 9, 0, 1, 2, 3, 4, 5, 6, 7, 8, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
+    assert_null(codec_pfor_decode(many_exc, many_exc + sizeof many_exc, 8, back)); /* 9 > n */
+    uint8_t bad_idx[] = { 0x80, 1, 8, 1 };      /* width 0, exception at index 8 of 8 */
+    assert_null(codec_pfor_decode(bad_idx, bad_idx + 4, 8, back));
+    uint8_t zero_hi[] = { 0x80, 1, 3, 0 };      /* an exception adding nothing */
+    assert_null(codec_pfor_decode(zero_hi, zero_hi + 4, 8, back));
+    uint8_t over[] = { 0x80 | 4, 1, 0, 0, 0, 0, 0, 0x80, 0x80, 0x80, 0x80, 0x01 };
+    assert_null(codec_pfor_decode(over, over + sizeof over, 8, back)); /* 2^28 << 4 */
+    uint8_t ok[] = { 0x80 | 4, 1, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0x7F };
+    assert_non_null(codec_pfor_decode(ok, ok + sizeof ok, 8, back));
+    assert_int_equal(back[0], 0xFFFFFFF0u);
+}
+
 /* ---------------------------------------------- lists in a fake segment */
 
 typedef struct fake {
@@ -556,6 +640,9 @@ int main(void)
         cmocka_unit_test(test_pack_n_round_trips_partial_blocks),
         cmocka_unit_test(test_width_is_exact),
         cmocka_unit_test(test_skip_varints_stops_at_end),
+        cmocka_unit_test(test_pfor_round_trips_edge_values),
+        cmocka_unit_test(test_pfor_round_trips_random_and_patches_outliers),
+        cmocka_unit_test(test_pfor_refuses_malformed_headers),
         cmocka_unit_test(test_list_round_trips_edge_sizes),
         cmocka_unit_test(test_list_with_huge_gaps),
         cmocka_unit_test(test_uniform_exact_flags_cost_no_bits),

@@ -141,3 +141,116 @@ const uint8_t *codec_skip_varints(const uint8_t *p, const uint8_t *end, uint64_t
     }
     return p;
 }
+
+/* ------------------------------------------------------------------ PFor */
+
+/* The frame width costing the fewest bytes for n values whose bit widths
+ * are counted in cnt[0..32]. */
+static unsigned pfor_best_width(const unsigned cnt[33], unsigned n)
+{
+    unsigned maxw = 32;
+    while (maxw > 0 && cnt[maxw] == 0)
+        maxw--;
+    unsigned best = maxw;
+    size_t best_cost = codec_packed_size_n(n, maxw);
+    for (unsigned b = 0; b < maxw; b++) {
+        size_t cost = codec_packed_size_n(n, b) + 1;
+        for (unsigned w = b + 1; w <= maxw; w++)
+            cost += (size_t)cnt[w] * (1 + (w - b + 6) / 7);
+        if (cost < best_cost) {
+            best_cost = cost;
+            best = b;
+        }
+    }
+    return best;
+}
+
+size_t codec_pfor_encode(const uint32_t *v, unsigned n, uint8_t *out)
+{
+    unsigned cnt[33] = { 0 };
+    for (unsigned i = 0; i < n; i++)
+        cnt[v[i] ? 32 - __builtin_clz(v[i]) : 0]++;
+    unsigned b = pfor_best_width(cnt, n);
+    uint32_t lo[CODEC_BLOCK], mask = b == 32 ? 0xFFFFFFFFu : (1u << b) - 1;
+    uint8_t idx[CODEC_BLOCK];
+    unsigned nexc = 0;
+    for (unsigned i = 0; i < n; i++) {
+        lo[i] = v[i] & mask;
+        if (b < 32 && v[i] >> b)
+            idx[nexc++] = (uint8_t)i;
+    }
+    uint8_t *p = out;
+    *p++ = (uint8_t)(b | (nexc ? 0x80 : 0));
+    if (nexc)
+        *p++ = (uint8_t)nexc;
+    p += n == CODEC_BLOCK ? codec_pack128(lo, b, p) : codec_pack_n(lo, n, b, p);
+    memcpy(p, idx, nexc);
+    p += nexc;
+    for (unsigned e = 0; e < nexc; e++) {
+        uint32_t hi = v[idx[e]] >> b;
+        while (hi >= 0x80) {
+            *p++ = (uint8_t)(hi | 0x80);
+            hi >>= 7;
+        }
+        *p++ = (uint8_t)hi;
+    }
+    return (size_t)(p - out);
+}
+
+/* Reads the header: b, nexc and the packed bytes' start; NULL if bad. */
+static const uint8_t *pfor_head(const uint8_t *p, const uint8_t *end, unsigned n, unsigned *b,
+                                unsigned *nexc)
+{
+    if (p >= end)
+        return NULL;
+    *b = *p & 0x3F;
+    *nexc = 0;
+    if (*p++ & 0x80) {
+        if (p >= end || *p == 0 || *p > n)
+            return NULL;
+        *nexc = *p++;
+    }
+    if (*b > 32 || (*b == 32 && *nexc) || (size_t)(end - p) < codec_packed_size_n(n, *b) + *nexc)
+        return NULL;
+    return p;
+}
+
+const uint8_t *codec_pfor_decode(const uint8_t *p, const uint8_t *end, unsigned n, uint32_t *v)
+{
+    unsigned b, nexc;
+    if (n > CODEC_BLOCK || !(p = pfor_head(p, end, n, &b, &nexc)))
+        return NULL;
+    if (n == CODEC_BLOCK)
+        codec_unpack128(p, b, v);
+    else
+        codec_unpack_n(p, n, b, v);
+    const uint8_t *idx = p + codec_packed_size_n(n, b);
+    p = idx + nexc;
+    for (unsigned e = 0; e < nexc; e++) {
+        uint32_t hi = 0;
+        unsigned sh = 0;
+        for (;;) {
+            if (p >= end || sh > 28)
+                return NULL;
+            uint8_t c = *p++;
+            hi |= (uint32_t)(c & 0x7F) << sh;
+            if (sh == 28 && (c & 0x70))
+                return NULL; /* more than 32 bits */
+            if (!(c & 0x80))
+                break;
+            sh += 7;
+        }
+        if (idx[e] >= n || hi == 0 || ((uint64_t)hi << b) > UINT32_MAX)
+            return NULL;
+        v[idx[e]] |= hi << b;
+    }
+    return p;
+}
+
+const uint8_t *codec_pfor_skip(const uint8_t *p, const uint8_t *end, unsigned n)
+{
+    unsigned b, nexc;
+    if (n > CODEC_BLOCK || !(p = pfor_head(p, end, n, &b, &nexc)))
+        return NULL;
+    return codec_skip_varints(p + codec_packed_size_n(n, b) + nexc, end, nexc);
+}

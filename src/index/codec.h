@@ -28,6 +28,25 @@ static inline size_t codec_packed_size_n(size_t n, unsigned width) { return (n *
 /* Bytes used by a packed block of this width. */
 static inline size_t codec_packed_size(unsigned width) { return (size_t)width * 16; }
 
+/* Patched frame of reference (PFor) for n <= 128 values: each value's
+ * low b bits bit-packed, the few values wider than b patched afterwards.
+ * Format (b chosen to cost the fewest bytes):
+ *   u8 head             b (0..32) | 0x80 when exceptions follow
+ *   u8 nexc             only with 0x80: number of exceptions (1..n)
+ *   ceil(n*b/8) bytes   the low b bits of every value (codec_pack_n order;
+ *                       16*b bytes when n == 128)
+ *   nexc bytes          the index (0..n-1) of each exception, ascending
+ *   nexc varints        value >> b of each exception (not 0)
+ * The encoder writes at most CODEC_PFOR_MAX bytes. */
+#define CODEC_PFOR_MAX (2 + 16 * 32 + 128 + 128 * 5)
+size_t codec_pfor_encode(const uint32_t *v, unsigned n, uint8_t *out);
+/* Decodes n values from p (never reading at or past end); returns the
+ * byte after them, or NULL when the data is malformed or runs past end. */
+const uint8_t *codec_pfor_decode(const uint8_t *p, const uint8_t *end, unsigned n, uint32_t *v);
+/* The byte after an encoded run of n values, without decoding it (NULL
+ * when malformed). */
+const uint8_t *codec_pfor_skip(const uint8_t *p, const uint8_t *end, unsigned n);
+
 /* Skips n varints starting at p, never past end; returns the byte after
  * them, or NULL if the data ends first. */
 const uint8_t *codec_skip_varints(const uint8_t *p, const uint8_t *end, uint64_t n);

@@ -148,9 +148,8 @@ typedef struct ix_post {
     const uint8_t *base, *end, *pos_base, *pos_end, *skip;
     uint32_t nblocks, block, in_block, block_len;
     uint32_t docs[128], tf_title[128], tf_body[128];
-    const uint8_t *tf_src;   /* the block's packed tf_title, tf_body ... */
-    uint8_t tf_wt, tf_wb;    /* ... their bit widths ... */
-    uint8_t tf_ready;        /* ... and 0 until unpacked into the arrays */
+    const uint8_t *tf_src;   /* the block's encoded frequencies ... */
+    uint8_t tf_ready;        /* ... 0 until decoded into the arrays */
     uint64_t pvals[128];     /* decoded positions block pb_num */
     uint64_t pos_g;          /* index, in the term's positions, of the first
                                 position of in-block doc pos_skip_docs */

@@ -22,14 +22,16 @@
  *   blocks       ceil(df / 128) blocks, each of 128 documents except the
  *                last, which holds the rest (1..128).
  *
- * A full block (128 documents):
- *   u8 wd, u8 wt, u8 wb           bit widths (0..32)
- *   16*wd bytes   docid gaps, bit-packed (codec.c): gap = doc - prev - 1,
- *                 prev being the previous document (-1 before the first)
- *   16*wt bytes   tf_title, bit-packed (width 0 when no title hits: free)
- *   16*wb bytes   tf_body, bit-packed
- * A partial last block of 8 <= n < 128 documents: as a full block, with
- *   ceil(n*w/8) bytes per packed array.
+ * A full block (128 documents), three runs coded with patched frame of
+ * reference (codec_pfor_encode in codec.c: a header byte, the values' low
+ * b bits bit-packed, then the few wider values patched):
+ *   docid gaps    gap = doc - prev - 1, prev being the previous document
+ *                 (-1 before the first)
+ *   tf - 1        tf = tf_title + tf_body (a posting has tf >= 1)
+ *   tf_title      (all 0 for terms never in a title: one byte)
+ * and tf_body = tf - tf_title.
+ * A partial last block of 8 <= n < 128 documents: the same with n values
+ *   per run (ceil(n*b/8) packed bytes).
  * A partial last block of n < 8 documents, n times (bit-packing headers
  * would cost more):
  *   varint gap                    as above
@@ -131,23 +133,14 @@ static void pw_block(post_writer *w)
     }
     uint64_t off = w->blocks.len;
     if (n >= TAIL_PACK_MIN) {
-        unsigned wd = codec_width(gaps, n), wt = codec_width(w->tft, n),
-                 wb = codec_width(w->tfb, n);
-        if (buf_reserve(&w->blocks, 3 + 16 * (wd + wt + wb)) == 0) {
+        uint32_t tfm1[128];
+        for (uint32_t i = 0; i < n; i++)
+            tfm1[i] = w->tft[i] + w->tfb[i] - 1; /* a posting has tf >= 1 */
+        if (buf_reserve(&w->blocks, 3 * CODEC_PFOR_MAX) == 0) {
             uint8_t *p = w->blocks.p + w->blocks.len;
-            p[0] = (uint8_t)wd;
-            p[1] = (uint8_t)wt;
-            p[2] = (uint8_t)wb;
-            p += 3;
-            if (n == 128) {
-                p += codec_pack128(gaps, wd, p);
-                p += codec_pack128(w->tft, wt, p);
-                p += codec_pack128(w->tfb, wb, p);
-            } else {
-                p += codec_pack_n(gaps, n, wd, p);
-                p += codec_pack_n(w->tft, n, wt, p);
-                p += codec_pack_n(w->tfb, n, wb, p);
-            }
+            p += codec_pfor_encode(gaps, n, p);
+            p += codec_pfor_encode(tfm1, n, p);
+            p += codec_pfor_encode(w->tft, n, p);
             w->blocks.len = (size_t)(p - w->blocks.p);
         }
     } else {
@@ -335,23 +328,11 @@ static int post_decode(ix_post *c, uint32_t b)
     const uint8_t *p = c->base + off, *end = c->end;
     uint64_t ndocs = c->seg->ndocs;
     if (n >= TAIL_PACK_MIN) {
-        if (end - p < 3)
+        if (!(p = codec_pfor_decode(p, end, n, c->docs)))
             return -1;
-        unsigned wd = p[0], wt = p[1], wb = p[2];
-        if (wd > 32 || wt > 32 || wb > 32 ||
-            (size_t)(end - p) < 3 + codec_packed_size_n(n, wd) + codec_packed_size_n(n, wt) +
-                                    codec_packed_size_n(n, wb))
-            return -1;
-        p += 3;
-        if (n == 128)
-            codec_unpack128(p, wd, c->docs);
-        else
-            codec_unpack_n(p, n, wd, c->docs);
-        /* The frequencies are unpacked when first asked for (post_tf):
-         * a block entered only to pass over it needs its docids alone. */
-        c->tf_src = p + codec_packed_size_n(n, wd);
-        c->tf_wt = (uint8_t)wt;
-        c->tf_wb = (uint8_t)wb;
+        /* The frequencies are decoded when first asked for (post_tf): a
+         * block entered only to pass over it needs its docids alone. */
+        c->tf_src = p;
         c->tf_ready = 0;
         uint64_t d = prev;
         for (uint32_t i = 0; i < n; i++) {
@@ -494,19 +475,27 @@ uint32_t ix_post_advance(ix_post *c, uint32_t target)
     return c->doc = c->docs[i];
 }
 
-/* Unpacks the current block's frequencies if post_decode left them packed
- * (their size was checked there). */
+/* Decodes the current block's frequencies if post_decode left them
+ * encoded; damage sets c->bad and gives zeros. */
 static void post_tf(ix_post *c)
 {
     if (c->tf_ready)
         return;
-    if (c->block_len == 128) {
-        codec_unpack128(c->tf_src, c->tf_wt, c->tf_title);
-        codec_unpack128(c->tf_src + codec_packed_size(c->tf_wt), c->tf_wb, c->tf_body);
-    } else {
-        codec_unpack_n(c->tf_src, c->block_len, c->tf_wt, c->tf_title);
-        codec_unpack_n(c->tf_src + codec_packed_size_n(c->block_len, c->tf_wt), c->block_len,
-                       c->tf_wb, c->tf_body);
+    uint32_t n = c->block_len;
+    const uint8_t *p = codec_pfor_decode(c->tf_src, c->end, n, c->tf_body); /* tf - 1 */
+    if (p)
+        p = codec_pfor_decode(p, c->end, n, c->tf_title);
+    for (uint32_t i = 0; p && i < n; i++) {
+        uint64_t tf = (uint64_t)c->tf_body[i] + 1;
+        if (c->tf_title[i] > tf || tf - c->tf_title[i] > UINT32_MAX)
+            p = NULL;
+        else
+            c->tf_body[i] = (uint32_t)(tf - c->tf_title[i]);
+    }
+    if (!p) {
+        c->bad = 1;
+        memset(c->tf_title, 0, sizeof c->tf_title);
+        memset(c->tf_body, 0, sizeof c->tf_body);
     }
     c->tf_ready = 1;
 }

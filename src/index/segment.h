@@ -12,7 +12,7 @@
 #include "util/fileio.h"
 
 #define SEG_MAGIC     "MGSEG\r\n\x1a"
-#define SEG_VERSION   6u
+#define SEG_VERSION   7u
 #define SEG_HEADER    16u
 #define SEG_TRAILER   24u
 #define SEG_END_MAGIC 0x4553474du /* "MGSE" little-endian */

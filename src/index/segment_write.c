@@ -9,8 +9,9 @@
  *
  *   header, 16 bytes
  *     8 bytes  magic "MGSEG\r\n\x1a"
- *     u32      format version (6; 4 added IDS, 5 took the id out of
- *              the stored records, 6 packed positions in blocks of 128)
+ *     u32      format version (7; 4 added IDS, 5 took the id out of
+ *              the stored records, 6 packed positions in blocks of 128,
+ *              7 coded posting blocks with PFor and tf - 1 / tf_title)
  *     u32      0 (reserved)
  *   sections, each starting at a multiple of 8 (zero bytes pad between):
  *     STORED     compressed stored-field blocks       (stored.c)
