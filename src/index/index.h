@@ -176,6 +176,28 @@ uint32_t ix_post_next(ix_post *c);
 uint32_t ix_post_advance(ix_post *c, uint32_t target);
 uint32_t ix_post_tf_title(ix_post *c);   /* unpacks the block's tfs on first use */
 uint32_t ix_post_tf_body(ix_post *c);
+/* Both at once (0, 0 past the end). */
+void     ix_post_tfs(ix_post *c, uint32_t *title, uint32_t *body);
+/* ix_post_next and ix_post_advance with their common case inlined: the
+ * document sought is in the block already decoded (query inner loops). */
+static inline uint32_t ix_post_next_fast(ix_post *c)
+{
+    if (c->in_block + 1 < c->block_len)
+        return c->doc = c->docs[++c->in_block];
+    return ix_post_next(c);
+}
+static inline uint32_t ix_post_advance_fast(ix_post *c, uint32_t target)
+{
+    if (c->doc >= target)
+        return c->doc;
+    if (c->block_len == 0 || c->docs[c->block_len - 1] < target)
+        return ix_post_advance(c, target);
+    uint32_t i = c->in_block + 1;
+    while (c->docs[i] < target)
+        i++;
+    c->in_block = i;
+    return c->doc = c->docs[i];
+}
 /* Decodes the current document's positions into out (room for `cap`).
  * Returns how many there are (tf_title + tf_body; may exceed cap, then only
  * cap are written).  With `exact` non-NULL, exact[i] is set to 1 where the

@@ -516,6 +516,17 @@ uint32_t ix_post_tf_body(ix_post *c)
     return c->tf_body[c->in_block];
 }
 
+void ix_post_tfs(ix_post *c, uint32_t *title, uint32_t *body)
+{
+    if (c->doc == IX_END) {
+        *title = *body = 0;
+        return;
+    }
+    post_tf(c);
+    *title = c->tf_title[c->in_block];
+    *body = c->tf_body[c->in_block];
+}
+
 /* Decodes positions block k, which starts at offset off, into c->pvals
  * (a no-op when it is the decoded one).  0, or -1 when corrupt. */
 static int pos_load(ix_post *c, uint64_t k, uint64_t off)

@@ -214,6 +214,16 @@ qit *term_new(const qctx *cx, const pword *w, int fmask, double boost)
     return &t->b;
 }
 
+ix_post *term_plain_cursor(qit *it, double *idf, double *boost)
+{
+    term_it *t = (term_it *)it;
+    if (it->vt != &term_vt || t->fmask != 3 || t->exact)
+        return NULL;
+    *idf = t->idf;
+    *boost = t->boost;
+    return &t->pc;
+}
+
 /* The list bound of a term iterator (for phrase bounds). */
 void term_list_bound(const qit *it, ix_bound *bd)
 {

@@ -61,6 +61,13 @@ struct qit {
 int  qit_build(const pnode *n, const qctx *cx, qit **out);
 void qit_free(qit *it);
 
+/* A plain term iterator (title and body, not exact) exposes its cursor so
+ * MaxScore can walk and score it inline: its documents are the cursor's,
+ * its score boost * bm25_tf(m, idf, wt * tf_title + tf_body, K).  Whoever
+ * moves the cursor sets it->doc to the cursor's doc.  NULL for any other
+ * iterator. */
+ix_post *term_plain_cursor(qit *it, double *idf, double *boost);
+
 static inline uint32_t qit_next(qit *it) { return it->vt->next(it); }
 static inline uint32_t qit_advance(qit *it, uint32_t t) { return it->doc >= t ? it->doc : it->vt->advance(it, t); }
 static inline double qit_score(qit *it) { return it->vt->score(it); }

@@ -46,6 +46,7 @@ typedef struct run {
     double estimate;   /* union estimate of what MaxScore skipped */
     int skipped;       /* MaxScore skipped some documents */
     uint64_t unscored;
+    int dated;         /* a date bound is set */
     int oom;
 } run;
 
@@ -83,11 +84,20 @@ static void run_all(run *rn, const qctx *cx, uint32_t seg, qit *it)
 
 /* ------------------------------------------------------------- MaxScore */
 
+/* One optional clause.  A plain term (term_plain_cursor) is walked and
+ * scored inline through its cursor; anything else through its iterator. */
+typedef struct mscl {
+    qit *it;
+    ix_post *pc;      /* plain term: its cursor, else NULL */
+    double idf, boost;
+} mscl;
+
 typedef struct ms {
     qit **c;          /* optional clauses, in plan order */
     size_t n;
+    mscl *cl;         /* cl[i]: clause c[i] */
     size_t *order;    /* clause indices by ascending bound */
-    qit **oc;         /* oc[j] = c[order[j]] (one load less per clause) */
+    mscl **ocl;       /* ocl[j] = &cl[order[j]] (one load less per clause) */
     double *prefix;   /* prefix[j] = sum of the j+1 smallest bounds */
     double *sc;       /* this document's clause scores */
     size_t *kid;      /* clause -> index among the root's kids */
@@ -101,7 +111,34 @@ typedef struct ms {
     uint32_t nsk_from;  /* ms_skip_to found, for every d in [nsk_from, */
     uint32_t nsk_to;    /* nsk_to], block bounds summing to nsk_ub */
     double nsk_ub;
+    int deletes;        /* the segment has deleted documents */
 } ms;
+
+static inline uint32_t cl_next(mscl *c)
+{
+    if (!c->pc)
+        return qit_next(c->it);
+    return c->it->doc = ix_post_next_fast(c->pc);
+}
+
+static inline uint32_t cl_advance(mscl *c, uint32_t t)
+{
+    if (!c->pc)
+        return qit_advance(c->it, t);
+    return c->it->doc = ix_post_advance_fast(c->pc, t);
+}
+
+/* The clause's score at its current document; K is that document's
+ * length normalisation (bm25_norm).  Computed exactly as term_score does,
+ * so scores are bit-identical to the exhaustive search's. */
+static inline double cl_score(const bm25 *m, mscl *c, double K)
+{
+    if (!c->pc)
+        return qit_score(c->it);
+    uint32_t tt, tb;
+    ix_post_tfs(c->pc, &tt, &tb);
+    return c->boost * bm25_tf(m, c->idf, m->wt * tt + tb, K);
+}
 
 static int ms_excluded(ms *s, uint32_t d)
 {
@@ -121,22 +158,6 @@ static size_t ms_nonessential(const ms *s, size_t ne, double theta)
     while (ne < s->n && s->wprefix[ne] <= theta)
         ne++;
     return ne;
-}
-
-/* Block-max: a bound of d's score from the bounds of the blocks holding d.
- * A clause whose iterator is past d does not hold d (every iterator only
- * moved to targets <= d), so it adds nothing; nor does an essential
- * clause not on d. */
-static double ms_block_bound(ms *s, size_t ne, uint32_t d)
-{
-    double ub = 0;
-    uint32_t upto;
-    for (size_t j = 0; j < s->n; j++) {
-        qit *c = s->oc[j];
-        if (c->doc == d || (j < ne && c->doc < d))
-            ub += qit_bound_at(c, d, &upto);
-    }
-    return ub;
 }
 
 /* Block-max skipping: when no document in [d, end] can beat the threshold
@@ -168,23 +189,42 @@ static uint32_t ms_skip_to(ms *s, uint32_t d, double theta)
     return ub <= theta && end >= d ? end + 1 : d;
 }
 
-/* Scores d if it can still enter the top k; returns 1 when it was scored. */
-static int ms_score(run *rn, ms *s, size_t ne, uint32_t d, double *out)
+/* Scores d if it can still enter the top k; returns 1 when it was scored.
+ * The essential clauses on d are scored; then the non-essential ones are
+ * probed, highest bound first, while what d can still reach beats the
+ * k-th score: a clause's list bound is first narrowed to the bound of
+ * its block holding d (every iterator only moved to targets <= d, so one
+ * past d does not hold it). */
+static int ms_score(run *rn, const qctx *cx, ms *s, size_t ne, uint32_t d, double *out)
 {
+    int full = topk_full(&rn->top);
     double theta = topk_threshold(&rn->top), ub = ne ? s->prefix[ne - 1] : 0.0;
-    if (topk_full(&rn->top) && ms_block_bound(s, ne, d) <= theta)
-        return 0;
+    double K = bm25_norm(cx->m, cx->tnorm[d], cx->bnorm[d]);
     for (size_t j = ne; j < s->n; j++) {
-        size_t i = s->order[j];
-        s->sc[i] = s->c[i]->doc == d ? qit_score(s->c[i]) : 0.0;
-        ub += s->sc[i];
+        mscl *c = s->ocl[j];
+        double v = c->it->doc == d ? cl_score(cx->m, c, K) : 0.0;
+        s->sc[s->order[j]] = v;
+        ub += v;
     }
     for (size_t j = ne; j-- > 0;) {
-        if (topk_full(&rn->top) && ub <= theta)
+        if (full && ub <= theta)
             return 0;
-        size_t i = s->order[j];
-        s->sc[i] = qit_advance(s->c[i], d) == d ? qit_score(s->c[i]) : 0.0;
-        ub += s->sc[i] - s->c[i]->ub;
+        mscl *c = s->ocl[j];
+        double v = 0.0, cub = c->it->ub;
+        if (c->it->doc <= d && full) {
+            uint32_t upto;
+            double bb = qit_bound_at(c->it, d, &upto);
+            if (bb < cub) {
+                ub += bb - cub;
+                cub = bb;
+                if (ub <= theta)
+                    return 0;
+            }
+        }
+        if (c->it->doc <= d && cl_advance(c, d) == d)
+            v = cl_score(cx->m, c, K);
+        s->sc[s->order[j]] = v;
+        ub += v - cub;
     }
     double score = 0;
     for (size_t i = 0; i < s->n; i++)
@@ -199,8 +239,8 @@ static void ms_loop(run *rn, const qctx *cx, uint32_t seg, ms *s)
     for (;;) {
         uint32_t d = IX_END;
         for (size_t j = ne; j < s->n; j++)
-            if (s->oc[j]->doc < d)
-                d = s->oc[j]->doc;
+            if (s->ocl[j]->it->doc < d)
+                d = s->ocl[j]->it->doc;
         if (d == IX_END)
             break;
         if (ne > s->nlazy)
@@ -209,22 +249,22 @@ static void ms_loop(run *rn, const qctx *cx, uint32_t seg, ms *s)
         if (to != d) {
             rn->skipped = 1;
             for (size_t j = ne; j < s->n; j++)
-                qit_advance(s->oc[j], to);
+                cl_advance(s->ocl[j], to);
             continue;
         }
         rn->seen++;
-        if (passes(rn, cx, d) && !ms_excluded(s, d)) {
+        if ((!(s->deletes || rn->dated) || passes(rn, cx, d)) && !ms_excluded(s, d)) {
             rn->counted++;
             double score;
-            if (ms_score(rn, s, ne, d, &score))
+            if (ms_score(rn, cx, s, ne, d, &score))
                 keep(rn, cx, seg, d, score);
             else
                 rn->unscored++;
             ne = ms_nonessential(s, ne, topk_threshold(&rn->top));
         }
         for (size_t j = ne; j < s->n; j++)
-            if (s->oc[j]->doc == d)
-                qit_next(s->oc[j]);
+            if (s->ocl[j]->it->doc == d)
+                cl_next(s->ocl[j]);
     }
     if (ne > s->nlazy)
         rn->skipped = 1; /* documents only in non-essential lists were never seen */
@@ -245,7 +285,8 @@ static void ms_free(ms *s)
     free(s->not);
     free(s->filt);
     free(s->order);
-    free(s->oc);
+    free(s->cl);
+    free(s->ocl);
     free(s->prefix);
     free(s->sc);
     free(s->kid);
@@ -315,13 +356,15 @@ static int ms_run(run *rn, const qctx *cx, uint32_t seg, const pnode *root)
     s.not = calloc(k, sizeof *s.not);
     s.filt = calloc(k, sizeof *s.filt);
     s.order = calloc(k, sizeof *s.order);
-    s.oc = calloc(k, sizeof *s.oc);
+    s.cl = calloc(k, sizeof *s.cl);
+    s.ocl = calloc(k, sizeof *s.ocl);
     s.prefix = calloc(k, sizeof *s.prefix);
     s.sc = calloc(k, sizeof *s.sc);
     s.kid = calloc(k, sizeof *s.kid);
     s.kidpos = calloc(k, sizeof *s.kidpos);
     s.wprefix = calloc(k, sizeof *s.wprefix);
-    int rc = s.c && s.not && s.filt && s.order && s.oc && s.prefix && s.sc && s.kid && s.kidpos && s.wprefix
+    s.deletes = ix_seg_live_docs(cx->seg) != cx->ndocs;
+    int rc = s.c && s.not && s.filt && s.order && s.cl && s.ocl && s.prefix && s.sc && s.kid && s.kidpos && s.wprefix
                  ? MG_OK : MG_ENOMEM;
     for (size_t i = 0; i < k && rc == MG_OK; i++) {
         qit *it;
@@ -331,6 +374,9 @@ static int ms_run(run *rn, const qctx *cx, uint32_t seg, const pnode *root)
         else if (rc == MG_OK && root->kids[i]->occur == QO_MUST)
             s.filt[s.nfilt++] = it;
         else if (rc == MG_OK) {
+            mscl *c = &s.cl[s.n];
+            c->it = it;
+            c->pc = term_plain_cursor(it, &c->idf, &c->boost);
             s.kid[s.n] = i;
             s.c[s.n++] = it;
         }
@@ -338,7 +384,7 @@ static int ms_run(run *rn, const qctx *cx, uint32_t seg, const pnode *root)
     if (rc == MG_OK) {
         ms_order(&s, root);
         for (size_t j = 0; j < s.n; j++)
-            s.oc[j] = s.c[s.order[j]];
+            s.ocl[j] = &s.cl[s.order[j]];
         double miss = 1.0, live = ix_seg_live_docs(cx->seg);
         for (size_t j = 0; j < s.n; j++) {
             if (root->kids[s.kid[j]]->lazy)
@@ -550,6 +596,7 @@ int search_run(ix_reader *r, const char *query, const mg_search_options *o,
     memset(&rn, 0, sizeof rn);
     rn.o = o;
     rn.f = f;
+    rn.dated = o->since != MG_NO_DATE || o->until != MG_NO_DATE;
     int rc = search_plan(r, query, o, f, an, &pl, res);
     if (rc == MG_OK && topk_init(&rn.top, o->offset + o->limit,
                                  o->sort == MG_SORT_NEWEST ? TK_NEWEST :
