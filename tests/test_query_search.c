@@ -1,7 +1,8 @@
 /* test_query_search.c — searching a real index built in the test: boolean,
  * phrase, NEAR, prefix, exact, field and date queries checked against a
  * brute-force scan of the articles kept in memory; MaxScore top-k equal to
- * exhaustive scoring on 1,000 random queries; a BM25F score computed by
+ * exhaustive scoring on 1,000 random queries, and the pruned top-k of AND,
+ * phrase, NEAR and mixed queries on 1,500 more; a BM25F score computed by
  * hand; phrase matches above scattered ones; sorting, paging, snippets,
  * syntax errors; threads searching while a writer commits. */
 #include "testutil.h"
@@ -377,6 +378,66 @@ static void test_maxscore_top_k_equals_exhaustive_on_random_queries(void **state
     print_message("maxscore: %llu documents left unscored, %d estimated totals\n",
                   (unsigned long long)skipped, estimated);
     assert_true(skipped > 0); /* the pruning really happened */
+    ix_reader_unref(r);
+}
+
+/* One random non-OR query: conjunctions, phrases, NEAR and mixtures. */
+static void random_conj_query(uint64_t *st, char *text, size_t cap, int *default_and)
+{
+    const char *a = VOCAB[zipf(st)], *b = VOCAB[zipf(st)], *c = VOCAB[zipf(st)];
+    *default_and = 0;
+    switch (tu_rand(st) % 9) {
+    case 0: snprintf(text, cap, "%s %s", a, b); *default_and = 1; break;
+    case 1: snprintf(text, cap, "%s %s %s", a, b, c); *default_and = 1; break;
+    case 2: snprintf(text, cap, "\"%s %s\"", a, b); break;
+    case 3: snprintf(text, cap, "\"%s %s %s\"", a, b, c); break;
+    case 4: snprintf(text, cap, "%s NEAR/%u %s", a, (unsigned)(tu_rand(st) % 4), b); break;
+    case 5: snprintf(text, cap, "+\"%s %s\" %s", a, b, c); break;
+    case 6: snprintf(text, cap, "+%s +%s -%s", a, b, c); break;
+    case 7: snprintf(text, cap, "title:%s +%s %s", a, b, c); break;
+    default: snprintf(text, cap, "+%s \"%s %s\"", a, b, c); break;
+    }
+}
+
+static void test_pruned_conjunctions_equal_exhaustive_on_random_queries(void **state)
+{
+    (void)state;
+    ix_reader *r;
+    errbuf e;
+    assert_int_equal(ix_reader_open(DIR, &r, &e), MG_OK);
+    mg_search_options o;
+    mg_search_options_init(&o);
+    o.snippet_len = 0;
+    o.fields = MG_FIELD_ID;
+    uint64_t st = 4321, skipped = 0;
+    int estimated = 0;
+    for (int q = 0; q < 1500; q++) {
+        char text[256];
+        random_conj_query(&st, text, sizeof text, &o.default_and);
+        o.limit = 1 + tu_rand(&st) % 12;
+        o.offset = tu_rand(&st) % 4 == 0 ? tu_rand(&st) % 10 : 0;
+        mg_results a, b;
+        assert_int_equal(run_q(r, text, &o, 0, &a), MG_OK);
+        assert_int_equal(run_q(r, text, &o, 1, &b), MG_OK);
+        if (a.n != b.n)
+            fail_msg("'%s': %zu hits vs %zu exhaustive", text, a.n, b.n);
+        for (size_t i = 0; i < a.n; i++)
+            if (a.seg[i] != b.seg[i] || a.doc[i] != b.doc[i] || a.hits[i].score != b.hits[i].score)
+                fail_msg("'%s' hit %zu: (%u,%u) %.17g vs exhaustive (%u,%u) %.17g", text, i,
+                         a.seg[i], a.doc[i], a.hits[i].score, b.seg[i], b.doc[i], b.hits[i].score);
+        assert_false(b.estimate);
+        if (!a.estimate)
+            assert_int_equal(a.total, b.total);
+        else /* an estimate never below what was counted, nor absurd */
+            assert_true(a.total >= a.n + o.offset && a.total <= NART);
+        skipped += a.skipped;
+        estimated += a.estimate;
+        search_results_clear(&a);
+        search_results_clear(&b);
+    }
+    print_message("conjunctions: %llu documents left unscored, %d estimated totals\n",
+                  (unsigned long long)skipped, estimated);
+    assert_true(skipped > 0 && estimated > 0); /* the pruning really happened */
     ix_reader_unref(r);
 }
 
@@ -827,6 +888,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_queries_match_brute_force_scan),
         cmocka_unit_test(test_maxscore_top_k_equals_exhaustive_on_random_queries),
+        cmocka_unit_test(test_pruned_conjunctions_equal_exhaustive_on_random_queries),
         cmocka_unit_test(test_bm25f_score_matches_hand_computation),
         cmocka_unit_test(test_phrase_matches_rank_above_scattered_words),
         cmocka_unit_test(test_near_phrase_exact_and_field_semantics),

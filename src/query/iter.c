@@ -32,7 +32,16 @@ static uint32_t empty_next(qit *it) { (void)it; return IX_END; }
 static uint32_t empty_adv(qit *it, uint32_t t) { (void)it; (void)t; return IX_END; }
 static double empty_score(qit *it) { (void)it; return 0.0; }
 static void plain_destroy(qit *it) { free(it); }
-static const qit_vt empty_vt = { empty_next, empty_adv, empty_score, plain_destroy, NULL, NULL };
+
+double flat_bound_at(qit *it, uint32_t d, uint32_t *upto)
+{
+    (void)d;
+    *upto = IX_END - 1;
+    return it->ub;
+}
+
+static const qit_vt empty_vt = { empty_next, empty_adv, empty_score, plain_destroy, NULL,
+                                 flat_bound_at, NULL, NULL };
 
 qit *empty_new(void)
 {
@@ -180,7 +189,7 @@ static void term_destroy(qit *it)
 }
 
 static const qit_vt term_vt = { term_next, term_adv, term_score, term_destroy, term_spans,
-                                 term_bound_at };
+                                 term_bound_at, NULL, NULL };
 
 /* A term iterator; fmask/exact as in the plan. */
 qit *term_new(const qctx *cx, const pword *w, int fmask, double boost)
@@ -245,8 +254,12 @@ typedef struct phrase_it {
     int fmask;
     double idf, boost;
     uint32_t tft, tfb;
-    int lazy;           /* positions checked only when scoring (see plan.h) */
-    int checked;        /* lazy: tft/tfb are known for the current document */
+    int lazy;           /* positions checked only when scoring or confirming
+                           (a lazy bonus, see plan.h, or two-phase) */
+    int checked;        /* tft/tfb are known for the current document */
+    int tight;          /* offsets grow by at most 1: an occurrence lies in
+                           one field, so each word's title (body) frequency
+                           bounds the phrase's (see phrase_tf_bound) */
     qspans *ws;         /* per word occurrences at the current document */
     uint32_t *cur;      /* per word scan position in ws */
     qspans hits;        /* phrase occurrences at the current document */
@@ -310,6 +323,7 @@ static uint32_t phrase_find(phrase_it *ph, uint32_t target)
         ph->checked = 0;
         if (ph->lazy)
             return d;
+        ph->checked = 1;
         if (phrase_match(ph) || ph->b.oom)
             return d;
         target = d + 1;
@@ -319,27 +333,102 @@ static uint32_t phrase_find(phrase_it *ph, uint32_t target)
 static uint32_t phrase_next(qit *it) { return phrase_find((phrase_it *)it, it->doc + 1); }
 static uint32_t phrase_adv(qit *it, uint32_t t) { return phrase_find((phrase_it *)it, t); }
 
+static void phrase_check(phrase_it *ph)
+{
+    if (!ph->checked) {
+        phrase_match(ph);
+        ph->checked = 1;
+    }
+}
+
 static double phrase_score(qit *it)
 {
     phrase_it *ph = (phrase_it *)it;
     const bm25 *m = ph->cx->m;
-    if (ph->lazy && !ph->checked) {
-        phrase_match(ph);
-        ph->checked = 1;
-    }
+    phrase_check(ph);
     if (ph->tft + ph->tfb == 0)
         return 0.0;
-    double K = bm25_norm(m, ix_seg_title_norm(ph->cx->seg, it->doc), ix_seg_body_norm(ph->cx->seg, it->doc));
+    double K = bm25_norm(m, ph->cx->tnorm[it->doc], ph->cx->bnorm[it->doc]);
     return ph->boost * bm25_tf(m, ph->idf, m->wt * ph->tft + ph->tfb, K);
+}
+
+static int phrase_confirm(qit *it)
+{
+    phrase_it *ph = (phrase_it *)it;
+    phrase_check(ph);
+    return ph->tft + ph->tfb > 0;
+}
+
+/* Bounds of the phrase's title and body frequencies from its words' (in a
+ * document, or maxima over a block): each occurrence starts at its own
+ * occurrence of word 0, in word 0's field, and takes one occurrence of
+ * every word; when tight, in that same field. */
+static void phrase_tf_bound(const phrase_it *ph, size_t n, const uint32_t *tt, const uint32_t *tb,
+                            uint32_t *nt, uint32_t *nb)
+{
+    uint64_t t = UINT32_MAX, b = UINT32_MAX, tot = UINT64_MAX;
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || ph->tight) {
+            t = tt[i] < t ? tt[i] : t;
+            b = tb[i] < b ? tb[i] : b;
+        }
+        uint64_t s = (uint64_t)tt[i] + tb[i];
+        tot = s < tot ? s : tot;
+    }
+    *nt = (uint32_t)(t < tot ? t : tot);
+    *nb = (uint32_t)(b < tot ? b : tot);
+}
+
+#define PHRASE_BOUND_WORDS 16 /* longer phrases bound on their first words */
+
+static double phrase_doc_bound(qit *it)
+{
+    phrase_it *ph = (phrase_it *)it;
+    if (ph->checked)
+        return phrase_score(it);
+    uint32_t tt[PHRASE_BOUND_WORDS], tb[PHRASE_BOUND_WORDS], nt, nb;
+    size_t n = ph->n < PHRASE_BOUND_WORDS ? ph->n : PHRASE_BOUND_WORDS;
+    for (size_t i = 0; i < n; i++) {
+        term_it *t = (term_it *)ph->w[i];
+        tt[i] = ix_post_tf_title(&t->pc);
+        tb[i] = ix_post_tf_body(&t->pc);
+    }
+    phrase_tf_bound(ph, n, tt, tb, &nt, &nb);
+    const bm25 *m = ph->cx->m;
+    double tf = ((ph->fmask & 1) ? m->wt * nt : 0) + ((ph->fmask & 2) ? (double)nb : 0);
+    double K = bm25_norm(m, ph->cx->tnorm[it->doc], ph->cx->bnorm[it->doc]);
+    return ph->boost * bm25_tf(m, ph->idf, tf, K) * BM25_BOUND_SLACK;
+}
+
+static double phrase_bound_at(qit *it, uint32_t d, uint32_t *upto)
+{
+    phrase_it *ph = (phrase_it *)it;
+    uint32_t tt[PHRASE_BOUND_WORDS], tb[PHRASE_BOUND_WORDS], nt, nb, end = IX_END - 1;
+    uint8_t tn = 0, bn = 0;
+    size_t n = ph->n < PHRASE_BOUND_WORDS ? ph->n : PHRASE_BOUND_WORDS;
+    for (size_t i = 0; i < n; i++) {
+        term_it *t = (term_it *)ph->w[i];
+        ix_bound bd;
+        uint32_t last;
+        if (!ix_post_block_bound(&t->pc, d, &last, &bd)) {
+            *upto = IX_END - 1; /* a word has no document from d on */
+            return 0.0;
+        }
+        end = last < end ? last : end;
+        tt[i] = bd.max_tf_title;
+        tb[i] = bd.max_tf_body;
+        tn = bd.min_title_norm > tn ? bd.min_title_norm : tn;
+        bn = bd.min_body_norm > bn ? bd.min_body_norm : bn;
+    }
+    phrase_tf_bound(ph, n, tt, tb, &nt, &nb);
+    *upto = end;
+    return ph->boost * bm25_bound(ph->cx->m, ph->idf, nt, nb, tn, bn, ph->fmask);
 }
 
 static int phrase_spans(qit *it, qspans *sp)
 {
     phrase_it *ph = (phrase_it *)it;
-    if (ph->lazy && !ph->checked) {
-        phrase_match(ph);
-        ph->checked = 1;
-    }
+    phrase_check(ph);
     for (uint32_t i = 0; i < ph->hits.n; i++)
         if (spans_push(sp, ph->hits.s[i].start, ph->hits.s[i].end, ph->hits.s[i].title))
             return -1;
@@ -362,20 +451,27 @@ static void phrase_destroy(qit *it)
 }
 
 static const qit_vt phrase_vt = { phrase_next, phrase_adv, phrase_score, phrase_destroy,
-                                   phrase_spans, NULL };
+                                   phrase_spans, phrase_bound_at, phrase_doc_bound, NULL };
+static const qit_vt phrase_approx_vt = { phrase_next, phrase_adv, phrase_score, phrase_destroy,
+                                          phrase_spans, phrase_bound_at, phrase_doc_bound,
+                                          phrase_confirm };
 
-qit *phrase_new(const qctx *cx, const pnode *n)
+qit *phrase_new(const qctx *cx, const pnode *n, int approx)
 {
     phrase_it *ph = calloc(1, sizeof *ph);
     if (!ph)
         return NULL;
-    ph->b.vt = &phrase_vt;
+    ph->b.vt = approx && !n->lazy ? &phrase_approx_vt : &phrase_vt;
     ph->cx = cx;
     ph->n = n->nw;
     ph->fmask = n->fmask;
     ph->idf = n->idf;
     ph->boost = n->boost;
-    ph->lazy = n->lazy;
+    ph->lazy = n->lazy || approx;
+    ph->tight = 1;
+    for (size_t i = 1; i < n->nw; i++)
+        if (n->w[i].off < n->w[i - 1].off || n->w[i].off - n->w[i - 1].off > 1)
+            ph->tight = 0;
     ph->w = calloc(n->nw, sizeof *ph->w);
     ph->ws = calloc(n->nw, sizeof *ph->ws);
     ph->off = calloc(n->nw, sizeof *ph->off);
@@ -384,7 +480,7 @@ qit *phrase_new(const qctx *cx, const pnode *n)
         phrase_destroy(&ph->b);
         return NULL;
     }
-    uint32_t mt = UINT32_MAX, mb = UINT32_MAX;
+    uint32_t tt[PHRASE_BOUND_WORDS], tb[PHRASE_BOUND_WORDS], mt, mb;
     uint8_t tn = 0, bn = 0;
     ph->b.cost = UINT64_MAX;
     int missing = 0;
@@ -399,8 +495,10 @@ qit *phrase_new(const qctx *cx, const pnode *n)
         term_list_bound(ph->w[i], &bd);
         if (ph->w[i]->doc == IX_END)
             missing = 1;
-        mt = bd.max_tf_title < mt ? bd.max_tf_title : mt;
-        mb = bd.max_tf_body < mb ? bd.max_tf_body : mb;
+        if (i < PHRASE_BOUND_WORDS) {
+            tt[i] = bd.max_tf_title;
+            tb[i] = bd.max_tf_body;
+        }
         tn = bd.min_title_norm > tn ? bd.min_title_norm : tn;
         bn = bd.min_body_norm > bn ? bd.min_body_norm : bn;
         if (ph->w[i]->cost < ph->b.cost)
@@ -411,6 +509,7 @@ qit *phrase_new(const qctx *cx, const pnode *n)
         ph->b.cost = 0;
         return &ph->b;
     }
+    phrase_tf_bound(ph, ph->n < PHRASE_BOUND_WORDS ? ph->n : PHRASE_BOUND_WORDS, tt, tb, &mt, &mb);
     ph->b.ub = n->boost * bm25_bound(cx->m, n->idf, mt, mb, tn, bn, n->fmask);
     phrase_find(ph, 0);
     return &ph->b;

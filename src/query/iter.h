@@ -3,7 +3,14 @@
  * (leapfrogging with ix_post_advance), OR, NOT, date ranges.  Every
  * iterator sits on its current document (IX_END when done), moves with
  * next/advance, scores its current document with BM25F and knows an upper
- * bound of its scores in the segment (for MaxScore). */
+ * bound of its scores in the segment (for MaxScore).
+ *
+ * Two-phase iteration (qit_build_approx): phrases and NEAR then stop on
+ * every document holding all their words (an approximation) and check
+ * positions only in qit_confirm, and a conjunction confirms its required
+ * clauses; so a top-k loop can first ask qit_doc_bound, a bound of the
+ * current document's score computed from frequencies and norms alone, and
+ * read positions only for documents that could enter the top k. */
 #ifndef MG_QUERY_ITER_H
 #define MG_QUERY_ITER_H
 
@@ -42,10 +49,18 @@ typedef struct qit_vt {
     /* TERM / PHRASE only: the current document's occurrences into sp.
      * Returns 0 on success, -1 out of memory. */
     int      (*spans)(qit *, qspans *sp);
-    /* TERM only: a bound of the score of any of its documents in
-     * [d, *upto] (block-max: the block holding the first document >= d);
-     * d must not decrease between calls. */
+    /* A bound of the score of any of its documents in [d, *upto]
+     * (block-max: for a term, the block holding the first document >= d;
+     * combinations add their parts' bounds over the shortest range); d
+     * must not decrease between calls.  NULL: ub over [d, d]. */
     double   (*bound_at)(qit *, uint32_t d, uint32_t *upto);
+    /* A bound of the current document's score read without positions;
+     * NULL: the score itself is that cheap. */
+    double   (*doc_bound)(qit *);
+    /* Two-phase only: 1 if the current document really matches (reads
+     * positions; call at most once per document, before score).  NULL:
+     * every document it stops on matches. */
+    int      (*confirm)(qit *);
 } qit_vt;
 
 struct qit {
@@ -59,6 +74,9 @@ struct qit {
 /* Builds the iterator of plan node n (NULL = matches nothing) for segment
  * cx->seg, positioned on its first document.  MG_OK or MG_ENOMEM. */
 int  qit_build(const pnode *n, const qctx *cx, qit **out);
+/* The same, two-phase: the required parts of n may stop on documents that
+ * qit_confirm then rejects (see above).  Scores are those of qit_build. */
+int  qit_build_approx(const pnode *n, const qctx *cx, qit **out);
 void qit_free(qit *it);
 
 /* A plain term iterator (title and body, not exact) exposes its cursor so
@@ -78,5 +96,12 @@ static inline double qit_bound_at(qit *it, uint32_t d, uint32_t *upto)
     *upto = d;
     return it->ub;
 }
+
+static inline double qit_doc_bound(qit *it)
+{
+    return it->vt->doc_bound ? it->vt->doc_bound(it) : it->vt->score(it);
+}
+static inline int qit_twophase(const qit *it) { return it->vt->confirm != NULL; }
+static inline int qit_confirm(qit *it) { return it->vt->confirm ? it->vt->confirm(it) : 1; }
 
 #endif

@@ -38,7 +38,8 @@ static uint32_t date_adv(qit *it, uint32_t target)
 static uint32_t date_next(qit *it) { return date_adv(it, it->doc + 1); }
 static double date_score(qit *it) { (void)it; return 0.0; }
 static void date_destroy(qit *it) { free(it); }
-static const qit_vt date_vt = { date_next, date_adv, date_score, date_destroy, NULL, NULL };
+static const qit_vt date_vt = { date_next, date_adv, date_score, date_destroy, NULL,
+                                flat_bound_at, NULL, NULL };
 
 static qit *date_new(const qctx *cx, int64_t lo, int64_t hi, int all)
 {
@@ -69,6 +70,8 @@ typedef struct near_it {
     size_t a;           /* the operand whose occurrence is leftmost */
     uint64_t wend;      /* last position the window allows */
     uint64_t steps;     /* search steps left at this document */
+    int approx;         /* two-phase: near_find does not check positions */
+    int checked, ok;    /* approx: ok is known for the current document */
 } near_it;
 
 /* Search steps allowed per document before NEAR gives up on it (only
@@ -211,10 +214,50 @@ static uint32_t near_find(near_it *nr, uint32_t target)
     for (;;) {
         uint32_t d = leapfrog(nr->k, nr->n, target);
         nr->b.doc = d;
-        if (d == IX_END || near_match(nr) || nr->b.oom)
+        nr->checked = 0;
+        if (d == IX_END || nr->approx || near_match(nr) || nr->b.oom)
             return d;
         target = d + 1;
     }
+}
+
+static int near_confirm(qit *it)
+{
+    near_it *nr = (near_it *)it;
+    if (!nr->checked) {
+        nr->ok = near_match(nr);
+        nr->checked = 1;
+    }
+    return nr->ok;
+}
+
+/* NEAR scores as the sum of its operands: so are its bounds. */
+static double near_doc_bound(qit *it)
+{
+    near_it *nr = (near_it *)it;
+    double s = 0;
+    for (size_t i = 0; i < nr->n; i++)
+        s += qit_doc_bound(nr->k[i]);
+    return s;
+}
+
+/* The sum of kids' bounds over the shortest of their ranges. */
+static double sum_bound_at(qit **k, size_t n, uint32_t d, uint32_t *upto)
+{
+    double s = 0;
+    uint32_t end = IX_END - 1, u;
+    for (size_t i = 0; i < n; i++) {
+        s += qit_bound_at(k[i], d, &u);
+        end = u < end ? u : end;
+    }
+    *upto = end < d ? d : end;
+    return s;
+}
+
+static double near_bound_at(qit *it, uint32_t d, uint32_t *upto)
+{
+    near_it *nr = (near_it *)it;
+    return sum_bound_at(nr->k, nr->n, d, upto);
 }
 
 static uint32_t near_next(qit *it) { return near_find((near_it *)it, it->doc + 1); }
@@ -245,14 +288,18 @@ static void near_destroy(qit *it)
     free(nr);
 }
 
-static const qit_vt near_vt = { near_next, near_adv, near_score, near_destroy, NULL, NULL };
+static const qit_vt near_vt = { near_next, near_adv, near_score, near_destroy, NULL,
+                                near_bound_at, near_doc_bound, NULL };
+static const qit_vt near_approx_vt = { near_next, near_adv, near_score, near_destroy, NULL,
+                                       near_bound_at, near_doc_bound, near_confirm };
 
-static qit *near_new(const qctx *cx, const pnode *n)
+static qit *near_new(const qctx *cx, const pnode *n, int approx)
 {
     near_it *nr = calloc(1, sizeof *nr);
     if (!nr)
         return NULL;
-    nr->b.vt = &near_vt;
+    nr->b.vt = approx ? &near_approx_vt : &near_vt;
+    nr->approx = approx;
     nr->dist = n->dist;
     nr->k = calloc(n->nkids, sizeof *nr->k);
     nr->sp = calloc(n->nkids, sizeof *nr->sp);
@@ -266,7 +313,8 @@ static qit *near_new(const qctx *cx, const pnode *n)
     nr->b.cost = UINT64_MAX;
     for (size_t i = 0; i < n->nkids; i++, nr->n++) {
         const pnode *k = n->kids[i];
-        nr->k[i] = k->kind == PN_TERM ? term_new(cx, k->w, k->fmask, k->boost) : phrase_new(cx, k);
+        nr->k[i] = k->kind == PN_TERM ? term_new(cx, k->w, k->fmask, k->boost)
+                                      : phrase_new(cx, k, approx);
         if (!nr->k[i]) {
             near_destroy(&nr->b);
             return NULL;
@@ -360,6 +408,41 @@ static double bool_score(qit *it)
     return s;
 }
 
+/* Two-phase: the required clauses confirm (should and excluded clauses
+ * are exact iterators). */
+static int bool_confirm(qit *it)
+{
+    bool_it *bo = (bool_it *)it;
+    for (size_t i = 0; i < bo->nmust; i++)
+        if (!qit_confirm(bo->must[i]))
+            return 0;
+    return 1;
+}
+
+/* Summed in bool_score's order, so that rounding keeps it above. */
+static double bool_doc_bound(qit *it)
+{
+    bool_it *bo = (bool_it *)it;
+    uint32_t d = it->doc;
+    double s = 0;
+    for (size_t i = 0; i < bo->nmust; i++)
+        s += qit_doc_bound(bo->must[i]);
+    for (size_t i = 0; i < bo->nshould; i++)
+        if (qit_advance(bo->should[i], d) == d)
+            s += qit_doc_bound(bo->should[i]);
+    return s;
+}
+
+static double bool_bound_at(qit *it, uint32_t d, uint32_t *upto)
+{
+    bool_it *bo = (bool_it *)it;
+    uint32_t u1, u2;
+    double s = sum_bound_at(bo->must, bo->nmust, d, &u1);
+    s += sum_bound_at(bo->should, bo->nshould, d, &u2);
+    *upto = u1 < u2 ? u1 : u2;
+    return s;
+}
+
 static void bool_destroy(qit *it)
 {
     bool_it *bo = (bool_it *)it;
@@ -376,7 +459,10 @@ static void bool_destroy(qit *it)
     free(bo);
 }
 
-static const qit_vt bool_vt = { bool_next, bool_adv, bool_score, bool_destroy, NULL, NULL };
+static const qit_vt bool_vt = { bool_next, bool_adv, bool_score, bool_destroy, NULL,
+                                bool_bound_at, bool_doc_bound, NULL };
+static const qit_vt bool_approx_vt = { bool_next, bool_adv, bool_score, bool_destroy, NULL,
+                                       bool_bound_at, bool_doc_bound, bool_confirm };
 
 static int cmp_cost(const void *a, const void *b)
 {
@@ -384,7 +470,9 @@ static int cmp_cost(const void *a, const void *b)
     return x->cost < y->cost ? -1 : x->cost > y->cost;
 }
 
-static qit *bool_new(const qctx *cx, const pnode *n)
+static int build(const pnode *n, const qctx *cx, int approx, qit **out);
+
+static qit *bool_new(const qctx *cx, const pnode *n, int approx)
 {
     bool_it *bo = calloc(1, sizeof *bo);
     if (!bo)
@@ -399,9 +487,11 @@ static qit *bool_new(const qctx *cx, const pnode *n)
         goto oom;
     for (size_t i = 0; i < n->nkids; i++) {
         qit *c;
-        if (qit_build(n->kids[i], cx, &c) != MG_OK)
-            goto oom;
         qoccur o = n->kids[i]->occur;
+        if (build(n->kids[i], cx, approx && o == QO_MUST, &c) != MG_OK)
+            goto oom;
+        if (qit_twophase(c))
+            bo->b.vt = &bool_approx_vt;
         qit **arr = o == QO_MUST ? bo->must : o == QO_SHOULD ? bo->should : bo->not;
         size_t *cnt = o == QO_MUST ? &bo->nmust : o == QO_SHOULD ? &bo->nshould : &bo->nnot;
         arr[(*cnt)++] = c;
@@ -431,7 +521,7 @@ oom:
 
 /* ---------------------------------------------------------------- build */
 
-int qit_build(const pnode *n, const qctx *cx, qit **out)
+static int build(const pnode *n, const qctx *cx, int approx, qit **out)
 {
     qit *it = NULL;
     if (!n)
@@ -439,14 +529,17 @@ int qit_build(const pnode *n, const qctx *cx, qit **out)
     else
         switch (n->kind) {
         case PN_TERM: it = term_new(cx, n->w, n->fmask, n->boost); break;
-        case PN_PHRASE: it = phrase_new(cx, n); break;
-        case PN_NEAR: it = near_new(cx, n); break;
-        case PN_BOOL: it = bool_new(cx, n); break;
+        case PN_PHRASE: it = phrase_new(cx, n, approx); break;
+        case PN_NEAR: it = near_new(cx, n, approx); break;
+        case PN_BOOL: it = bool_new(cx, n, approx); break;
         case PN_DATE: it = date_new(cx, n->lo, n->hi, 0); break;
         }
     *out = it;
     return it ? MG_OK : MG_ENOMEM;
 }
+
+int qit_build(const pnode *n, const qctx *cx, qit **out) { return build(n, cx, 0, out); }
+int qit_build_approx(const pnode *n, const qctx *cx, qit **out) { return build(n, cx, 1, out); }
 
 void qit_free(qit *it)
 {

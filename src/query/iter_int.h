@@ -8,7 +8,10 @@
 int  spans_push(qspans *sp, uint32_t start, uint32_t end, uint8_t title);
 qit *empty_new(void);
 qit *term_new(const qctx *cx, const pword *w, int fmask, double boost);
-qit *phrase_new(const qctx *cx, const pnode *n);
+/* approx: two-phase (positions checked by confirm, see iter.h). */
+qit *phrase_new(const qctx *cx, const pnode *n, int approx);
+/* A bound over every document (for iterators without a better one). */
+double flat_bound_at(qit *it, uint32_t d, uint32_t *upto);
 void term_list_bound(const qit *it, ix_bound *bd);
 
 #endif

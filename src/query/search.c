@@ -11,14 +11,20 @@
  * so both give the same hits with bit-identical scores.  Ties go to the
  * lower (segment, docid), which also makes "bound <= threshold" a safe
  * prune: a later document with an equal score could not displace an
- * earlier one.  Everything else (AND, phrases, sort by date) enumerates its
- * matches (AND leapfrogs with advance()).
+ * earlier one.  Every other query ranked by relevance runs run_topk on
+ * its iterator built two-phase (iter.h): once k hits are kept, ranges whose
+ * block bounds cannot beat the k-th score are jumped over, documents whose
+ * bound from frequencies and norms cannot are passed without reading
+ * positions, and only the rest are confirmed (phrase and NEAR positions)
+ * and scored, with the same scores as exhaustive scoring.  Sorting by date
+ * and exact_total enumerate every match (AND leapfrogs with advance()).
  *
  * Totals are exact when nothing was skipped; otherwise the total is the
  * larger of the matches seen and an independence estimate of the union of
  * the clauses, scaled by the share of the candidates seen that passed the
- * date filters and exclusions, and mg_results_total_is_estimate() says so.  exact_total
- * turns MaxScore off.
+ * date filters and exclusions (MaxScore), or extrapolated from what
+ * run_topk saw (topk_estimate), and mg_results_total_is_estimate() says
+ * so.  exact_total turns both off.
  *
  * Date filters (since/until) are a test on the dense date column done only
  * when a bound is set; deleted documents are skipped the same way. */
@@ -48,6 +54,8 @@ typedef struct run {
     uint64_t unscored;
     int dated;         /* a date bound is set */
     int oom;
+    int pruned;        /* run_topk skipped some documents ... */
+    double pr_total;   /* ... and estimates the matches of its segments */
 } run;
 
 static int passes(const run *rn, const qctx *cx, uint32_t d)
@@ -80,6 +88,112 @@ static void run_all(run *rn, const qctx *cx, uint32_t seg, qit *it)
     }
     if (it->oom)
         rn->oom = 1;
+}
+
+/* --------------------------------------------------- top-k for the rest */
+
+/* Counters of one segment's run_topk. */
+typedef struct tk_seg {
+    uint64_t counted, unconfirmed, tried, confirmed, skipspace;
+} tk_seg;
+
+/* Matches of a pruned segment: the unconfirmed candidates at the rate the
+ * confirmed ones matched, then extrapolated over the document ranges
+ * skipped whole, and never more than the iterator's cost (for a
+ * conjunction, its rarest required part). */
+static double topk_estimate(const tk_seg *t, uint32_t ndocs, uint64_t cost)
+{
+    double rate = t->tried ? (double)t->confirmed / (double)t->tried : 1.0;
+    double m = (double)t->counted + (double)t->unconfirmed * rate;
+    if (t->skipspace) {
+        double seen = (double)ndocs - (double)t->skipspace;
+        m = seen > 0 ? m * (double)ndocs / seen : (double)cost;
+        if (m > (double)cost)
+            m = (double)cost;
+    }
+    return m < (double)t->counted ? (double)t->counted : m;
+}
+
+/* Whether d (a candidate passing the filters) can be left unscored:
+ * bound(d) <= theta with ties going to the earlier document, so a later
+ * document scoring theta could not displace the k-th.  [*from, *to] is a
+ * range whose block bound *rub was computed last. */
+static int topk_skip(run *rn, qit *it, uint32_t d, tk_seg *t, uint32_t *from, uint32_t *to,
+                     double *rub, uint32_t *next)
+{
+    double theta = topk_threshold(&rn->top);
+    *next = d;
+    if (it->ub <= theta) { /* nothing left in the segment can enter */
+        *next = IX_END;
+        return 1;
+    }
+    if (!(d >= *from && d <= *to && *rub > theta)) {
+        uint32_t upto;
+        double b = qit_bound_at(it, d, &upto);
+        if (b <= theta) {
+            *next = upto >= IX_END - 1 ? IX_END : upto + 1;
+            return 1;
+        }
+        *from = d;
+        *to = upto;
+        *rub = b;
+    }
+    if (qit_doc_bound(it) <= theta) {
+        if (qit_twophase(it))
+            t->unconfirmed++;
+        else
+            t->counted++; /* a sure match, just not good enough */
+        rn->unscored++;
+        return 1;
+    }
+    return 0;
+}
+
+/* Scores the matches of it (built two-phase) that can enter the top k:
+ * block ranges whose bounds cannot beat the k-th score are skipped, then
+ * documents whose bound from frequencies alone cannot, and only then are
+ * positions checked (qit_confirm) and the document scored.  The scores
+ * are run_all's, so the top k is the same. */
+static void run_topk(run *rn, const qctx *cx, uint32_t seg, qit *it)
+{
+    tk_seg t;
+    memset(&t, 0, sizeof t);
+    uint32_t from = 1, to = 0, next;
+    double rub = 0;
+    uint32_t d = it->doc;
+    while (d != IX_END) {
+        if (!passes(rn, cx, d)) {
+            d = qit_next(it);
+            continue;
+        }
+        if (topk_full(&rn->top) && topk_skip(rn, it, d, &t, &from, &to, &rub, &next)) {
+            if (next == d) {
+                d = qit_next(it);
+            } else {
+                uint32_t stop = next < cx->ndocs ? next : cx->ndocs;
+                t.skipspace += stop > d ? stop - d : 0;
+                d = next == IX_END ? IX_END : qit_advance(it, next);
+            }
+            continue;
+        }
+        if (qit_twophase(it)) {
+            t.tried++;
+            if (!qit_confirm(it)) {
+                d = qit_next(it);
+                continue;
+            }
+            t.confirmed++;
+        }
+        t.counted++;
+        keep(rn, cx, seg, d, qit_score(it));
+        d = qit_next(it);
+    }
+    if (it->oom)
+        rn->oom = 1;
+    rn->counted += t.counted;
+    rn->pr_total += topk_estimate(&t, cx->ndocs, it->cost);
+    if (t.unconfirmed || t.skipspace)
+        rn->pruned = 1;
 }
 
 /* ------------------------------------------------------------- MaxScore */
@@ -420,9 +534,12 @@ static int run_segment(run *rn, const ix_reader *r, uint32_t seg, const pnode *r
     qctx cx = { &rn->m, sg, seg, ix_seg_ndocs(sg), ix_seg_dates(sg), nm, nm + ix_seg_ndocs(sg) };
     if (maxscore_fits(rn, root))
         return ms_run(rn, &cx, seg, root);
+    int topk = !rn->f->exhaustive && !rn->o->exact_total && rn->o->sort == MG_SORT_RELEVANCE;
     qit *it;
-    int rc = qit_build(root, &cx, &it);
-    if (rc == MG_OK)
+    int rc = topk ? qit_build_approx(root, &cx, &it) : qit_build(root, &cx, &it);
+    if (rc == MG_OK && topk)
+        run_topk(rn, &cx, seg, it);
+    else if (rc == MG_OK)
         run_all(rn, &cx, seg, it);
     qit_free(it);
     return rc;
@@ -615,6 +732,10 @@ int search_run(ix_reader *r, const char *query, const mg_search_options *o,
     }
     if (rc == MG_OK) {
         res->total = rn.counted;
+        if (rn.pruned) {
+            res->estimate = 1;
+            res->total = (uint64_t)(rn.pr_total + 0.5);
+        }
         if (rn.skipped) {
             /* The union estimate ignores date filters and exclusions: scale
              * it by the share of the candidates seen that passed them. */

@@ -1,6 +1,8 @@
 /* search.h — one search on a reader snapshot: parse, plan, run every
- * segment (MaxScore for free-text OR, leapfrogging for AND, exhaustive for
- * the rest), sort, page, fetch stored fields and snippets.  Also the
+ * segment (MaxScore for free-text OR; block-max and two-phase pruning for
+ * AND, phrases, NEAR and the rest when ranking by relevance; exhaustive for
+ * date sorts and exact totals), sort, page, fetch stored fields and
+ * snippets.  Also the
  * definition of the public mg_results. */
 #ifndef MG_QUERY_SEARCH_H
 #define MG_QUERY_SEARCH_H
