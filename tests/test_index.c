@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "index/index.h"
+#include "index/merge.h"
 #include "util/norm.h"
 
 static mg_index *open_w(const char *dir, size_t ram, int no_merge)
@@ -675,6 +676,194 @@ static void test_add_requires_an_id(void **state)
     free(dir);
 }
 
+/* ------------------------------------------ merges keep every posting */
+
+/* The whole content of a commit as sorted text lines: per live posting
+ * (term, id, tf_title, tf_body, positions with exact flags) and per live
+ * document (id, stored fields, date, norms).  Docids and segment numbers
+ * are left out: a merge renumbers them. */
+typedef struct dump {
+    char **line;
+    size_t n, cap;
+    ix_reader *r;
+} dump;
+
+static void dump_add(dump *d, char *line)
+{
+    if (d->n == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 1024;
+        d->line = realloc(d->line, d->cap * sizeof *d->line);
+        assert_non_null(d->line);
+    }
+    d->line[d->n++] = line;
+}
+
+static int dump_term(void *ctx, const char *term, size_t len, uint64_t df)
+{
+    (void)df;
+    dump *d = ctx;
+    for (uint32_t i = 0; i < ix_reader_nsegments(d->r); i++) {
+        const ix_segment *s = ix_reader_segment(d->r, i);
+        ix_post c;
+        if (!ix_post_open(&c, s, term, len))
+            continue;
+        for (uint32_t doc = c.doc; doc != IX_END; doc = ix_post_next(&c)) {
+            if (ix_seg_is_deleted(s, doc))
+                continue;
+            uint32_t pos[256];
+            uint8_t ex[256];
+            uint32_t np = ix_post_positions(&c, pos, ex, 256);
+            assert_true(np <= 256);
+            size_t idlen;
+            const char *id = ix_seg_doc_id(s, doc, &idlen);
+            char *line = malloc(4096);
+            assert_non_null(line);
+            int k = snprintf(line, 4096, "T %.*s %.*s %u %u", (int)len, term, (int)idlen, id,
+                             ix_post_tf_title(&c), ix_post_tf_body(&c));
+            for (uint32_t j = 0; j < np && k < 4000; j++)
+                k += snprintf(line + k, 4096 - (size_t)k, " %u%s", pos[j], ex[j] ? "e" : "");
+            dump_add(d, line);
+        }
+        assert_false(c.bad);
+    }
+    return 0;
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void dump_commit(const char *dir, dump *d)
+{
+    memset(d, 0, sizeof *d);
+    d->r = open_r(dir);
+    ix_reader_prefix(d->r, "", 0, SIZE_MAX, dump_term, d);
+    for (uint32_t i = 0; i < ix_reader_nsegments(d->r); i++) {
+        const ix_segment *s = ix_reader_segment(d->r, i);
+        for (uint32_t doc = 0; doc < ix_seg_ndocs(s); doc++) {
+            if (ix_seg_is_deleted(s, doc))
+                continue;
+            mg_doc *m;
+            errbuf e;
+            assert_int_equal(ix_seg_doc(s, doc, &m, &e), MG_OK);
+            char *line = malloc(4096);
+            assert_non_null(line);
+            snprintf(line, 4096, "D %s|%s|%s|%lld|%u|%u", m->a.id, m->a.title, m->a.body,
+                     (long long)ix_seg_date(s, doc), ix_seg_title_norm(s, doc),
+                     ix_seg_body_norm(s, doc));
+            mg_doc_free(m);
+            dump_add(d, line);
+        }
+    }
+    qsort(d->line, d->n, sizeof *d->line, cmp_line);
+    ix_reader_unref(d->r);
+}
+
+static void dump_free(dump *d)
+{
+    for (size_t i = 0; i < d->n; i++)
+        free(d->line[i]);
+    free(d->line);
+}
+
+static void assert_dumps_equal(const dump *a, const dump *b)
+{
+    assert_int_equal(a->n, b->n);
+    for (size_t i = 0; i < a->n; i++)
+        assert_string_equal(a->line[i], b->line[i]);
+}
+
+/* The same adds, replacements and deletions, committed now and then,
+ * into dir: many small segments under a tiny RAM budget. */
+
+
+
+static void build_churn(const char *dir, int no_merge)
+{
+    static const char *words[] = { "market", "markets", "Marketing", "oil", "Oil", "prices",
+                                   "priced", "running", "runs", "ran", "bank", "banks",
+                                   "U.S.", "3.5%", "shares", "Shared", "trade", "trader",
+                                   "trading", "the", "a", "of", "wheat", "grain", "Grain" };
+    size_t nw = sizeof words / sizeof *words;
+    mg_index *ix = open_w(dir, 300 * 1024, no_merge); /* ~40 documents a segment */
+    uint64_t rs = 12345;
+    char id[32], title[256], body[1024];
+    for (int i = 0; i < 1200; i++) {
+        int k = 0;
+        for (int j = 0, n = 1 + (int)(tu_rand(&rs) % 4); j < n; j++)
+            k += snprintf(title + k, sizeof title - (size_t)k, "%s ", words[tu_rand(&rs) % nw]);
+        k = 0;
+        for (int j = 0, n = 3 + (int)(tu_rand(&rs) % 40); j < n; j++) {
+            uint64_t x = tu_rand(&rs) % (nw + 40);
+            if (x < nw)
+                k += snprintf(body + k, sizeof body - (size_t)k, "%s ", words[x]);
+            else /* a long tail of rarer words */
+                k += snprintf(body + k, sizeof body - (size_t)k, "w%llu ",
+                              (unsigned long long)(tu_rand(&rs) % 3000));
+        }
+        /* one article in ten replaces an earlier one */
+        int target = i % 10 == 9 ? (int)(tu_rand(&rs) % (uint64_t)i) : i;
+        snprintf(id, sizeof id, "art-%d", target);
+        add(ix, id, title, body, 1000 + i);
+        if (i % 37 == 36) {
+            snprintf(id, sizeof id, "art-%d", (int)(tu_rand(&rs) % (uint64_t)i));
+            int rc = mg_index_delete(ix, id);
+            assert_true(rc == MG_OK || rc == MG_ENOTFOUND);
+        }
+        if (i % 150 == 149)
+            assert_int_equal(mg_index_commit(ix), MG_OK);
+    }
+    assert_int_equal(mg_index_commit(ix), MG_OK);
+    mg_index_close(ix);
+}
+
+/* A merge of many segments (here with the sources' pages dropped after
+ * every bit of output) keeps exactly the live documents and their
+ * postings; the tiered merges on commit give the same content too. */
+static void test_merge_of_many_segments_keeps_postings_and_documents(void **state)
+{
+    (void)state;
+    char *many = tu_tmpdir(), *tiered = tu_tmpdir();
+    build_churn(many, 1);
+    build_churn(tiered, 0);
+    dump before, auto_merged, after;
+    dump_commit(many, &before);
+    dump_commit(tiered, &auto_merged);
+    assert_true(before.n > 10000);
+    assert_dumps_equal(&before, &auto_merged);
+
+    ix_reader *r = open_r(many);
+    uint32_t nseg = ix_reader_nsegments(r);
+    ix_reader_unref(r);
+    assert_true(nseg > 15);
+    r = open_r(tiered);
+    assert_true(ix_reader_nsegments(r) < nseg);
+    ix_reader_unref(r);
+
+    size_t keep = merge_release_every;
+    merge_release_every = 1;
+    mg_index *ix = open_w(many, 0, 1);
+    assert_int_equal(mg_index_optimize(ix), MG_OK);
+    assert_int_equal(mg_index_check(ix), MG_OK);
+    mg_index_close(ix);
+    merge_release_every = keep;
+    r = open_r(many);
+    assert_int_equal(ix_reader_nsegments(r), 1);
+    assert_int_equal(ix_seg_ndocs(ix_reader_segment(r, 0)), ix_reader_ndocs(r)); /* none deleted */
+    ix_reader_unref(r);
+    dump_commit(many, &after);
+    assert_dumps_equal(&before, &after);
+
+    dump_free(&before);
+    dump_free(&auto_merged);
+    dump_free(&after);
+    tu_rmrf(many);
+    tu_rmrf(tiered);
+    free(many);
+    free(tiered);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -696,6 +885,7 @@ int main(void)
         cmocka_unit_test(test_bad_utf8_is_replaced_and_counted),
         cmocka_unit_test(test_interrupt_stops_without_committing),
         cmocka_unit_test(test_add_requires_an_id),
+        cmocka_unit_test(test_merge_of_many_segments_keeps_postings_and_documents),
     };
     return cmocka_run_group_tests_name("index", tests, NULL, NULL);
 }

@@ -9,19 +9,52 @@
  * into one, which lands a tier higher.  The segment count stays below
  * MERGE_FACTOR per tier, i.e. O(log n), and each document is rewritten
  * O(log n) times.  A segment with more than half of its documents deleted
- * is rewritten on its own to reclaim the space. */
+ * is rewritten on its own to reclaim the space.
+ *
+ * Memory: a merge reads its sources through their read-only mappings,
+ * front to back within each section (stored blocks, dictionary, postings,
+ * positions).  Pages of a mapping that have been read stay resident (they
+ * count in the process's RSS) until they are dropped, so a merge of large
+ * segments would map its whole input into RSS.  Every merge_release_every
+ * bytes of output the sources' pages are dropped (madvise MADV_DONTNEED:
+ * the file's pages stay in the page cache, the next access maps them
+ * again); the few pages still in use fault back in.  What a merge keeps in
+ * memory is then bounded buffers plus, in the segment writer, the new
+ * dictionary and a few bytes per document (norms, dates, ids, docid map). */
 #include "index/merge.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "index/codec.h"
 #include "util/norm.h"
 
-static int merge_docs(seg_writer *w, ix_segment *const *src, uint32_t n, uint32_t **map,
-                      const atomic_int *stop, errbuf *e)
+size_t merge_release_every = 32u << 20;
+
+void merge_drop_pages(ix_segment *const *segs, uint32_t n)
 {
-    uint32_t next = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (segs[i] && segs[i]->map.p && segs[i]->map.len)
+            madvise((void *)(uintptr_t)segs[i]->map.p, segs[i]->map.len, MADV_DONTNEED);
+}
+
+/* Drops the sources' pages once the output has grown by
+ * merge_release_every bytes since the last time. */
+static void merge_tick(seg_writer *w, ix_segment *const *src, uint32_t n, uint64_t *next)
+{
+    uint64_t out = w->f.off + w->pos.off;
+    if (out < *next)
+        return;
+    merge_drop_pages(src, n);
+    *next = out + (merge_release_every ? merge_release_every : 1);
+}
+
+static int merge_docs(seg_writer *w, ix_segment *const *src, uint32_t n, uint32_t **map,
+                      uint64_t *next, const atomic_int *stop, errbuf *e)
+{
+    uint32_t live = 0;
     for (uint32_t i = 0; i < n; i++) {
         const ix_segment *s = src[i];
         map[i] = malloc(sizeof(uint32_t) * (s->ndocs ? s->ndocs : 1));
@@ -45,9 +78,12 @@ static int merge_docs(seg_writer *w, ix_segment *const *src, uint32_t n, uint32_
             }
             segw_doc(w, &doc->a, tl, bl, ix_seg_date(s, d));
             mg_doc_free(doc);
-            map[i][d] = next++;
-            if ((d & 255) == 0 && stop && *stop)
-                rc = err_set(e, MG_EINTERRUPTED, "interrupted while merging");
+            map[i][d] = live++;
+            if ((d & 255) == 0) {
+                merge_tick(w, src, n, next);
+                if (stop && *stop)
+                    rc = err_set(e, MG_EINTERRUPTED, "interrupted while merging");
+            }
         }
         stc_free(&sc);
         if (rc != MG_OK)
@@ -58,7 +94,7 @@ static int merge_docs(seg_writer *w, ix_segment *const *src, uint32_t n, uint32_
 }
 
 static int merge_terms(seg_writer *w, ix_segment *const *src, uint32_t n, uint32_t **map,
-                       const atomic_int *stop, errbuf *e)
+                       uint64_t *next, const atomic_int *stop, errbuf *e)
 {
     td_iter *it = calloc(n, sizeof *it);
     uint8_t *live = calloc(n, 1);
@@ -73,9 +109,12 @@ static int merge_terms(seg_writer *w, ix_segment *const *src, uint32_t n, uint32
         live[i] = (uint8_t)td_seek(&it[i], src[i], "", 0);
     uint64_t count = 0;
     for (int b; (b = td_smallest(it, live, n)) >= 0;) {
-        if ((++count & 1023) == 0 && stop && *stop) {
-            rc = err_set(e, MG_EINTERRUPTED, "interrupted while merging");
-            goto out;
+        if ((++count & 1023) == 0) { /* count: terms and postings */
+            merge_tick(w, src, n, next);
+            if (stop && *stop) {
+                rc = err_set(e, MG_EINTERRUPTED, "interrupted while merging");
+                goto out;
+            }
         }
         char term[IX_TERM_MAX + 1];
         size_t tl = it[b].cur.len;
@@ -99,6 +138,8 @@ static int merge_terms(seg_writer *w, ix_segment *const *src, uint32_t n, uint32
                         break;
                     segw_posting(w, map[i][d], ix_post_tf_title(&c), ix_post_tf_body(&c), raw->p,
                                  raw->len, c.pos_mode);
+                    if ((++count & 4095) == 0) /* a long list can be much of the input */
+                        merge_tick(w, src, n, next);
                 }
             }
             if (raw->oom) {
@@ -138,11 +179,12 @@ int merge_segments(const char *dir, ix_segment *const *src, uint32_t n, uint64_t
     if (!map)
         return err_set(e, MG_ENOMEM, "out of memory merging");
     seg_writer w;
+    uint64_t next = merge_release_every;
     int rc = segw_begin(&w, dir, id, NULL, e);
     if (rc == MG_OK) {
-        rc = merge_docs(&w, src, n, map, stop, e);
+        rc = merge_docs(&w, src, n, map, &next, stop, e);
         if (rc == MG_OK)
-            rc = merge_terms(&w, src, n, map, stop, e);
+            rc = merge_terms(&w, src, n, map, &next, stop, e);
         if (rc == MG_OK)
             rc = segw_finish(&w);
         else

@@ -17,6 +17,15 @@
 int merge_segments(const char *dir, ix_segment *const *src, uint32_t n, uint64_t id,
                    const atomic_int *stop, uint32_t *ndocs, errbuf *e);
 
+/* Output bytes between two drops of the sources' mapped pages during a
+ * merge (see merge.c); 32 MiB.  Tests lower it to exercise the path. */
+extern size_t merge_release_every;
+
+/* Drops the resident pages of the segments' read-only mappings (they are
+ * mapped again from the page cache when next read), so pages read once do
+ * not stay in the process's RSS. */
+void merge_drop_pages(ix_segment *const *segs, uint32_t n);
+
 /* Given the live and total document counts of n segments, picks a group
  * to merge into pick[] (indices, ascending; room for MERGE_FACTOR) and
  * returns its size, or 0 when the policy wants nothing merged. */

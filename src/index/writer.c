@@ -11,6 +11,9 @@
 #include "index/reader_internal.h"
 
 #include <dirent.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,6 +309,20 @@ void ix_writer_close(ix_writer *w)
 
 /* ------------------------------------------------------- adds, deletes */
 
+/* The id lookups of replace-by-id touch the segments' dictionaries: at a
+ * flush, once the segments are large enough for it to matter, their pages
+ * are dropped so that they do not pile up in RSS as the index grows. */
+static void writer_drop_pages(ix_writer *w)
+{
+    uint64_t mapped = 0;
+    for (uint32_t i = 0; i < w->nseg; i++)
+        mapped += w->segs[i].seg->map.len;
+    if (mapped < merge_release_every)
+        return;
+    for (uint32_t i = 0; i < w->nseg; i++)
+        merge_drop_pages(&w->segs[i].seg, 1);
+}
+
 /* Writes the in-memory buffer as a new (uncommitted) segment. */
 static int writer_flush(ix_writer *w, errbuf *e)
 {
@@ -340,6 +357,7 @@ static int writer_flush(ix_writer *w, errbuf *e)
     w->segs[w->nseg - 1].unsynced = 1;
     w->man.next_seg++;
     inv_reset(&w->inv);
+    writer_drop_pages(w);
     return MG_OK;
 }
 
@@ -439,10 +457,32 @@ static int writer_pending(const ix_writer *w)
     return 0;
 }
 
+/* Gives the empty in-memory buffer's memory back before a merge, so that
+ * the merge's own memory comes on top of nothing rather than on top of a
+ * RAM budget's worth of freed-but-kept heap.  (The buffer's maps keep their
+ * tables when reset, and malloc keeps freed memory unless trimmed.) */
+static int writer_release_buffer(ix_writer *w, errbuf *e)
+{
+    if (w->inv.ndocs)
+        return MG_OK;
+    inverter fresh; /* nothing in a new, unused inverter points into itself */
+    if (inv_init(&fresh) != MG_OK)
+        return err_set(e, MG_ENOMEM, "out of memory merging");
+    inv_free(&w->inv);
+    w->inv = fresh;
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+    return MG_OK;
+}
+
 /* Merges segs[pick[0..n)] into one new segment and commits the result.
  * On failure nothing changes (the partial file is removed). */
 static int writer_merge(ix_writer *w, const uint32_t *pick, uint32_t n, errbuf *e)
 {
+    int rc = writer_release_buffer(w, e);
+    if (rc != MG_OK)
+        return rc;
     ix_segment **src = malloc(n * sizeof *src);
     wseg *old = malloc(w->nseg * sizeof *old);
     if (!src || !old) {
@@ -454,7 +494,7 @@ static int writer_merge(ix_writer *w, const uint32_t *pick, uint32_t n, errbuf *
         src[i] = w->segs[pick[i]].seg;
     uint64_t id = w->man.next_seg;
     uint32_t ndocs;
-    int rc = merge_segments(w->dir, src, n, id, &w->stop, &ndocs, e);
+    rc = merge_segments(w->dir, src, n, id, &w->stop, &ndocs, e);
     ix_segment *m = NULL;
     if (rc == MG_OK && ndocs)
         rc = seg_open(w->dir, id, &m, e);
