@@ -362,6 +362,40 @@ static int token_forms(analyzer *a, token *tk)
     return rl > 0;
 }
 
+_Static_assert(ANALYZER_KEY_MAX == TOKENIZER_SCRATCH, "a key is the tokenizer's copy");
+_Static_assert((int)ANALYZER_KEY_NONASCII == (int)TOK_NONASCII && (int)ANALYZER_KEY_LETTER == (int)TOK_LETTER,
+               "key flags are the tokenizer's");
+
+int analyzer_forms(analyzer *a, token *t) { return token_forms(a, t); }
+
+uint32_t analyzer_run_keys(analyzer *a, const char *text, size_t len, uint32_t first_pos,
+                           token_fn fn, void *ctx)
+{
+    if (len > UINT32_MAX)
+        len = UINT32_MAX;
+    tokenizer *z = &a->tok;
+    tokenizer_init(z, text, len);
+    uint32_t count = 0;
+    token tk;
+    memset(&tk, 0, sizeof tk);
+    tk.key = (const char *)z->text;
+    while (tokenizer_next(z)) {
+        tk.key_len = z->n;
+        tk.key_flags = z->flags & (TOK_NONASCII | TOK_LETTER);
+        tk.pos = first_pos + count;
+        tk.start = z->start;
+        tk.end = z->end;
+        int r = fn(ctx, &tk);
+        if (r == ANALYZER_SKIP)
+            continue;
+        count++;
+        if (r < 0)
+            break;
+    }
+    a->bad_utf8 += z->bad;
+    return count;
+}
+
 uint32_t analyzer_run(analyzer *a, const char *text, size_t len, uint32_t first_pos,
                       token_fn fn, void *ctx)
 {
@@ -374,6 +408,9 @@ uint32_t analyzer_run(analyzer *a, const char *text, size_t len, uint32_t first_
         token tk;
         if (!token_forms(a, &tk))
             continue;
+        tk.key = (const char *)z->text;
+        tk.key_len = z->n;
+        tk.key_flags = z->flags & (TOK_NONASCII | TOK_LETTER);
         tk.pos = first_pos + count;
         tk.start = z->start;
         tk.end = z->end;

@@ -33,7 +33,25 @@ typedef struct token {
     uint32_t pos;       /* position */
     uint32_t start;     /* byte offset of the token's first byte in the input */
     uint32_t end;       /* byte offset just past its last byte */
+    /* the word as the tokenizer copied it (ASCII
+     * lower-cased, other bytes verbatim, at most ANALYZER_KEY_MAX bytes of
+     * it) and its ANALYZER_KEY_* flags.  The same key and flags always
+     * give the same raw and term, so a caller may cache forms by key. */
+    const char *key;
+    uint32_t key_len;
+    uint32_t key_flags;
 } token;
+
+/* Bytes of a word analyzer_run_keys passes as its key (a longer word's key
+ * is its first ANALYZER_KEY_MAX bytes, which still determine its forms). */
+#define ANALYZER_KEY_MAX 320
+enum {
+    ANALYZER_KEY_NONASCII = 1,  /* the key holds bytes >= 0x80 */
+    ANALYZER_KEY_LETTER = 2,    /* the word holds a letter (not only digits) */
+};
+/* analyzer_run_keys callback result: the word folded to nothing, it is not
+ * a token (it takes no position). */
+#define ANALYZER_SKIP 1
 
 /* Called once per token; the pointers live only during the call.
  * A nonzero return stops the run. */
@@ -54,6 +72,20 @@ const char *analyzer_language(const analyzer *a);
  * counted. */
 uint32_t analyzer_run(analyzer *a, const char *text, size_t len, uint32_t first_pos,
                       token_fn fn, void *ctx);
+
+/* Like analyzer_run, but the callback gets only key, key_len, key_flags,
+ * pos, start and end (term and raw NULL): it looks its own cache up by key
+ * and, when it needs the forms, calls analyzer_forms.  The callback returns
+ * 0 for a token, ANALYZER_SKIP when analyzer_forms said the word folds to
+ * nothing (it then takes no position), or a negative value to stop the run.
+ * Returns the number of tokens, as analyzer_run. */
+uint32_t analyzer_run_keys(analyzer *a, const char *text, size_t len, uint32_t first_pos,
+                           token_fn fn, void *ctx);
+
+/* Inside an analyzer_run_keys callback: fills t->raw and t->term for the
+ * current word (pointers valid until the next call on a).  Returns 0 when
+ * the word folds to nothing (skip it: return ANALYZER_SKIP), else 1. */
+int analyzer_forms(analyzer *a, token *t);
 
 /* Invalid UTF-8 sequences met so far by this analyzer. */
 uint64_t analyzer_bad_utf8(const analyzer *a);

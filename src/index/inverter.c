@@ -16,9 +16,9 @@ int inv_init(inverter *v)
     buf_init(&v->dates);
     buf_init(&v->deleted);
     v->vocab = strmap_new();
-    v->words = strmap_new();
+    keytab_init(&v->keys);
     v->ids = strmap_new();
-    if (!v->vocab || !v->words || !v->ids || stw_init(&v->st) != 0) {
+    if (!v->vocab || !v->ids || stw_init(&v->st) != 0) {
         inv_free(v);
         return MG_ENOMEM;
     }
@@ -39,7 +39,7 @@ void inv_free(inverter *v)
     inv_free_terms(v);
     free(v->terms);
     free(v->touched);
-    strmap_free(v->words);
+    keytab_free(&v->keys);
     strmap_free(v->vocab);
     strmap_free(v->ids);
     buf_free(&v->title_len);
@@ -54,7 +54,7 @@ void inv_reset(inverter *v)
 {
     inv_free_terms(v);
     strmap_clear(v->vocab);
-    strmap_clear(v->words);
+    keytab_clear(&v->keys);
     strmap_clear(v->ids);
     v->ntouched = 0;
     v->ndocs = 0;
@@ -72,8 +72,7 @@ void inv_reset(inverter *v)
 
 size_t inv_bytes(const inverter *v)
 {
-    return v->posting_bytes + v->nterms * 32 + strmap_bytes(v->vocab) + strmap_bytes(v->words) +
-          
+    return v->posting_bytes + v->nterms * 32 + strmap_bytes(v->vocab) + keytab_bytes(&v->keys) +
            strmap_bytes(v->ids) + v->cap * sizeof(inv_term) + stw_bytes(&v->st) +
            v->title_len.cap + v->body_len.cap + v->dates.cap + v->deleted.cap;
 }
@@ -171,74 +170,86 @@ static int inv_occ_key(inverter *v, const char *key, size_t len, uint32_t pos, i
     return inv_occ(v, inv_term_id(v, key, len), pos, exact, title);
 }
 
-/* The stem and R term ids of a raw word: one hash lookup per token, keyed
- * by the raw word, whose value is its stem term (when the word is its own
- * stem) or its R term, which remembers the stem. */
-static int inv_word(inverter *v, const token *t, uint32_t *stem, uint32_t *raw)
-{
-    uint32_t val;
-    if (strmap_get(v->words, t->raw, t->raw_len, &val)) {
-        if (val & WORD_R) {
-            *raw = val & ~WORD_R;
-            *stem = v->terms[*raw].stem;
-        } else {
-            *stem = val;
-            *raw = UINT32_MAX;
-        }
-        return 0;
-    }
-    int exact = t->raw_len == t->term_len && memcmp(t->raw, t->term, t->raw_len) == 0;
-    *stem = inv_term_id(v, t->term, t->term_len);
-    *raw = UINT32_MAX;
-    if (*stem == UINT32_MAX)
-        return -1;
-    val = *stem;
-    if (!exact) {
-        char key[IX_TERM_MAX + 1];
-        size_t n = t->raw_len < IX_TERM_MAX - 1 ? t->raw_len : IX_TERM_MAX - 1;
-        key[0] = 'R';
-        memcpy(key + 1, t->raw, n);
-        *raw = inv_term_id(v, key, n + 1);
-        if (*raw == UINT32_MAX)
-            return -1;
-        v->terms[*raw].stem = *stem;
-        val = *raw | WORD_R;
-    }
-    return strmap_upsert(v->words, t->raw, t->raw_len, val, NULL) ? 0 : -1;
-}
+/* keys value of a word that folds to nothing (it is not a token) */
+#define KEY_EMPTY (UINT32_MAX - 1)
 
 typedef struct tok_ctx {
     inverter *v;
+    analyzer *an;
     int title;                /* 1 while analysing the title */
     char prefix;              /* 0 for title/body, else 'S' or 'A' */
     int fail;
 } tok_ctx;
 
+/* The stem and R term ids (UINT32_MAX: none) of a word not in keys yet,
+ * from its forms; remembered in keys under the word's token key. */
+static int inv_resolve(tok_ctx *c, const token *t, uint32_t *stem, uint32_t *raw)
+{
+    inverter *v = c->v;
+    token f = *t;
+    *stem = KEY_EMPTY;
+    *raw = UINT32_MAX;
+    if (analyzer_forms(c->an, &f)) {
+        int exact = f.raw_len == f.term_len && memcmp(f.raw, f.term, f.raw_len) == 0;
+        if ((*stem = inv_term_id(v, f.term, f.term_len)) == UINT32_MAX)
+            return -1;
+        if (!exact) {
+            char key[IX_TERM_MAX + 1];
+            size_t n = f.raw_len < IX_TERM_MAX - 1 ? f.raw_len : IX_TERM_MAX - 1;
+            key[0] = 'R';
+            memcpy(key + 1, f.raw, n);
+            if ((*raw = inv_term_id(v, key, n + 1)) == UINT32_MAX)
+                return -1;
+        }
+    }
+    if (t->key_len <= KEYTAB_MAX_LEN &&
+        keytab_put(&v->keys, t->key, t->key_len, t->key_flags, *stem, *raw) != 0)
+        return -1;
+    return 0;
+}
+
+/* A title or body word: one keys probe, then its occurrences. */
+static int inv_word_token(void *ctx, const token *t)
+{
+    tok_ctx *c = ctx;
+    inverter *v = c->v;
+    uint32_t stem, raw;
+    const keytab_slot *s =
+        t->key_len <= KEYTAB_MAX_LEN ? keytab_get(&v->keys, t->key, t->key_len, t->key_flags) : NULL;
+    if (s) {
+        stem = s->a;
+        raw = s->b;
+    } else if (inv_resolve(c, t, &stem, &raw) != 0) {
+        c->fail = -1;
+        return -1;
+    }
+    if (stem == KEY_EMPTY)
+        return ANALYZER_SKIP;
+    c->fail |= inv_occ(v, stem, t->pos, raw == UINT32_MAX, c->title);
+    if (raw != UINT32_MAX)
+        c->fail |= inv_occ(v, raw, t->pos, 1, c->title);
+    return c->fail ? -1 : 0;
+}
+
+/* A source, section or author word: its prefixed raw form. */
 static int inv_token(void *ctx, const token *t)
 {
     tok_ctx *c = ctx;
-    if (c->prefix) {
-        char key[IX_TERM_MAX + 1];
-        size_t n = t->raw_len < IX_TERM_MAX - 1 ? t->raw_len : IX_TERM_MAX - 1;
-        key[0] = c->prefix;
-        memcpy(key + 1, t->raw, n);
-        c->fail |= inv_occ_key(c->v, key, n + 1, t->pos, 1, 0);
-        return c->fail;
-    }
-    uint32_t stem, raw;
-    if (inv_word(c->v, t, &stem, &raw) != 0) {
-        c->fail = -1;
-        return c->fail;
-    }
-    c->fail |= inv_occ(c->v, stem, t->pos, raw == UINT32_MAX, c->title);
-    if (raw != UINT32_MAX)
-        c->fail |= inv_occ(c->v, raw, t->pos, 1, c->title);
+    char key[IX_TERM_MAX + 1];
+    size_t n = t->raw_len < IX_TERM_MAX - 1 ? t->raw_len : IX_TERM_MAX - 1;
+    key[0] = c->prefix;
+    memcpy(key + 1, t->raw, n);
+    c->fail |= inv_occ_key(c->v, key, n + 1, t->pos, 1, 0);
     return c->fail;
 }
 
-static uint32_t inv_run(analyzer *an, const char *s, uint32_t first, tok_ctx *c)
+static uint32_t inv_run(const char *s, uint32_t first, tok_ctx *c)
 {
-    return s ? analyzer_run(an, s, strlen(s), first, inv_token, c) : 0;
+    if (!s)
+        return 0;
+    if (c->prefix)
+        return analyzer_run(c->an, s, strlen(s), first, inv_token, c);
+    return analyzer_run_keys(c->an, s, strlen(s), first, inv_word_token, c);
 }
 
 /* Appends the current document's entry to every term it touched. */
@@ -258,15 +269,15 @@ static int inv_end_doc(inverter *v)
 
 int inv_add(inverter *v, analyzer *an, const mg_article *a)
 {
-    tok_ctx c = { v, 1, 0, 0 };
-    uint32_t nt = inv_run(an, a->title, 0, &c);
+    tok_ctx c = { v, an, 1, 0, 0 };
+    uint32_t nt = inv_run(a->title, 0, &c);
     c.title = 0;
-    uint32_t nb = inv_run(an, a->body, nt + 1, &c);
+    uint32_t nb = inv_run(a->body, nt + 1, &c);
     c.prefix = 'S';
-    uint32_t ns = inv_run(an, a->source, 0, &c);
-    inv_run(an, a->section, ns + 1, &c);
+    uint32_t ns = inv_run(a->source, 0, &c);
+    inv_run(a->section, ns + 1, &c);
     c.prefix = 'A';
-    inv_run(an, a->author, 0, &c);
+    inv_run(a->author, 0, &c);
     char key[IX_TERM_MAX + 1];
     size_t il = strlen(a->id);
     key[0] = 'Q';

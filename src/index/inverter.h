@@ -5,6 +5,7 @@
 #define MG_INDEX_INVERTER_H
 
 #include "analysis/analyzer.h"
+#include "index/keytab.h"
 #include "index/segment.h"
 #include "util/strmap.h"
 
@@ -19,7 +20,6 @@ typedef struct vbuf {
 typedef struct inv_term {
     vbuf docs;                /* per doc: varint doc gap, varint tft, varint tfb */
     vbuf pos;                 /* position varints, as on disk */
-    uint32_t stem;            /* for an R term: its word's stem term */
     uint32_t last_doc1;       /* 1 + last doc appended to docs (0 = none) */
     uint32_t cur_doc1;        /* 1 + doc being accumulated */
     uint32_t last_pos;
@@ -27,11 +27,9 @@ typedef struct inv_term {
     uint8_t seen;             /* 1: an exact occurrence seen, 2: an inexact one */
 } inv_term;
 
-#define WORD_R 0x80000000u
-
 typedef struct inverter {
     strmap *vocab;            /* term -> index in terms */
-    strmap *words;            /* raw word -> its stem term, or its R term | WORD_R */
+    keytab keys;              /* token key -> stem term, R term (UINT32_MAX: none) */
     inv_term *terms;
     size_t nterms, cap;
     uint32_t *touched;        /* terms of the current document */
