@@ -482,7 +482,7 @@ static void test_flushed_pending_segments_replace_delete_rollback(void **state)
 {
     (void)state;
     char *dir = tu_tmpdir();
-    mg_index *ix = open_w(dir, 160 * 1024, 1);
+    mg_index *ix = open_w(dir, 120 * 1024, 1);
     char id[32], body[64];
     for (int i = 0; i < 400; i++) {
         snprintf(id, sizeof id, "p%d", i);

@@ -54,7 +54,7 @@ void inv_reset(inverter *v)
 {
     inv_free_terms(v);
     strmap_clear(v->vocab);
-    keytab_clear(&v->keys);
+    keytab_free(&v->keys); /* its memory is counted: do not hold it between segments */
     strmap_clear(v->ids);
     v->ntouched = 0;
     v->ndocs = 0;

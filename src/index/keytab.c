@@ -44,8 +44,8 @@ static uint64_t keytab_slot_hash(const keytab *t, const keytab_slot *s)
 /* Doubles the slot array (or makes the first), rehashing every slot. */
 static int keytab_grow(keytab *t)
 {
-    size_t n = t->mask ? 2 * (t->mask + 1) : 4096;
-    if (!t->hot) {
+    size_t n = t->mask ? 2 * (t->mask + 1) : 256;
+    if (!t->hot && n >= KEYTAB_HOT_AFTER) {
         t->hot = aligned_alloc(64, sizeof *t->hot << KEYTAB_HOT_BITS);
         if (!t->hot)
             return -1;

@@ -9,7 +9,7 @@
  * half full), so a "hot" copy of the slots last used sits in front of it:
  * 2-way set associative, most recently used first, one 64-byte line a set,
  * 256 KB, so that it stays in L2; news vocabulary is Zipfian and it answers
- * ~90% of tokens. */
+ * most tokens. */
 #ifndef MG_INDEX_KEYTAB_H
 #define MG_INDEX_KEYTAB_H
 
@@ -28,6 +28,9 @@ typedef struct keytab_slot {
 } keytab_slot;
 
 #define KEYTAB_HOT_BITS 13  /* hot slots: 2^13, in sets of 2 */
+/* The hot copy is made when the table grows past this many slots (so small
+ * RAM budgets and small segments never pay its 256 KB). */
+#define KEYTAB_HOT_AFTER (1u << 15)
 
 typedef struct keytab {
     keytab_slot *hot;  /* 1 << KEYTAB_HOT_BITS, made with the first slots */
@@ -93,21 +96,26 @@ static inline const keytab_slot *keytab_get(keytab *t, const void *key, size_t l
     keytab_load(k, len, &k0, &k1);
     uint32_t meta = (uint32_t)(len + 1) | flags << 16;
     uint64_t h = keytab_hash(k0, k1, meta, k, len);
-    keytab_slot *e = &t->hot[(h >> (64 - KEYTAB_HOT_BITS)) & ~(uint64_t)1];
 #define KEYTAB_SAME(s)                                                                  \
     ((s)->meta == meta && (s)->k0 == k0 && (s)->k1 == k1 &&                             \
      (len <= 16 || memcmp(t->arena + (s)->more, k + 16, len - 16) == 0))
-    if (KEYTAB_SAME(&e[0]))
-        return &e[0];
-    if (KEYTAB_SAME(&e[1])) {
-        keytab_slot x = e[1];
-        e[1] = e[0];
-        e[0] = x;
-        return &e[0];
+    keytab_slot *e = NULL;
+    if (t->hot) {
+        e = &t->hot[(h >> (64 - KEYTAB_HOT_BITS)) & ~(uint64_t)1];
+        if (KEYTAB_SAME(&e[0]))
+            return &e[0];
+        if (KEYTAB_SAME(&e[1])) {
+            keytab_slot x = e[1];
+            e[1] = e[0];
+            e[0] = x;
+            return &e[0];
+        }
     }
     for (size_t i = h & t->mask;; i = (i + 1) & t->mask) {
         const keytab_slot *s = &t->slot[i];
         if (KEYTAB_SAME(s)) {
+            if (!e)
+                return s;
             e[1] = e[0];
             e[0] = *s;
             return &e[0];
