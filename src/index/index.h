@@ -178,6 +178,12 @@ uint32_t ix_post_tf_title(ix_post *c);   /* unpacks the block's tfs on first use
 uint32_t ix_post_tf_body(ix_post *c);
 /* Both at once (0, 0 past the end). */
 void     ix_post_tfs(ix_post *c, uint32_t *title, uint32_t *body);
+/* The decoded block holding the current document (decoding its
+ * frequencies if needed): its docids and frequencies, valid until the
+ * cursor leaves the block.  Returns the block's length (0 past the end);
+ * the current document is entry c->in_block. */
+uint32_t ix_post_block(ix_post *c, const uint32_t **docs, const uint32_t **tf_title,
+                       const uint32_t **tf_body);
 /* ix_post_next and ix_post_advance with their common case inlined: the
  * document sought is in the block already decoded (query inner loops). */
 static inline uint32_t ix_post_next_fast(ix_post *c)

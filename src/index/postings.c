@@ -527,6 +527,18 @@ void ix_post_tfs(ix_post *c, uint32_t *title, uint32_t *body)
     *body = c->tf_body[c->in_block];
 }
 
+uint32_t ix_post_block(ix_post *c, const uint32_t **docs, const uint32_t **tf_title,
+                       const uint32_t **tf_body)
+{
+    if (c->doc == IX_END)
+        return 0;
+    post_tf(c);
+    *docs = c->docs;
+    *tf_title = c->tf_title;
+    *tf_body = c->tf_body;
+    return c->block_len;
+}
+
 /* Decodes positions block k, which starts at offset off, into c->pvals
  * (a no-op when it is the decoded one).  0, or -1 when corrupt. */
 static int pos_load(ix_post *c, uint64_t k, uint64_t off)

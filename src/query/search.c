@@ -204,6 +204,11 @@ typedef struct mscl {
     qit *it;
     ix_post *pc;      /* plain term: its cursor, else NULL */
     double idf, boost;
+    double *bsc;      /* plain term: scores of the documents of its decoded */
+    uint32_t bsc_block; /* block bsc_block (from entry bsc_from on), or */
+    uint32_t bsc_from;  /* UINT32_MAX: none yet */
+    size_t pj[2];     /* lazy phrase: the positions in order of its words'
+                         clauses (SIZE_MAX: a word is not a clause) */
 } mscl;
 
 typedef struct ms {
@@ -214,6 +219,7 @@ typedef struct ms {
     mscl **ocl;       /* ocl[j] = &cl[order[j]] (one load less per clause) */
     double *prefix;   /* prefix[j] = sum of the j+1 smallest bounds */
     double *sc;       /* this document's clause scores */
+    double *bscores;  /* 128 per clause: the cl[i].bsc */
     size_t *kid;      /* clause -> index among the root's kids */
     size_t nlazy;     /* lazy clauses: order[0..nlazy), always non-essential */
     size_t *kidpos;   /* root kid index -> position in order (SIZE_MAX: none) */
@@ -242,16 +248,45 @@ static inline uint32_t cl_advance(mscl *c, uint32_t t)
     return c->it->doc = ix_post_advance_fast(c->pc, t);
 }
 
-/* The clause's score at its current document; K is that document's
- * length normalisation (bm25_norm).  Computed exactly as term_score does,
- * so scores are bit-identical to the exhaustive search's. */
-static inline double cl_score(const bm25 *m, mscl *c, double K)
+/* A plain term's score at document doc of frequencies tt, tb: exactly as
+ * term_score computes it, so scores are bit-identical to the exhaustive
+ * search's. */
+static inline double cl_term_score(const qctx *cx, const mscl *c, uint32_t doc, uint32_t tt,
+                                   uint32_t tb)
+{
+    const bm25 *m = cx->m;
+    double K = bm25_norm(m, cx->tnorm[doc], cx->bnorm[doc]);
+    return c->boost * bm25_tf(m, c->idf, m->wt * tt + tb, K);
+}
+
+/* The clause's score at its current document, for a probe. */
+static inline double cl_score(const qctx *cx, mscl *c)
 {
     if (!c->pc)
         return qit_score(c->it);
     uint32_t tt, tb;
     ix_post_tfs(c->pc, &tt, &tb);
-    return c->boost * bm25_tf(m, c->idf, m->wt * tt + tb, K);
+    return cl_term_score(cx, c, c->pc->doc, tt, tb);
+}
+
+/* The same for an essential clause, which visits (nearly) every document
+ * of its list: the scores of the rest of the block are computed at once,
+ * in a loop without branches on them, and read back as the clause
+ * reaches each document. */
+static inline double cl_escore(const qctx *cx, mscl *c)
+{
+    ix_post *p = c->pc;
+    if (!p)
+        return qit_score(c->it);
+    if (c->bsc_block != p->block || p->in_block < c->bsc_from) {
+        const uint32_t *docs, *tt, *tb;
+        uint32_t n = ix_post_block(p, &docs, &tt, &tb);
+        for (uint32_t i = p->in_block; i < n; i++)
+            c->bsc[i] = cl_term_score(cx, c, docs[i], tt[i], tb[i]);
+        c->bsc_block = p->block;
+        c->bsc_from = p->in_block;
+    }
+    return c->bsc[p->in_block];
 }
 
 static int ms_excluded(ms *s, uint32_t d)
@@ -287,9 +322,15 @@ static uint32_t ms_skip_to(ms *s, uint32_t d, double theta)
     double ub = 0;
     uint32_t end = IX_END - 1;
     for (size_t i = 0; i < s->n && ub <= theta; i++) {
-        uint32_t upto;
-        if (s->c[i]->doc > d) { /* none of its documents before c->doc */
-            upto = s->c[i]->doc - 1;
+        uint32_t upto, from = s->c[i]->doc;
+        const mscl *c = &s->cl[i];
+        if (c->pj[0] != SIZE_MAX) { /* a lazy phrase: none before both its words */
+            uint32_t a = s->ocl[c->pj[0]]->it->doc, b = s->ocl[c->pj[1]]->it->doc;
+            from = a > from ? a : from;
+            from = b > from ? b : from;
+        }
+        if (from > d) { /* none of its documents before from */
+            upto = from - 1;
         } else {
             ub += qit_bound_at(s->c[i], d, &upto);
         }
@@ -313,10 +354,9 @@ static int ms_score(run *rn, const qctx *cx, ms *s, size_t ne, uint32_t d, doubl
 {
     int full = topk_full(&rn->top);
     double theta = topk_threshold(&rn->top), ub = ne ? s->prefix[ne - 1] : 0.0;
-    double K = bm25_norm(cx->m, cx->tnorm[d], cx->bnorm[d]);
     for (size_t j = ne; j < s->n; j++) {
         mscl *c = s->ocl[j];
-        double v = c->it->doc == d ? cl_score(cx->m, c, K) : 0.0;
+        double v = c->it->doc == d ? cl_escore(cx, c) : 0.0;
         s->sc[s->order[j]] = v;
         ub += v;
     }
@@ -325,6 +365,15 @@ static int ms_score(run *rn, const qctx *cx, ms *s, size_t ne, uint32_t d, doubl
             return 0;
         mscl *c = s->ocl[j];
         double v = 0.0, cub = c->it->ub;
+        /* A lazy phrase scores nothing where one of its words is missing:
+         * its word clauses come later in order, so they were probed (or
+         * are essential) and sit on d exactly when they hold it. */
+        if (c->pj[0] != SIZE_MAX &&
+            (s->ocl[c->pj[0]]->it->doc != d || s->ocl[c->pj[1]]->it->doc != d)) {
+            s->sc[s->order[j]] = 0.0;
+            ub -= cub;
+            continue;
+        }
         if (c->it->doc <= d && full) {
             uint32_t upto;
             double bb = qit_bound_at(c->it, d, &upto);
@@ -336,7 +385,7 @@ static int ms_score(run *rn, const qctx *cx, ms *s, size_t ne, uint32_t d, doubl
             }
         }
         if (c->it->doc <= d && cl_advance(c, d) == d)
-            v = cl_score(cx->m, c, K);
+            v = cl_score(cx, c);
         s->sc[s->order[j]] = v;
         ub += v - cub;
     }
@@ -403,6 +452,7 @@ static void ms_free(ms *s)
     free(s->ocl);
     free(s->prefix);
     free(s->sc);
+    free(s->bscores);
     free(s->kid);
     free(s->kidpos);
     free(s->wprefix);
@@ -474,11 +524,12 @@ static int ms_run(run *rn, const qctx *cx, uint32_t seg, const pnode *root)
     s.ocl = calloc(k, sizeof *s.ocl);
     s.prefix = calloc(k, sizeof *s.prefix);
     s.sc = calloc(k, sizeof *s.sc);
+    s.bscores = malloc(k * 128 * sizeof *s.bscores);
     s.kid = calloc(k, sizeof *s.kid);
     s.kidpos = calloc(k, sizeof *s.kidpos);
     s.wprefix = calloc(k, sizeof *s.wprefix);
     s.deletes = ix_seg_live_docs(cx->seg) != cx->ndocs;
-    int rc = s.c && s.not && s.filt && s.order && s.cl && s.ocl && s.prefix && s.sc && s.kid && s.kidpos && s.wprefix
+    int rc = s.c && s.not && s.filt && s.order && s.cl && s.ocl && s.prefix && s.sc && s.bscores && s.kid && s.kidpos && s.wprefix
                  ? MG_OK : MG_ENOMEM;
     for (size_t i = 0; i < k && rc == MG_OK; i++) {
         qit *it;
@@ -491,6 +542,9 @@ static int ms_run(run *rn, const qctx *cx, uint32_t seg, const pnode *root)
             mscl *c = &s.cl[s.n];
             c->it = it;
             c->pc = term_plain_cursor(it, &c->idf, &c->boost);
+            c->bsc = s.bscores + s.n * 128;
+            c->bsc_block = UINT32_MAX;
+            c->pj[0] = c->pj[1] = SIZE_MAX;
             s.kid[s.n] = i;
             s.c[s.n++] = it;
         }
@@ -499,6 +553,14 @@ static int ms_run(run *rn, const qctx *cx, uint32_t seg, const pnode *root)
         ms_order(&s, root);
         for (size_t j = 0; j < s.n; j++)
             s.ocl[j] = &s.cl[s.order[j]];
+        for (size_t j = 0; j < s.nlazy; j++) {
+            const pnode *ph = root->kids[s.kid[s.order[j]]];
+            size_t a = s.kidpos[ph->pair[0]], b = s.kidpos[ph->pair[1]];
+            if (a != SIZE_MAX && b != SIZE_MAX) {
+                s.ocl[j]->pj[0] = a;
+                s.ocl[j]->pj[1] = b;
+            }
+        }
         double miss = 1.0, live = ix_seg_live_docs(cx->seg);
         for (size_t j = 0; j < s.n; j++) {
             if (root->kids[s.kid[j]]->lazy)
