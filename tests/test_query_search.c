@@ -441,6 +441,132 @@ static void test_pruned_conjunctions_equal_exhaustive_on_random_queries(void **s
     ix_reader_unref(r);
 }
 
+/* A larger index (lists of many blocks, two segments, deletions), so that
+ * MaxScore skips whole blocks, probes non-essential lists and checks lazy
+ * phrase bonuses from its words' cursors; with date filters, excluded and
+ * title-only words and phrases.  The hits and their scores must be exactly
+ * those of exhaustive scoring. */
+#define BIG_NART 4000
+#define BIG_NV 300
+
+static void big_word(int i, char *out)
+{
+    static const char cons[] = "bdfgklmnprstvzh", vow[] = "aeiou";
+    snprintf(out, 16, "%c%c%c%c%co", cons[i % 15], vow[(i / 15) % 5], cons[(i / 75) % 15],
+             vow[(i / 7) % 5], cons[(i / 3) % 15]);
+}
+
+static int big_zipf(uint64_t *st)
+{
+    double u = (double)(tu_rand(st) % 1000000) / 1e6;
+    return (int)(u * u * u * BIG_NV);
+}
+
+static void big_text(uint64_t *st, char *out, size_t cap, int n)
+{
+    size_t k = 0;
+    out[0] = '\0';
+    for (int i = 0; i < n && k + 20 < cap; i++) {
+        char w[16];
+        big_word(big_zipf(st), w);
+        k += (size_t)snprintf(out + k, cap - k, "%s%s", i ? " " : "", w);
+    }
+}
+
+static char *big_index(void)
+{
+    char *dir = tu_tmpdir();
+    mg_open_options oo;
+    mg_open_options_init(&oo);
+    oo.no_merge = 1;
+    mg_index *ix;
+    assert_int_equal(mg_index_open(dir, MG_WRITE | MG_CREATE, &oo, &ix), MG_OK);
+    uint64_t st = 77;
+    static char title[256], body[8192];
+    for (int i = 0; i < BIG_NART; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "b%d", i);
+        big_text(&st, title, sizeof title, 1 + (int)(tu_rand(&st) % 8));
+        int nb = (int)(tu_rand(&st) % 100);
+        big_text(&st, body, sizeof body, 3 + (int)(nb * nb / 50));
+        mg_article a = { .id = id, .title = title, .body = body,
+                         .date = tu_rand(&st) % 7 == 0 ? MG_NO_DATE
+                                 : 1546300800 + (int64_t)(tu_rand(&st) % 1000) * 86400 };
+        assert_int_equal(mg_index_add(ix, &a), MG_OK);
+        if (i == BIG_NART * 2 / 3)
+            assert_int_equal(mg_index_commit(ix), MG_OK);
+    }
+    for (int i = 1; i < BIG_NART; i += 29) {
+        char id[16];
+        snprintf(id, sizeof id, "b%d", i);
+        assert_int_equal(mg_index_delete(ix, id), MG_OK);
+    }
+    assert_int_equal(mg_index_commit(ix), MG_OK);
+    mg_index_close(ix);
+    return dir;
+}
+
+static void test_maxscore_equals_exhaustive_on_a_larger_index_with_filters(void **state)
+{
+    (void)state;
+    char *dir = big_index();
+    ix_reader *r;
+    errbuf e;
+    assert_int_equal(ix_reader_open(dir, &r, &e), MG_OK);
+    assert_true(ix_reader_nsegments(r) == 2);
+    mg_search_options o;
+    mg_search_options_init(&o);
+    o.snippet_len = 0;
+    o.fields = MG_FIELD_ID;
+    uint64_t st = 4321, skipped = 0;
+    for (int q = 0; q < 1000; q++) {
+        char text[512], w[16], w2[16];
+        size_t k = 0;
+        int nw = 2 + (int)(tu_rand(&st) % 4);
+        for (int i = 0; i < nw; i++) {
+            unsigned c = (unsigned)(tu_rand(&st) % 20);
+            big_word(big_zipf(&st), w);
+            if (c == 0) {
+                k += (size_t)snprintf(text + k, sizeof text - k, "-%s ", w);
+            } else if (c == 1) {
+                k += (size_t)snprintf(text + k, sizeof text - k, "title:%s ", w);
+            } else if (c == 2) {
+                big_word(big_zipf(&st), w2);
+                k += (size_t)snprintf(text + k, sizeof text - k, "\"%s %s\" ", w, w2);
+            } else {
+                k += (size_t)snprintf(text + k, sizeof text - k, "%s ", w);
+            }
+        }
+        o.limit = 1 + tu_rand(&st) % 20;
+        o.offset = tu_rand(&st) % 4 == 0 ? tu_rand(&st) % 10 : 0;
+        o.since = o.until = MG_NO_DATE;
+        if (tu_rand(&st) % 5 == 0) {
+            o.since = 1546300800 + (int64_t)(tu_rand(&st) % 500) * 86400;
+            o.until = o.since + (int64_t)(tu_rand(&st) % 500) * 86400;
+        }
+        mg_results a, b;
+        assert_int_equal(run_q(r, text, &o, 0, &a), MG_OK);
+        assert_int_equal(run_q(r, text, &o, 1, &b), MG_OK);
+        if (a.n != b.n)
+            fail_msg("'%s': %zu hits vs %zu exhaustive", text, a.n, b.n);
+        for (size_t i = 0; i < a.n; i++)
+            if (a.seg[i] != b.seg[i] || a.doc[i] != b.doc[i] || a.hits[i].score != b.hits[i].score)
+                fail_msg("'%s' hit %zu: (%u,%u) %.17g vs exhaustive (%u,%u) %.17g", text, i,
+                         a.seg[i], a.doc[i], a.hits[i].score, b.seg[i], b.doc[i], b.hits[i].score);
+        if (!a.estimate)
+            assert_int_equal(a.total, b.total);
+        skipped += a.skipped;
+        search_results_clear(&a);
+        search_results_clear(&b);
+    }
+    print_message("maxscore (larger index): %llu documents left unscored\n",
+                  (unsigned long long)skipped);
+    assert_true(skipped > 0);
+    ix_reader_unref(r);
+    tu_rmrf(dir);
+    free(dir);
+}
+
 /* ------------------------------------------------------------ small cases */
 
 static char *small_index(const mg_article *arts, size_t n)
@@ -888,6 +1014,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_queries_match_brute_force_scan),
         cmocka_unit_test(test_maxscore_top_k_equals_exhaustive_on_random_queries),
+        cmocka_unit_test(test_maxscore_equals_exhaustive_on_a_larger_index_with_filters),
         cmocka_unit_test(test_pruned_conjunctions_equal_exhaustive_on_random_queries),
         cmocka_unit_test(test_bm25f_score_matches_hand_computation),
         cmocka_unit_test(test_phrase_matches_rank_above_scattered_words),

@@ -220,6 +220,9 @@ typedef struct ms {
     double *prefix;   /* prefix[j] = sum of the j+1 smallest bounds */
     double *sc;       /* this document's clause scores */
     double *bscores;  /* 128 per clause: the cl[i].bsc */
+    uint32_t *pa, *pb;  /* a lazy phrase's words' positions at d ... */
+    uint32_t pcap;      /* ... room for this many each */
+    int oom;
     size_t *kid;      /* clause -> index among the root's kids */
     size_t nlazy;     /* lazy clauses: order[0..nlazy), always non-essential */
     size_t *kidpos;   /* root kid index -> position in order (SIZE_MAX: none) */
@@ -309,6 +312,55 @@ static size_t ms_nonessential(const ms *s, size_t ne, double theta)
     return ne;
 }
 
+/* The positions of cursor c's current document into *buf (grown as
+ * needed); returns their count, or -1 out of memory. */
+static int64_t ms_positions(ms *s, ix_post *c, uint32_t **buf)
+{
+    uint32_t n = ix_post_positions(c, *buf, NULL, s->pcap);
+    if (n > s->pcap) {
+        uint32_t cap = n + 64;
+        uint32_t *a = realloc(s->pa, cap * sizeof *a);
+        if (a)
+            s->pa = a;
+        uint32_t *b = a ? realloc(s->pb, cap * sizeof *b) : NULL;
+        if (!b)
+            return -1;
+        s->pb = b;
+        s->pcap = cap;
+        n = ix_post_positions(c, *buf, NULL, s->pcap);
+    }
+    return n;
+}
+
+/* A lazy phrase bonus "a b" at d, both words' clauses being plain terms on
+ * d: counted from their cursors' positions, as phrase_match counts it
+ * (an occurrence of a followed by b, in the title when a's is one of its
+ * tf_title first positions), and scored as phrase_score does. */
+static double ms_lazy_phrase(const qctx *cx, ms *s, const mscl *ph, uint32_t d)
+{
+    ix_post *a = s->ocl[ph->pj[0]]->pc, *b = s->ocl[ph->pj[1]]->pc;
+    int64_t na = ms_positions(s, a, &s->pa), nb = na < 0 ? -1 : ms_positions(s, b, &s->pb);
+    if (nb < 0) {
+        s->oom = 1;
+        return 0.0;
+    }
+    uint32_t tta, tba, tft = 0, tfb = 0;
+    ix_post_tfs(a, &tta, &tba);
+    int64_t j = 0;
+    for (int64_t i = 0; i < na; i++) {
+        uint32_t want = s->pa[i] + 1;
+        while (j < nb && s->pb[j] < want)
+            j++;
+        if (j < nb && s->pb[j] == want)
+            *((uint32_t)i < tta ? &tft : &tfb) += 1;
+    }
+    if (tft + tfb == 0)
+        return 0.0;
+    const bm25 *m = cx->m;
+    double K = bm25_norm(m, cx->tnorm[d], cx->bnorm[d]);
+    return ph->boost * bm25_tf(m, ph->idf, m->wt * tft + tfb, K);
+}
+
 /* Block-max skipping: when no document in [d, end] can beat the threshold
  * (the blocks of every clause holding [d, end] bound them, and a clause
  * whose iterator sits past d holds nothing before it), returns end + 1 to
@@ -384,7 +436,9 @@ static int ms_score(run *rn, const qctx *cx, ms *s, size_t ne, uint32_t d, doubl
                     return 0;
             }
         }
-        if (c->it->doc <= d && cl_advance(c, d) == d)
+        if (c->pj[0] != SIZE_MAX)
+            v = ms_lazy_phrase(cx, s, c, d);
+        else if (c->it->doc <= d && cl_advance(c, d) == d)
             v = cl_score(cx, c);
         s->sc[s->order[j]] = v;
         ub += v - cub;
@@ -434,6 +488,8 @@ static void ms_loop(run *rn, const qctx *cx, uint32_t seg, ms *s)
     for (size_t i = 0; i < s->n; i++)
         if (s->c[i]->oom)
             rn->oom = 1;
+    if (s->oom)
+        rn->oom = 1;
 }
 
 static void ms_free(ms *s)
@@ -453,6 +509,8 @@ static void ms_free(ms *s)
     free(s->prefix);
     free(s->sc);
     free(s->bscores);
+    free(s->pa);
+    free(s->pb);
     free(s->kid);
     free(s->kidpos);
     free(s->wprefix);
@@ -556,9 +614,11 @@ static int ms_run(run *rn, const qctx *cx, uint32_t seg, const pnode *root)
         for (size_t j = 0; j < s.nlazy; j++) {
             const pnode *ph = root->kids[s.kid[s.order[j]]];
             size_t a = s.kidpos[ph->pair[0]], b = s.kidpos[ph->pair[1]];
-            if (a != SIZE_MAX && b != SIZE_MAX) {
+            if (a != SIZE_MAX && b != SIZE_MAX && s.ocl[a]->pc && s.ocl[b]->pc) {
                 s.ocl[j]->pj[0] = a;
                 s.ocl[j]->pj[1] = b;
+                s.ocl[j]->idf = ph->idf;
+                s.ocl[j]->boost = ph->boost;
             }
         }
         double miss = 1.0, live = ix_seg_live_docs(cx->seg);
