@@ -75,8 +75,9 @@ static void test_skip_varints_stops_at_end(void **state)
 }
 
 /* Encodes v[0..n) with PFor, checks the size bound, that decoding and
- * skipping stop at the same byte, that the values come back, and that
- * every truncation is refused.  Returns the encoded size. */
+ * skipping stop at the same byte, that the values come back (whole and
+ * one at a time), and that every truncation is refused.  Returns the
+ * encoded size. */
 static size_t pfor_round_trip(const uint32_t *v, unsigned n)
 {
     uint8_t enc[CODEC_PFOR_MAX + 8];
@@ -87,6 +88,12 @@ static size_t pfor_round_trip(const uint32_t *v, unsigned n)
     assert_ptr_equal(codec_pfor_skip(enc, enc + len, n), enc + len);
     if (n)
         assert_memory_equal(v, back, n * sizeof *v);
+    for (unsigned i = 0; i < n; i++) { /* one value alone (codec_pfor_get) */
+        uint32_t one = ~v[i];
+        assert_int_equal(codec_pfor_get(enc, enc + len, n, i, &one), 0);
+        assert_int_equal(one, v[i]);
+    }
+    assert_int_equal(codec_pfor_get(enc, enc + len, n, n, back), -1);
     for (size_t cut = 0; cut < len; cut++)
         assert_null(codec_pfor_decode(enc, enc + cut, n, back));
     return len;

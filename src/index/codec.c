@@ -254,3 +254,37 @@ const uint8_t *codec_pfor_skip(const uint8_t *p, const uint8_t *end, unsigned n)
         return NULL;
     return codec_skip_varints(p + codec_packed_size_n(n, b) + nexc, end, nexc);
 }
+
+int codec_pfor_get(const uint8_t *p, const uint8_t *end, unsigned n, unsigned i, uint32_t *v)
+{
+    unsigned b, nexc;
+    if (n > CODEC_BLOCK || i >= n || !(p = pfor_head(p, end, n, &b, &nexc)))
+        return -1;
+    size_t nbytes = codec_packed_size_n(n, b), bit = (size_t)i * b, at = bit / 8;
+    uint64_t lo = 0;
+    if (b) {
+        uint8_t t[8] = { 0 };
+        memcpy(t, p + at, nbytes - at < 8 ? nbytes - at : 8);
+        lo = (load64(t) >> (bit % 8)) & (b == 32 ? 0xFFFFFFFFull : (1ull << b) - 1);
+    }
+    const uint8_t *idx = p + nbytes;
+    for (unsigned e = 0; e < nexc && idx[e] <= i; e++) {
+        if (idx[e] < i)
+            continue;
+        const uint8_t *q = codec_skip_varints(idx + nexc, end, e);
+        uint64_t hi = 0;
+        for (unsigned sh = 0;; sh += 7) {
+            if (!q || q >= end || sh > 28)
+                return -1;
+            uint8_t c = *q++;
+            hi |= (uint64_t)(c & 0x7F) << sh;
+            if (!(c & 0x80))
+                break;
+        }
+        if (hi == 0 || (hi << b) > UINT32_MAX)
+            return -1;
+        lo |= hi << b;
+    }
+    *v = (uint32_t)lo;
+    return 0;
+}

@@ -46,6 +46,10 @@ const uint8_t *codec_pfor_decode(const uint8_t *p, const uint8_t *end, unsigned 
 /* The byte after an encoded run of n values, without decoding it (NULL
  * when malformed). */
 const uint8_t *codec_pfor_skip(const uint8_t *p, const uint8_t *end, unsigned n);
+/* Value i (< n) of an encoded run of n values, reading only its bits and,
+ * if it is an exception, the exceptions before it.  0, or -1 when
+ * malformed (codec_pfor_decode then fails too). */
+int codec_pfor_get(const uint8_t *p, const uint8_t *end, unsigned n, unsigned i, uint32_t *v);
 
 /* Skips n varints starting at p, never past end; returns the byte after
  * them, or NULL if the data ends first. */

@@ -150,6 +150,10 @@ typedef struct ix_post {
     uint32_t docs[128], tf_title[128], tf_body[128];
     const uint8_t *tf_src;   /* the block's encoded frequencies ... */
     uint8_t tf_ready;        /* ... 0 until decoded into the arrays */
+    uint8_t tf_probes;       /* single frequencies read from tf_src before */
+    uint32_t tf_at;          /* in-block doc of tf_at_t/b (UINT32_MAX: none) */
+    uint32_t tf_at_t, tf_at_b;
+    const uint8_t *tf_src2;  /* the encoded tf_title (NULL: not yet found) */
     uint64_t pvals[128];     /* decoded positions block pb_num */
     uint64_t pos_g;          /* index, in the term's positions, of the first
                                 position of in-block doc pos_skip_docs */

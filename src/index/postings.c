@@ -334,6 +334,9 @@ static int post_decode(ix_post *c, uint32_t b)
          * block entered only to pass over it needs its docids alone. */
         c->tf_src = p;
         c->tf_ready = 0;
+        c->tf_probes = 0;
+        c->tf_at = UINT32_MAX;
+        c->tf_src2 = NULL;
         uint64_t d = prev;
         for (uint32_t i = 0; i < n; i++) {
             d += (uint64_t)c->docs[i] + 1;
@@ -446,17 +449,42 @@ uint32_t ix_post_next(ix_post *c)
     return c->doc;
 }
 
+/* The first block >= from whose last docid is >= target (nblocks if
+ * none), galloping then bisecting over the skip table: a far target costs
+ * a logarithm of the blocks passed, not one step each. */
+static uint32_t skip_find(const ix_post *c, uint32_t from, uint32_t target)
+{
+    uint32_t lo = from, step = 1, hi;
+    for (;;) {
+        if (lo >= c->nblocks)
+            return c->nblocks;
+        if (skip_last(c, lo) >= target)
+            return lo;
+        hi = lo + step;
+        if (hi >= c->nblocks || skip_last(c, hi) >= target)
+            break;
+        lo = hi + 1;
+        step *= 2;
+    }
+    if (hi >= c->nblocks)
+        hi = c->nblocks; /* the answer is in (lo, hi], nblocks if none */
+    while (lo + 1 < hi) { /* skip_last(lo) < target; hi is the answer or past */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (skip_last(c, mid) >= target)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    return hi;
+}
+
 uint32_t ix_post_advance(ix_post *c, uint32_t target)
 {
     if (c->doc == IX_END || c->doc >= target)
         return c->doc;
     if (c->docs[c->block_len - 1] < target) {
         /* skip whole blocks using the skip table, without decoding them */
-        uint32_t b = c->block + 1;
-        if (!c->skip)
-            b = c->nblocks;
-        while (b < c->nblocks && skip_last(c, b) < target)
-            b++;
+        uint32_t b = c->skip ? skip_find(c, c->block + 1, target) : c->nblocks;
         if (b >= c->nblocks) {
             post_end(c, 0);
             return IX_END;
@@ -500,20 +528,32 @@ static void post_tf(ix_post *c)
     c->tf_ready = 1;
 }
 
-uint32_t ix_post_tf_title(ix_post *c)
-{
-    if (c->doc == IX_END)
-        return 0;
-    post_tf(c);
-    return c->tf_title[c->in_block];
-}
+/* Single frequencies read from a block before it is decoded whole: a
+ * conjunction touches few documents of a long list's blocks. */
+#define TF_PROBES 8
 
-uint32_t ix_post_tf_body(ix_post *c)
+/* The current document's frequencies, read alone while the block has been
+ * asked for few of them (0 if so; -1: decode the block). */
+static int post_tf_probe(ix_post *c, uint32_t *title, uint32_t *body)
 {
-    if (c->doc == IX_END)
+    if (c->tf_at == c->in_block) {
+        *title = c->tf_at_t;
+        *body = c->tf_at_b;
         return 0;
-    post_tf(c);
-    return c->tf_body[c->in_block];
+    }
+    if (c->tf_probes >= TF_PROBES)
+        return -1;
+    c->tf_probes++;
+    uint32_t n = c->block_len, i = c->in_block, t, b1;
+    if (!c->tf_src2 && !(c->tf_src2 = codec_pfor_skip(c->tf_src, c->end, n)))
+        return -1;
+    if (codec_pfor_get(c->tf_src, c->end, n, i, &b1) || codec_pfor_get(c->tf_src2, c->end, n, i, &t) ||
+        t > (uint64_t)b1 + 1 || (uint64_t)b1 + 1 - t > UINT32_MAX)
+        return -1; /* damage: post_tf flags it */
+    c->tf_at = i;
+    *title = c->tf_at_t = t;
+    *body = c->tf_at_b = (uint32_t)((uint64_t)b1 + 1 - t);
+    return 0;
 }
 
 void ix_post_tfs(ix_post *c, uint32_t *title, uint32_t *body)
@@ -522,6 +562,8 @@ void ix_post_tfs(ix_post *c, uint32_t *title, uint32_t *body)
         *title = *body = 0;
         return;
     }
+    if (!c->tf_ready && post_tf_probe(c, title, body) == 0)
+        return;
     post_tf(c);
     *title = c->tf_title[c->in_block];
     *body = c->tf_body[c->in_block];
@@ -537,6 +579,20 @@ uint32_t ix_post_block(ix_post *c, const uint32_t **docs, const uint32_t **tf_ti
     *tf_title = c->tf_title;
     *tf_body = c->tf_body;
     return c->block_len;
+}
+
+uint32_t ix_post_tf_title(ix_post *c)
+{
+    uint32_t t, b;
+    ix_post_tfs(c, &t, &b);
+    return t;
+}
+
+uint32_t ix_post_tf_body(ix_post *c)
+{
+    uint32_t t, b;
+    ix_post_tfs(c, &t, &b);
+    return b;
 }
 
 /* Decodes positions block k, which starts at offset off, into c->pvals
@@ -701,8 +757,7 @@ int ix_post_block_bound(ix_post *c, uint32_t target, uint32_t *last_doc, ix_boun
     uint32_t i = c->block < c->nblocks ? c->block : 0;
     if (i > 0 && skip_last(c, i - 1) >= target)
         i = 0; /* asked about an earlier place: search from the start */
-    while (i < c->nblocks && skip_last(c, i) < target)
-        i++;
+    i = skip_find(c, i, target);
     if (i >= c->nblocks)
         return 0;
     *last_doc = skip_last(c, i);

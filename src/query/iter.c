@@ -68,6 +68,9 @@ typedef struct term_it {
     uint32_t blk_last;     /* bound_at cache: last doc of the block ... */
     double blk_ub;         /* ... and its bound (valid when blk_ok) */
     int blk_ok;
+    uint32_t rb_last;      /* term_block cache: last doc of the block ... */
+    ix_bound rb;           /* ... its bound ... */
+    int rb_ok, rb_none;    /* ... (valid when rb_ok; none: past the list) */
 } term_it;
 
 /* Decodes the current document's positions; returns their count or -1. */
@@ -180,6 +183,22 @@ static double term_bound_at(qit *it, uint32_t d, uint32_t *upto)
     return t->blk_ub;
 }
 
+/* The frequency and norm bound of the block of t's list holding the first
+ * document >= d, and its last document; 0 when the list has none.  d must
+ * not decrease between calls (one block is cached). */
+static int term_block(term_it *t, uint32_t d, uint32_t *last, ix_bound *bd)
+{
+    if (!t->rb_ok || d > t->rb_last) {
+        t->rb_ok = 1;
+        t->rb_none = !ix_post_block_bound(&t->pc, d, &t->rb_last, &t->rb);
+        if (t->rb_none)
+            t->rb_last = IX_END - 1;
+    }
+    *last = t->rb_last;
+    *bd = t->rb;
+    return !t->rb_none;
+}
+
 static void term_destroy(qit *it)
 {
     term_it *t = (term_it *)it;
@@ -257,6 +276,7 @@ typedef struct phrase_it {
     int lazy;           /* positions checked only when scoring or confirming
                            (a lazy bonus, see plan.h, or two-phase) */
     int checked;        /* tft/tfb are known for the current document */
+    size_t lead;        /* the word with the fewest documents */
     int tight;          /* offsets grow by at most 1: an occurrence lies in
                            one field, so each word's title (body) frequency
                            bounds the phrase's (see phrase_tf_bound) */
@@ -302,22 +322,38 @@ static int phrase_match(phrase_it *ph)
     return ph->tft + ph->tfb > 0;
 }
 
-/* Leapfrogs the words from target to a document holding the phrase. */
+static double phrase_lead_bound(phrase_it *ph, uint32_t d);
+
+/* Leapfrogs the words from target to a document holding them all, led by
+ * the rarest; when pruning, a document of the lead whose bound (its
+ * frequencies, the others' block maxima) cannot beat theta is passed over
+ * before the others move.  Unless lazy, checks the positions too. */
 static uint32_t phrase_find(phrase_it *ph, uint32_t target)
 {
     for (;;) {
-        uint32_t d = target;
-        size_t agree = 0;
-        for (size_t i = 0; agree < ph->n; i = (i + 1) % ph->n) {
-            uint32_t x = qit_advance(ph->w[i], d);
-            if (x == IX_END)
-                return ph->b.doc = IX_END;
-            if (x == d) {
-                agree++;
-            } else {
-                d = x;
-                agree = 1;
+        uint32_t d = qit_advance(ph->w[ph->lead], target);
+        if (d == IX_END)
+            return ph->b.doc = IX_END;
+        if (ph->b.prune) {
+            ph->b.lead_seen++;
+            double ub = phrase_lead_bound(ph, d);
+            if (ub < 0)
+                return ph->b.doc = IX_END; /* a word has no document from d on */
+            if (ub <= ph->b.theta) {
+                ph->b.lead_skip++;
+                target = d + 1;
+                continue;
             }
+        }
+        uint32_t x = d;
+        for (size_t i = 0; i < ph->n && x == d; i++)
+            if (i != ph->lead)
+                x = qit_advance(ph->w[i], d);
+        if (x == IX_END)
+            return ph->b.doc = IX_END;
+        if (x != d) {
+            target = x;
+            continue;
         }
         ph->b.doc = d;
         ph->checked = 0;
@@ -400,6 +436,34 @@ static double phrase_doc_bound(qit *it)
     return ph->boost * bm25_tf(m, ph->idf, tf, K) * BM25_BOUND_SLACK;
 }
 
+/* A bound of the phrase's score at d, where its lead word is: the lead's
+ * frequencies, the other words' block maxima, d's norms.  -1 when a word
+ * has no document from d on. */
+static double phrase_lead_bound(phrase_it *ph, uint32_t d)
+{
+    uint32_t tt[PHRASE_BOUND_WORDS], tb[PHRASE_BOUND_WORDS], nt, nb;
+    size_t n = ph->n < PHRASE_BOUND_WORDS ? ph->n : PHRASE_BOUND_WORDS;
+    for (size_t i = 0; i < n; i++) {
+        term_it *t = (term_it *)ph->w[i];
+        if (i == ph->lead) {
+            tt[i] = ix_post_tf_title(&t->pc);
+            tb[i] = ix_post_tf_body(&t->pc);
+            continue;
+        }
+        ix_bound bd;
+        uint32_t last;
+        if (!term_block(t, d, &last, &bd))
+            return -1.0;
+        tt[i] = bd.max_tf_title;
+        tb[i] = bd.max_tf_body;
+    }
+    phrase_tf_bound(ph, n, tt, tb, &nt, &nb);
+    const bm25 *m = ph->cx->m;
+    double tf = ((ph->fmask & 1) ? m->wt * nt : 0) + ((ph->fmask & 2) ? (double)nb : 0);
+    double K = bm25_norm(m, ph->cx->tnorm[d], ph->cx->bnorm[d]);
+    return ph->boost * bm25_tf(m, ph->idf, tf, K) * BM25_BOUND_SLACK;
+}
+
 static double phrase_bound_at(qit *it, uint32_t d, uint32_t *upto)
 {
     phrase_it *ph = (phrase_it *)it;
@@ -410,7 +474,7 @@ static double phrase_bound_at(qit *it, uint32_t d, uint32_t *upto)
         term_it *t = (term_it *)ph->w[i];
         ix_bound bd;
         uint32_t last;
-        if (!ix_post_block_bound(&t->pc, d, &last, &bd)) {
+        if (!term_block(t, d, &last, &bd)) {
             *upto = IX_END - 1; /* a word has no document from d on */
             return 0.0;
         }
@@ -423,6 +487,46 @@ static double phrase_bound_at(qit *it, uint32_t d, uint32_t *upto)
     phrase_tf_bound(ph, n, tt, tb, &nt, &nb);
     *upto = end;
     return ph->boost * bm25_bound(ph->cx->m, ph->idf, nt, nb, tn, bn, ph->fmask);
+}
+
+static const qit_vt term_vt, phrase_vt, phrase_approx_vt;
+
+/* A bound of it's score at document d (not yet reached): for a term or a
+ * phrase, the block maxima of frequencies at d with d's own norms (tighter
+ * than the blocks' smallest norms); for others qit_bound_at.  d must not
+ * decrease between calls. */
+double qit_bound_doc(qit *it, uint32_t d)
+{
+    uint32_t last, tt[PHRASE_BOUND_WORDS], tb[PHRASE_BOUND_WORDS], nt, nb;
+    ix_bound bd;
+    if (it->vt == &term_vt) {
+        term_it *t = (term_it *)it;
+        if (t->b.doc == d)
+            return term_score(it) * BM25_BOUND_SLACK;
+        if (!term_block(t, d, &last, &bd))
+            return 0.0;
+        nt = (t->fmask & 1) ? bd.max_tf_title : 0;
+        nb = (t->fmask & 2) ? bd.max_tf_body : 0;
+        const bm25 *m = t->cx->m;
+        double K = bm25_norm(m, t->cx->tnorm[d], t->cx->bnorm[d]);
+        return t->boost * bm25_tf(m, t->idf, m->wt * nt + nb, K) * BM25_BOUND_SLACK;
+    }
+    if (it->vt == &phrase_vt || it->vt == &phrase_approx_vt) {
+        phrase_it *ph = (phrase_it *)it;
+        size_t n = ph->n < PHRASE_BOUND_WORDS ? ph->n : PHRASE_BOUND_WORDS;
+        for (size_t i = 0; i < n; i++) {
+            if (!term_block((term_it *)ph->w[i], d, &last, &bd))
+                return 0.0;
+            tt[i] = bd.max_tf_title;
+            tb[i] = bd.max_tf_body;
+        }
+        phrase_tf_bound(ph, n, tt, tb, &nt, &nb);
+        const bm25 *m = ph->cx->m;
+        double tf = ((ph->fmask & 1) ? m->wt * nt : 0) + ((ph->fmask & 2) ? (double)nb : 0);
+        double K = bm25_norm(m, ph->cx->tnorm[d], ph->cx->bnorm[d]);
+        return ph->boost * bm25_tf(m, ph->idf, tf, K) * BM25_BOUND_SLACK;
+    }
+    return qit_bound_at(it, d, &last);
 }
 
 static int phrase_spans(qit *it, qspans *sp)
@@ -501,8 +605,10 @@ qit *phrase_new(const qctx *cx, const pnode *n, int approx)
         }
         tn = bd.min_title_norm > tn ? bd.min_title_norm : tn;
         bn = bd.min_body_norm > bn ? bd.min_body_norm : bn;
-        if (ph->w[i]->cost < ph->b.cost)
+        if (ph->w[i]->cost < ph->b.cost) {
             ph->b.cost = ph->w[i]->cost;
+            ph->lead = i;
+        }
     }
     if (missing) {
         ph->b.doc = IX_END;

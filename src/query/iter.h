@@ -69,6 +69,14 @@ struct qit {
     double ub;        /* no score of this iterator in the segment exceeds it */
     uint64_t cost;    /* documents it may visit */
     int oom;          /* an allocation failed while iterating */
+    /* Set by a top-k loop on the root of a two-phase tree: next/advance
+     * may then pass over documents whose score cannot exceed theta (a
+     * conjunction checks its rarest part's document against the others'
+     * block bounds before aligning them).  lead_seen counts the documents
+     * of that part considered, lead_skip those passed over. */
+    int prune;
+    double theta;
+    uint64_t lead_seen, lead_skip;
 };
 
 /* Builds the iterator of plan node n (NULL = matches nothing) for segment

@@ -346,6 +346,31 @@ static uint32_t or_min(bool_it *bo)
     return d;
 }
 
+/* The first document >= target of all the required clauses.  When
+ * pruning, a document of the rarest one whose bound (its own, plus the
+ * block bounds of the other clauses) cannot beat theta is passed over
+ * before the others move.  The bound is summed in bool_score's order. */
+static uint32_t bool_lead(bool_it *bo, uint32_t target)
+{
+    if (!bo->b.prune)
+        return leapfrog(bo->must, bo->nmust, target);
+    for (;;) {
+        uint32_t d = qit_advance(bo->must[0], target);
+        if (d == IX_END)
+            return IX_END;
+        bo->b.lead_seen++;
+        double s = qit_doc_bound(bo->must[0]);
+        for (size_t i = 1; i < bo->nmust; i++)
+            s += qit_bound_doc(bo->must[i], d);
+        for (size_t i = 0; i < bo->nshould; i++)
+            s += qit_bound_doc(bo->should[i], d);
+        if (s > bo->b.theta)
+            return leapfrog(bo->must, bo->nmust, d);
+        bo->b.lead_skip++;
+        target = d + 1;
+    }
+}
+
 /* The first positive document >= target. */
 static uint32_t bool_positive(bool_it *bo, uint32_t target)
 {
@@ -364,7 +389,7 @@ static uint32_t bool_positive(bool_it *bo, uint32_t target)
         target = best;
     }
     if (bo->nmust)
-        return leapfrog(bo->must, bo->nmust, target);
+        return bool_lead(bo, target);
     if (bo->nshould) {
         for (size_t i = 0; i < bo->nshould; i++)
             qit_advance(bo->should[i], target);

@@ -10,6 +10,7 @@ qit *empty_new(void);
 qit *term_new(const qctx *cx, const pword *w, int fmask, double boost);
 /* approx: two-phase (positions checked by confirm, see iter.h). */
 qit *phrase_new(const qctx *cx, const pnode *n, int approx);
+double qit_bound_doc(qit *it, uint32_t d);
 /* A bound over every document (for iterators without a better one). */
 double flat_bound_at(qit *it, uint32_t d, uint32_t *upto);
 void term_list_bound(const qit *it, ix_bound *bd);

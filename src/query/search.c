@@ -98,19 +98,23 @@ typedef struct tk_seg {
 } tk_seg;
 
 /* Matches of a pruned segment: the unconfirmed candidates at the rate the
- * confirmed ones matched, then extrapolated over the document ranges
- * skipped whole, and never more than the iterator's cost (for a
+ * confirmed ones matched, extrapolated to the documents of the rarest
+ * required part passed over (it->lead_skip) and then over the document
+ * ranges skipped whole, and never more than the iterator's cost (for a
  * conjunction, its rarest required part). */
-static double topk_estimate(const tk_seg *t, uint32_t ndocs, uint64_t cost)
+static double topk_estimate(const tk_seg *t, const qit *it, uint32_t ndocs)
 {
     double rate = t->tried ? (double)t->confirmed / (double)t->tried : 1.0;
-    double m = (double)t->counted + (double)t->unconfirmed * rate;
+    double m = (double)t->counted + (double)t->unconfirmed * rate, cost = (double)it->cost;
+    if (it->lead_skip) {
+        double ex = (double)it->lead_seen - (double)it->lead_skip;
+        m = ex > 0 ? m * (double)it->lead_seen / ex : cost;
+    }
     if (t->skipspace) {
         double seen = (double)ndocs - (double)t->skipspace;
-        m = seen > 0 ? m * (double)ndocs / seen : (double)cost;
-        if (m > (double)cost)
-            m = (double)cost;
+        m = seen > 0 ? m * (double)ndocs / seen : cost;
     }
+    m = m > cost ? cost : m;
     return m < (double)t->counted ? (double)t->counted : m;
 }
 
@@ -162,6 +166,10 @@ static void run_topk(run *rn, const qctx *cx, uint32_t seg, qit *it)
     double rub = 0;
     uint32_t d = it->doc;
     while (d != IX_END) {
+        if (topk_full(&rn->top)) { /* let the iterator prune too */
+            it->prune = 1;
+            it->theta = topk_threshold(&rn->top);
+        }
         if (!passes(rn, cx, d)) {
             d = qit_next(it);
             continue;
@@ -191,8 +199,8 @@ static void run_topk(run *rn, const qctx *cx, uint32_t seg, qit *it)
     if (it->oom)
         rn->oom = 1;
     rn->counted += t.counted;
-    rn->pr_total += topk_estimate(&t, cx->ndocs, it->cost);
-    if (t.unconfirmed || t.skipspace)
+    rn->pr_total += topk_estimate(&t, it, cx->ndocs);
+    if (t.unconfirmed || t.skipspace || it->lead_skip)
         rn->pruned = 1;
 }
 
