@@ -149,7 +149,8 @@ typedef struct ix_post {
     uint32_t nblocks, block, in_block, block_len;
     uint32_t docs[128], tf_title[128], tf_body[128];
     const uint8_t *tf_src;   /* the block's encoded frequencies ... */
-    uint8_t tf_ready;        /* ... 0 until decoded into the arrays */
+    uint8_t tf_ready;        /* ... 0 until decoded into the arrays (2:
+                                tf_body holds tf - 1, tf_title not yet) */
     uint8_t tf_probes;       /* single frequencies read from tf_src before */
     uint32_t tf_at;          /* in-block doc of tf_at_t/b (UINT32_MAX: none) */
     uint32_t tf_at_t, tf_at_b;
@@ -163,6 +164,7 @@ typedef struct ix_post {
     uint64_t pos_cf;         /* positions in the term's list */
     uint64_t pb_num, pb_next; /* decoded positions block (or UINT64_MAX), the
                                 offset after it */
+    uint64_t pp_num;         /* positions block last read in part (pos_part) */
     uint32_t pos_skip_docs;  /* the in-block doc pos_g belongs to */
     int has_positions;
     int bad;                 /* corrupt data met: the cursor ended early */

@@ -389,7 +389,7 @@ int ix_post_open(ix_post *c, const ix_segment *s, const char *term, size_t len)
     c->list_bound = e.bound;
     c->pos_mode = e.mode;
     c->pos_cf = e.cf;
-    c->pb_num = UINT64_MAX;
+    c->pb_num = c->pp_num = UINT64_MAX;
     c->nblocks = (e.df + 127) / 128;
     if (e.pos_off > qs->len) {
         post_end(c, 1);
@@ -505,14 +505,44 @@ uint32_t ix_post_advance(ix_post *c, uint32_t target)
 
 /* Decodes the current block's frequencies if post_decode left them
  * encoded; damage sets c->bad and gives zeros. */
-static void post_tf(ix_post *c)
+static void post_tf_fail(ix_post *c)
+{
+    c->bad = 1;
+    memset(c->tf_title, 0, sizeof c->tf_title);
+    memset(c->tf_body, 0, sizeof c->tf_body);
+    c->tf_ready = 1;
+}
+
+/* Decodes the first stream alone, tf - 1, into tf_body (tf_ready 2): what
+ * finding a document's positions needs. */
+static void post_tf_total(ix_post *c)
 {
     if (c->tf_ready)
         return;
+    const uint8_t *p = codec_pfor_decode(c->tf_src, c->end, c->block_len, c->tf_body);
+    if (!p) {
+        post_tf_fail(c);
+        return;
+    }
+    c->tf_src2 = p;
+    c->tf_ready = 2;
+}
+
+/* A document's tf_title + tf_body, once post_tf_total ran. */
+static inline uint64_t post_tf_sum(const ix_post *c, uint32_t i)
+{
+    return c->tf_ready == 2 ? (uint64_t)c->tf_body[i] + 1 : (uint64_t)c->tf_title[i] + c->tf_body[i];
+}
+
+static void post_tf(ix_post *c)
+{
+    if (c->tf_ready == 1)
+        return;
+    post_tf_total(c);
+    if (c->tf_ready == 1)
+        return; /* damaged */
     uint32_t n = c->block_len;
-    const uint8_t *p = codec_pfor_decode(c->tf_src, c->end, n, c->tf_body); /* tf - 1 */
-    if (p)
-        p = codec_pfor_decode(p, c->end, n, c->tf_title);
+    const uint8_t *p = codec_pfor_decode(c->tf_src2, c->end, n, c->tf_title);
     for (uint32_t i = 0; p && i < n; i++) {
         uint64_t tf = (uint64_t)c->tf_body[i] + 1;
         if (c->tf_title[i] > tf || tf - c->tf_title[i] > UINT32_MAX)
@@ -520,11 +550,8 @@ static void post_tf(ix_post *c)
         else
             c->tf_body[i] = (uint32_t)(tf - c->tf_title[i]);
     }
-    if (!p) {
-        c->bad = 1;
-        memset(c->tf_title, 0, sizeof c->tf_title);
-        memset(c->tf_body, 0, sizeof c->tf_body);
-    }
+    if (!p)
+        post_tf_fail(c);
     c->tf_ready = 1;
 }
 
@@ -547,7 +574,11 @@ static int post_tf_probe(ix_post *c, uint32_t *title, uint32_t *body)
     uint32_t n = c->block_len, i = c->in_block, t, b1;
     if (!c->tf_src2 && !(c->tf_src2 = codec_pfor_skip(c->tf_src, c->end, n)))
         return -1;
-    if (codec_pfor_get(c->tf_src, c->end, n, i, &b1) || codec_pfor_get(c->tf_src2, c->end, n, i, &t) ||
+    if (c->tf_ready == 2)
+        b1 = c->tf_body[i];
+    else if (codec_pfor_get(c->tf_src, c->end, n, i, &b1))
+        return -1;
+    if (codec_pfor_get(c->tf_src2, c->end, n, i, &t) ||
         t > (uint64_t)b1 + 1 || (uint64_t)b1 + 1 - t > UINT32_MAX)
         return -1; /* damage: post_tf flags it */
     c->tf_at = i;
@@ -562,7 +593,7 @@ void ix_post_tfs(ix_post *c, uint32_t *title, uint32_t *body)
         *title = *body = 0;
         return;
     }
-    if (!c->tf_ready && post_tf_probe(c, title, body) == 0)
+    if (c->tf_ready != 1 && post_tf_probe(c, title, body) == 0)
         return;
     post_tf(c);
     *title = c->tf_title[c->in_block];
@@ -641,6 +672,52 @@ static int pos_load(ix_post *c, uint64_t k, uint64_t off)
     return 0;
 }
 
+/* Runs of at most this many values are read alone from a positions block
+ * not decoded yet (a document's few positions need not cost 128). */
+#define POS_PARTIAL 48
+
+/* Values j..j+run-1 of positions block k (starting at off) into out,
+ * reading only their bits and the exceptions up to them.  0; 1 when the
+ * block is varint-coded (use pos_load); -1 when corrupt. */
+static int pos_part(ix_post *c, uint64_t k, uint64_t off, uint32_t j, uint32_t run, uint64_t *out)
+{
+    const uint8_t *end = c->pos_end;
+    if (off > (uint64_t)(end - c->pos_base))
+        return -1;
+    const uint8_t *p = c->pos_base + off;
+    uint64_t full = c->pos_cf / 128, tail = c->pos_cf % 128;
+    unsigned n = k < full ? 128 : (unsigned)tail;
+    if (k > full || n == 0 || j + run > n)
+        return -1;
+    if (n < POS_PACK_MIN)
+        return 1;
+    if (end - p < 2)
+        return -1;
+    unsigned b = p[0], nexc = p[1];
+    size_t packed = codec_packed_size_n(n, b);
+    if (b > 32 || nexc > n || (size_t)(end - p) < 2 + packed + nexc)
+        return -1;
+    const uint8_t *lo = p + 2;
+    uint64_t mask = b == 32 ? 0xFFFFFFFFull : (1ull << b) - 1;
+    for (uint32_t t = 0; t < run; t++) {
+        size_t bit = (size_t)(j + t) * b, at = bit / 8;
+        uint64_t x = 0; /* little-endian host (as codec.c) */
+        if (b)
+            memcpy(&x, lo + at, packed - at < 8 ? packed - at : 8);
+        out[t] = (x >> (bit % 8)) & mask;
+    }
+    const uint8_t *idx = lo + packed;
+    p = idx + nexc;
+    for (unsigned e = 0; e < nexc && idx[e] < j + run; e++) {
+        uint64_t hi;
+        if (!(p = varint_get(p, end, &hi)) || idx[e] >= n || hi == 0 || hi > (UINT64_MAX >> b))
+            return -1;
+        if (idx[e] >= j)
+            out[idx[e] - j] |= hi << b;
+    }
+    return 0;
+}
+
 /* The offset after full positions block k, which starts at off, read from
  * its header without decoding it.  0, or -1 when corrupt. */
 static int pos_next_block(ix_post *c, uint64_t k, uint64_t off, uint64_t *next)
@@ -687,11 +764,15 @@ static uint32_t pos_read(ix_post *c, uint32_t *out, uint8_t *exact, uint32_t cap
         c->pos_g = c->block_pos_g;
         c->pos_boff = c->block_pos_boff;
     }
-    post_tf(c);
-    uint64_t g = c->pos_g;
+    post_tf_total(c);
+    uint64_t g = c->pos_g, sum = post_tf_sum(c, c->in_block);
     for (uint32_t i = c->pos_skip_docs; i < c->in_block; i++)
-        g += (uint64_t)c->tf_title[i] + c->tf_body[i];
-    uint32_t n = c->tf_title[c->in_block] + c->tf_body[c->in_block];
+        g += post_tf_sum(c, i);
+    if (sum > UINT32_MAX) {
+        c->bad = 1;
+        return 0;
+    }
+    uint32_t n = (uint32_t)sum;
     if (g < c->pos_g || g + n > c->pos_cf || pos_seek(c, g) != 0) {
         c->bad = 1;
         return 0;
@@ -708,13 +789,21 @@ static uint32_t pos_read(ix_post *c, uint32_t *out, uint8_t *exact, uint32_t cap
             }
             k++;
         }
-        if (pos_load(c, k, off) != 0) {
+        uint32_t j = (uint32_t)(g % 128), run = 128 - j < n - i ? 128 - j : n - i;
+        uint64_t part[POS_PARTIAL];
+        const uint64_t *vals = c->pvals + j;
+        int rc = 1;
+        if (c->pb_num != k && c->pp_num != k && run <= POS_PARTIAL && !raw &&
+            (rc = pos_part(c, k, off, j, run, part)) == 0) {
+            vals = part;
+            c->pp_num = k; /* read from again: decode it whole */
+        }
+        if (rc != 0 && (rc < 0 || pos_load(c, k, off) != 0)) {
             c->bad = 1;
             return 0;
         }
-        uint32_t j = (uint32_t)(g % 128), run = 128 - j < n - i ? 128 - j : n - i;
-        for (uint32_t end = i + run; i < end; i++, j++) { /* the values in this block */
-            uint64_t v = c->pvals[j];
+        for (uint32_t end = i + run; i < end; i++) { /* the values in this block */
+            uint64_t v = *vals++;
             if (raw)
                 buf_put_varint(raw, v);
             pos += mixed ? v >> 1 : v;

@@ -76,7 +76,9 @@ typedef struct term_it {
 /* Decodes the current document's positions; returns their count or -1. */
 static int64_t term_positions(term_it *t)
 {
-    uint32_t want = ix_post_tf_title(&t->pc) + ix_post_tf_body(&t->pc);
+    uint32_t tt, tb;
+    ix_post_tfs(&t->pc, &tt, &tb);
+    uint32_t want = tt + tb;
     if (want > t->cap) {
         uint32_t cap = want + 16;
         uint32_t *p = realloc(t->pos, cap * sizeof *p);
@@ -99,7 +101,8 @@ static int term_counts(term_it *t)
 {
     if (t->fmask == 3 && !t->exact)
         return 1; /* every posting holds the word; term_score reads its tfs */
-    uint32_t tt = ix_post_tf_title(&t->pc), tb = ix_post_tf_body(&t->pc);
+    uint32_t tt, tb;
+    ix_post_tfs(&t->pc, &tt, &tb);
     if (t->exact) {
         int64_t n = term_positions(t);
         uint32_t et = 0, eb = 0;
@@ -141,8 +144,11 @@ static double term_score(qit *it)
     const bm25 *m = t->cx->m;
     const qctx *cx = t->cx; /* postings hold docids < ndocs only */
     double K = bm25_norm(m, cx->tnorm[it->doc], cx->bnorm[it->doc]);
-    if (t->fmask == 3 && !t->exact) /* left unread by term_counts */
-        return t->boost * bm25_tf(m, t->idf, m->wt * ix_post_tf_title(&t->pc) + ix_post_tf_body(&t->pc), K);
+    if (t->fmask == 3 && !t->exact) { /* left unread by term_counts */
+        uint32_t tt, tb;
+        ix_post_tfs(&t->pc, &tt, &tb);
+        return t->boost * bm25_tf(m, t->idf, m->wt * tt + tb, K);
+    }
     return t->boost * bm25_tf(m, t->idf, m->wt * t->tft + t->tfb, K);
 }
 
@@ -280,43 +286,71 @@ typedef struct phrase_it {
     int tight;          /* offsets grow by at most 1: an occurrence lies in
                            one field, so each word's title (body) frequency
                            bounds the phrase's (see phrase_tf_bound) */
-    qspans *ws;         /* per word occurrences at the current document */
-    uint32_t *cur;      /* per word scan position in ws */
+    uint32_t *np;       /* per word: its occurrences at the current document */
+    uint32_t *cur;      /* per word: scan position in them */
     qspans hits;        /* phrase occurrences at the current document */
 } phrase_it;
 
-static int has_pos(const qspans *s, uint32_t *i, uint32_t p)
+/* The current document's occurrences of a phrase word, ascending in t->pos
+ * (only the exact ones for =word); *ntitle of them are the title's.
+ * Their count, or -1 out of memory. */
+static int64_t word_occ(term_it *t, uint32_t *ntitle)
 {
-    while (*i < s->n && s->s[*i].start < p)
-        (*i)++;
-    return *i < s->n && s->s[*i].start == p;
+    uint32_t tt = ix_post_tf_title(&t->pc);
+    int64_t n = term_positions(t);
+    if (n < 0 || !t->exact) {
+        *ntitle = n < 0 ? 0 : tt < n ? tt : (uint32_t)n;
+        return n;
+    }
+    uint32_t k = 0, nt = 0;
+    for (int64_t i = 0; i < n; i++)
+        if (t->ex[i]) {
+            t->pos[k++] = t->pos[i];
+            nt += (uint64_t)i < tt;
+        }
+    *ntitle = nt;
+    return k;
 }
 
-/* Counts the phrase occurrences at the current (aligned) document. */
+/* Counts the phrase occurrences at the current (aligned) document: word
+ * 0's occurrences in the fields asked for, each kept when every other
+ * word sits at its offset from it (one forward merge per word). */
 static int phrase_match(phrase_it *ph)
 {
+    ph->hits.n = 0;
+    ph->tft = ph->tfb = 0;
+    uint32_t nt0, nt;
     for (size_t i = 0; i < ph->n; i++) {
-        ph->ws[i].n = 0;
-        if (ph->w[i]->vt->spans(ph->w[i], &ph->ws[i])) {
+        int64_t c = word_occ((term_it *)ph->w[i], i ? &nt : &nt0);
+        if (c < 0) {
             ph->b.oom = 1;
             return 0;
         }
+        if (c == 0)
+            return 0;
+        ph->np[i] = (uint32_t)c;
+        ph->cur[i] = 0;
     }
-    ph->hits.n = 0;
-    ph->tft = ph->tfb = 0;
-    memset(ph->cur, 0, ph->n * sizeof *ph->cur);
+    const uint32_t *p0 = ((term_it *)ph->w[0])->pos;
     uint32_t span = ph->off[ph->n - 1];
-    for (uint32_t k = 0; k < ph->ws[0].n; k++) {
-        const qspan *s0 = &ph->ws[0].s[k];
-        if (!(ph->fmask & (s0->title ? 1 : 2)))
+    for (uint32_t k = 0; k < ph->np[0]; k++) {
+        uint8_t title = k < nt0;
+        if (!(ph->fmask & (title ? 1 : 2)))
             continue;
         int ok = 1;
-        for (size_t i = 1; i < ph->n && ok; i++)
-            ok = has_pos(&ph->ws[i], &ph->cur[i], s0->start + ph->off[i]);
+        for (size_t i = 1; i < ph->n && ok; i++) {
+            const uint32_t *pi = ((term_it *)ph->w[i])->pos;
+            uint64_t want = (uint64_t)p0[k] + ph->off[i];
+            uint32_t c = ph->cur[i];
+            while (c < ph->np[i] && pi[c] < want)
+                c++;
+            ph->cur[i] = c;
+            ok = c < ph->np[i] && pi[c] == want;
+        }
         if (!ok)
             continue;
-        *(s0->title ? &ph->tft : &ph->tfb) += 1;
-        if (spans_push(&ph->hits, s0->start, s0->start + span, s0->title))
+        *(title ? &ph->tft : &ph->tfb) += 1;
+        if (spans_push(&ph->hits, p0[k], p0[k] + span, title))
             ph->b.oom = 1;
     }
     return ph->tft + ph->tfb > 0;
@@ -425,9 +459,7 @@ static double phrase_doc_bound(qit *it)
     uint32_t tt[PHRASE_BOUND_WORDS], tb[PHRASE_BOUND_WORDS], nt, nb;
     size_t n = ph->n < PHRASE_BOUND_WORDS ? ph->n : PHRASE_BOUND_WORDS;
     for (size_t i = 0; i < n; i++) {
-        term_it *t = (term_it *)ph->w[i];
-        tt[i] = ix_post_tf_title(&t->pc);
-        tb[i] = ix_post_tf_body(&t->pc);
+        ix_post_tfs(&((term_it *)ph->w[i])->pc, &tt[i], &tb[i]);
     }
     phrase_tf_bound(ph, n, tt, tb, &nt, &nb);
     const bm25 *m = ph->cx->m;
@@ -446,8 +478,7 @@ static double phrase_lead_bound(phrase_it *ph, uint32_t d)
     for (size_t i = 0; i < n; i++) {
         term_it *t = (term_it *)ph->w[i];
         if (i == ph->lead) {
-            tt[i] = ix_post_tf_title(&t->pc);
-            tb[i] = ix_post_tf_body(&t->pc);
+            ix_post_tfs(&t->pc, &tt[i], &tb[i]);
             continue;
         }
         ix_bound bd;
@@ -542,12 +573,10 @@ static int phrase_spans(qit *it, qspans *sp)
 static void phrase_destroy(qit *it)
 {
     phrase_it *ph = (phrase_it *)it;
-    for (size_t i = 0; i < ph->n; i++) {
+    for (size_t i = 0; ph->w && i < ph->n; i++)
         qit_free(ph->w[i]);
-        free(ph->ws[i].s);
-    }
     free(ph->w);
-    free(ph->ws);
+    free(ph->np);
     free(ph->off);
     free(ph->cur);
     free(ph->hits.s);
@@ -577,10 +606,10 @@ qit *phrase_new(const qctx *cx, const pnode *n, int approx)
         if (n->w[i].off < n->w[i - 1].off || n->w[i].off - n->w[i - 1].off > 1)
             ph->tight = 0;
     ph->w = calloc(n->nw, sizeof *ph->w);
-    ph->ws = calloc(n->nw, sizeof *ph->ws);
+    ph->np = calloc(n->nw, sizeof *ph->np);
     ph->off = calloc(n->nw, sizeof *ph->off);
     ph->cur = calloc(n->nw, sizeof *ph->cur);
-    if (!ph->w || !ph->ws || !ph->off || !ph->cur) {
+    if (!ph->w || !ph->np || !ph->off || !ph->cur) {
         phrase_destroy(&ph->b);
         return NULL;
     }
