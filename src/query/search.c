@@ -209,6 +209,8 @@ static void run_topk(run *rn, const qctx *cx, uint32_t seg, qit *it)
 /* One optional clause.  A plain term (term_plain_cursor) is walked and
  * scored inline through its cursor; anything else through its iterator. */
 typedef struct mscl {
+    uint32_t doc;     /* it->doc (read here without the indirection) */
+    size_t ci;        /* its clause index (in plan order) */
     qit *it;
     ix_post *pc;      /* plain term: its cursor, else NULL */
     double idf, boost;
@@ -224,7 +226,7 @@ typedef struct ms {
     size_t n;
     mscl *cl;         /* cl[i]: clause c[i] */
     size_t *order;    /* clause indices by ascending bound */
-    mscl **ocl;       /* ocl[j] = &cl[order[j]] (one load less per clause) */
+    mscl *ocl;        /* the clauses in that order: ocl[j] is clause order[j] */
     double *prefix;   /* prefix[j] = sum of the j+1 smallest bounds */
     double *sc;       /* this document's clause scores */
     double *bscores;  /* 128 per clause: the cl[i].bsc */
@@ -248,15 +250,15 @@ typedef struct ms {
 static inline uint32_t cl_next(mscl *c)
 {
     if (!c->pc)
-        return qit_next(c->it);
-    return c->it->doc = ix_post_next_fast(c->pc);
+        return c->doc = qit_next(c->it);
+    return c->doc = c->it->doc = ix_post_next_fast(c->pc);
 }
 
 static inline uint32_t cl_advance(mscl *c, uint32_t t)
 {
     if (!c->pc)
-        return qit_advance(c->it, t);
-    return c->it->doc = ix_post_advance_fast(c->pc, t);
+        return c->doc = qit_advance(c->it, t);
+    return c->doc = c->it->doc = ix_post_advance_fast(c->pc, t);
 }
 
 /* A plain term's score at document doc of frequencies tt, tb: exactly as
@@ -346,7 +348,7 @@ static int64_t ms_positions(ms *s, ix_post *c, uint32_t **buf)
  * tf_title first positions), and scored as phrase_score does. */
 static double ms_lazy_phrase(const qctx *cx, ms *s, const mscl *ph, uint32_t d)
 {
-    ix_post *a = s->ocl[ph->pj[0]]->pc, *b = s->ocl[ph->pj[1]]->pc;
+    ix_post *a = s->ocl[ph->pj[0]].pc, *b = s->ocl[ph->pj[1]].pc;
     int64_t na = ms_positions(s, a, &s->pa), nb = na < 0 ? -1 : ms_positions(s, b, &s->pb);
     if (nb < 0) {
         s->oom = 1;
@@ -381,18 +383,18 @@ static uint32_t ms_skip_to(ms *s, uint32_t d, double theta)
         return d;
     double ub = 0;
     uint32_t end = IX_END - 1;
-    for (size_t i = 0; i < s->n && ub <= theta; i++) {
-        uint32_t upto, from = s->c[i]->doc;
-        const mscl *c = &s->cl[i];
+    for (size_t j = s->n; j-- > 0 && ub <= theta;) {
+        const mscl *c = &s->ocl[j];
+        uint32_t upto, from = c->doc;
         if (c->pj[0] != SIZE_MAX) { /* a lazy phrase: none before both its words */
-            uint32_t a = s->ocl[c->pj[0]]->it->doc, b = s->ocl[c->pj[1]]->it->doc;
+            uint32_t a = s->ocl[c->pj[0]].doc, b = s->ocl[c->pj[1]].doc;
             from = a > from ? a : from;
             from = b > from ? b : from;
         }
         if (from > d) { /* none of its documents before from */
             upto = from - 1;
         } else {
-            ub += qit_bound_at(s->c[i], d, &upto);
+            ub += qit_bound_at(c->it, d, &upto);
         }
         end = upto < end ? upto : end;
     }
@@ -415,26 +417,26 @@ static int ms_score(run *rn, const qctx *cx, ms *s, size_t ne, uint32_t d, doubl
     int full = topk_full(&rn->top);
     double theta = topk_threshold(&rn->top), ub = ne ? s->prefix[ne - 1] : 0.0;
     for (size_t j = ne; j < s->n; j++) {
-        mscl *c = s->ocl[j];
-        double v = c->it->doc == d ? cl_escore(cx, c) : 0.0;
-        s->sc[s->order[j]] = v;
+        mscl *c = &s->ocl[j];
+        double v = c->doc == d ? cl_escore(cx, c) : 0.0;
+        s->sc[c->ci] = v;
         ub += v;
     }
     for (size_t j = ne; j-- > 0;) {
         if (full && ub <= theta)
             return 0;
-        mscl *c = s->ocl[j];
+        mscl *c = &s->ocl[j];
         double v = 0.0, cub = c->it->ub;
         /* A lazy phrase scores nothing where one of its words is missing:
          * its word clauses come later in order, so they were probed (or
          * are essential) and sit on d exactly when they hold it. */
         if (c->pj[0] != SIZE_MAX &&
-            (s->ocl[c->pj[0]]->it->doc != d || s->ocl[c->pj[1]]->it->doc != d)) {
-            s->sc[s->order[j]] = 0.0;
+            (s->ocl[c->pj[0]].doc != d || s->ocl[c->pj[1]].doc != d)) {
+            s->sc[c->ci] = 0.0;
             ub -= cub;
             continue;
         }
-        if (c->it->doc <= d && full) {
+        if (c->doc <= d && full) {
             uint32_t upto;
             double bb = qit_bound_at(c->it, d, &upto);
             if (bb < cub) {
@@ -446,9 +448,9 @@ static int ms_score(run *rn, const qctx *cx, ms *s, size_t ne, uint32_t d, doubl
         }
         if (c->pj[0] != SIZE_MAX)
             v = ms_lazy_phrase(cx, s, c, d);
-        else if (c->it->doc <= d && cl_advance(c, d) == d)
+        else if (c->doc <= d && cl_advance(c, d) == d)
             v = cl_score(cx, c);
-        s->sc[s->order[j]] = v;
+        s->sc[c->ci] = v;
         ub += v - cub;
     }
     double score = 0;
@@ -464,8 +466,8 @@ static void ms_loop(run *rn, const qctx *cx, uint32_t seg, ms *s)
     for (;;) {
         uint32_t d = IX_END;
         for (size_t j = ne; j < s->n; j++)
-            if (s->ocl[j]->it->doc < d)
-                d = s->ocl[j]->it->doc;
+            if (s->ocl[j].doc < d)
+                d = s->ocl[j].doc;
         if (d == IX_END)
             break;
         if (ne > s->nlazy)
@@ -474,7 +476,7 @@ static void ms_loop(run *rn, const qctx *cx, uint32_t seg, ms *s)
         if (to != d) {
             rn->skipped = 1;
             for (size_t j = ne; j < s->n; j++)
-                cl_advance(s->ocl[j], to);
+                cl_advance(&s->ocl[j], to);
             continue;
         }
         rn->seen++;
@@ -488,8 +490,8 @@ static void ms_loop(run *rn, const qctx *cx, uint32_t seg, ms *s)
             ne = ms_nonessential(s, ne, topk_threshold(&rn->top));
         }
         for (size_t j = ne; j < s->n; j++)
-            if (s->ocl[j]->it->doc == d)
-                cl_next(s->ocl[j]);
+            if (s->ocl[j].doc == d)
+                cl_next(&s->ocl[j]);
     }
     if (ne > s->nlazy)
         rn->skipped = 1; /* documents only in non-essential lists were never seen */
@@ -617,16 +619,19 @@ static int ms_run(run *rn, const qctx *cx, uint32_t seg, const pnode *root)
     }
     if (rc == MG_OK) {
         ms_order(&s, root);
-        for (size_t j = 0; j < s.n; j++)
-            s.ocl[j] = &s.cl[s.order[j]];
+        for (size_t j = 0; j < s.n; j++) {
+            s.ocl[j] = s.cl[s.order[j]];
+            s.ocl[j].ci = s.order[j];
+            s.ocl[j].doc = s.ocl[j].it->doc;
+        }
         for (size_t j = 0; j < s.nlazy; j++) {
             const pnode *ph = root->kids[s.kid[s.order[j]]];
             size_t a = s.kidpos[ph->pair[0]], b = s.kidpos[ph->pair[1]];
-            if (a != SIZE_MAX && b != SIZE_MAX && s.ocl[a]->pc && s.ocl[b]->pc) {
-                s.ocl[j]->pj[0] = a;
-                s.ocl[j]->pj[1] = b;
-                s.ocl[j]->idf = ph->idf;
-                s.ocl[j]->boost = ph->boost;
+            if (a != SIZE_MAX && b != SIZE_MAX && s.ocl[a].pc && s.ocl[b].pc) {
+                s.ocl[j].pj[0] = a;
+                s.ocl[j].pj[1] = b;
+                s.ocl[j].idf = ph->idf;
+                s.ocl[j].boost = ph->boost;
             }
         }
         double miss = 1.0, live = ix_seg_live_docs(cx->seg);
