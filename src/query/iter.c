@@ -2,6 +2,7 @@
  * Boolean iterators are in iter_bool.c.  (See iter.h.) */
 #include "query/iter.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -219,9 +220,14 @@ static const qit_vt term_vt = { term_next, term_adv, term_score, term_destroy, t
 /* A term iterator; fmask/exact as in the plan. */
 qit *term_new(const qctx *cx, const pword *w, int fmask, double boost)
 {
-    term_it *t = calloc(1, sizeof *t);
+    /* Everything but the (large) cursor is zeroed: the cursor is copied
+     * or opened below. */
+    term_it *t = malloc(sizeof *t);
     if (!t)
         return NULL;
+    size_t pc_end = offsetof(term_it, pc) + sizeof t->pc;
+    memset(t, 0, offsetof(term_it, pc));
+    memset((char *)t + pc_end, 0, sizeof *t - pc_end);
     t->b.vt = &term_vt;
     t->cx = cx;
     t->fmask = fmask;
@@ -283,6 +289,7 @@ typedef struct phrase_it {
                            (a lazy bonus, see plan.h, or two-phase) */
     int checked;        /* tft/tfb are known for the current document */
     size_t lead;        /* the word with the fewest documents */
+    int shared;         /* w are another iterator's (not freed here) */
     int tight;          /* offsets grow by at most 1: an occurrence lies in
                            one field, so each word's title (body) frequency
                            bounds the phrase's (see phrase_tf_bound) */
@@ -573,7 +580,7 @@ static int phrase_spans(qit *it, qspans *sp)
 static void phrase_destroy(qit *it)
 {
     phrase_it *ph = (phrase_it *)it;
-    for (size_t i = 0; ph->w && i < ph->n; i++)
+    for (size_t i = 0; ph->w && !ph->shared && i < ph->n; i++)
         qit_free(ph->w[i]);
     free(ph->w);
     free(ph->np);
@@ -589,7 +596,7 @@ static const qit_vt phrase_approx_vt = { phrase_next, phrase_adv, phrase_score, 
                                           phrase_spans, phrase_bound_at, phrase_doc_bound,
                                           phrase_confirm };
 
-qit *phrase_new(const qctx *cx, const pnode *n, int approx)
+qit *phrase_new(const qctx *cx, const pnode *n, int approx, qit **shared)
 {
     phrase_it *ph = calloc(1, sizeof *ph);
     if (!ph)
@@ -601,6 +608,7 @@ qit *phrase_new(const qctx *cx, const pnode *n, int approx)
     ph->idf = n->idf;
     ph->boost = n->boost;
     ph->lazy = n->lazy || approx;
+    ph->shared = shared != NULL;
     ph->tight = 1;
     for (size_t i = 1; i < n->nw; i++)
         if (n->w[i].off < n->w[i - 1].off || n->w[i].off - n->w[i - 1].off > 1)
@@ -619,7 +627,7 @@ qit *phrase_new(const qctx *cx, const pnode *n, int approx)
     int missing = 0;
     for (size_t i = 0; i < n->nw; i++) {
         ph->off[i] = n->w[i].off;
-        ph->w[i] = term_new(cx, &n->w[i], 3, 1.0);
+        ph->w[i] = shared ? shared[i] : term_new(cx, &n->w[i], 3, 1.0);
         if (!ph->w[i]) {
             phrase_destroy(&ph->b);
             return NULL;

@@ -314,7 +314,7 @@ static qit *near_new(const qctx *cx, const pnode *n, int approx)
     for (size_t i = 0; i < n->nkids; i++, nr->n++) {
         const pnode *k = n->kids[i];
         nr->k[i] = k->kind == PN_TERM ? term_new(cx, k->w, k->fmask, k->boost)
-                                      : phrase_new(cx, k, approx);
+                                      : phrase_new(cx, k, approx, NULL);
         if (!nr->k[i]) {
             near_destroy(&nr->b);
             return NULL;
@@ -497,6 +497,23 @@ static int cmp_cost(const void *a, const void *b)
 
 static int build(const pnode *n, const qctx *cx, int approx, qit **out);
 
+/* A lazy phrase bonus whose two words are required terms of the same
+ * conjunction (built[] so far) reads their cursors: wherever it is asked
+ * about, they sit on that document already.  1 and pair[] set if so. */
+static int bonus_on_musts(const pnode *n, const pnode *k, qit **built, qit **pair)
+{
+    if (k->kind != PN_PHRASE || !k->lazy || k->nw != 2)
+        return 0;
+    for (int j = 0; j < 2; j++) {
+        size_t x = k->pair[j];
+        if (x >= n->nkids || !built[x] || n->kids[x]->occur != QO_MUST ||
+            n->kids[x]->kind != PN_TERM || n->kids[x]->fmask != 3 || n->kids[x]->w->exact)
+            return 0;
+        pair[j] = built[x];
+    }
+    return 1;
+}
+
 static qit *bool_new(const qctx *cx, const pnode *n, int approx)
 {
     bool_it *bo = calloc(1, sizeof *bo);
@@ -508,13 +525,19 @@ static qit *bool_new(const qctx *cx, const pnode *n, int approx)
     bo->must = calloc(k, sizeof *bo->must);
     bo->should = calloc(k, sizeof *bo->should);
     bo->not = calloc(k, sizeof *bo->not);
-    if (!bo->must || !bo->should || !bo->not)
+    qit **built = calloc(k, sizeof *built); /* kid -> its iterator */
+    if (!bo->must || !bo->should || !bo->not || !built)
         goto oom;
     for (size_t i = 0; i < n->nkids; i++) {
-        qit *c;
+        qit *c, *pair[2];
         qoccur o = n->kids[i]->occur;
-        if (build(n->kids[i], cx, approx && o == QO_MUST, &c) != MG_OK)
+        if (bonus_on_musts(n, n->kids[i], built, pair)) {
+            if (!(c = phrase_new(cx, n->kids[i], 0, pair)))
+                goto oom;
+        } else if (build(n->kids[i], cx, approx && o == QO_MUST, &c) != MG_OK) {
             goto oom;
+        }
+        built[i] = c;
         if (qit_twophase(c))
             bo->b.vt = &bool_approx_vt;
         qit **arr = o == QO_MUST ? bo->must : o == QO_SHOULD ? bo->should : bo->not;
@@ -538,8 +561,10 @@ static qit *bool_new(const qctx *cx, const pnode *n, int approx)
         bo->b.doc = IX_END; /* matches nothing */
     else
         bool_find(bo, 0);
+    free(built);
     return &bo->b;
 oom:
+    free(built);
     bool_destroy(&bo->b);
     return NULL;
 }
@@ -554,7 +579,7 @@ static int build(const pnode *n, const qctx *cx, int approx, qit **out)
     else
         switch (n->kind) {
         case PN_TERM: it = term_new(cx, n->w, n->fmask, n->boost); break;
-        case PN_PHRASE: it = phrase_new(cx, n, approx); break;
+        case PN_PHRASE: it = phrase_new(cx, n, approx, NULL); break;
         case PN_NEAR: it = near_new(cx, n, approx); break;
         case PN_BOOL: it = bool_new(cx, n, approx); break;
         case PN_DATE: it = date_new(cx, n->lo, n->hi, 0); break;

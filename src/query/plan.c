@@ -38,7 +38,8 @@ struct plan {
     uint64_t ndocs;
 };
 
-static void *pal(plan *p, size_t n)
+/* Plan memory, not zeroed (for cursors, which ix_post_open sets up). */
+static void *pal_raw(plan *p, size_t n)
 {
     n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
     pblock *b = p->blocks;
@@ -56,7 +57,14 @@ static void *pal(plan *p, size_t n)
     }
     void *r = (char *)b->data + b->used;
     b->used += n;
-    memset(r, 0, n);
+    return r;
+}
+
+static void *pal(plan *p, size_t n)
+{
+    void *r = pal_raw(p, n);
+    if (r)
+        memset(r, 0, n);
     return r;
 }
 
@@ -170,7 +178,7 @@ static uint64_t term_df(plan *p, pword *w)
 {
     uint64_t df = 0, cf = 0;
     uint32_t nseg = ix_reader_nsegments(p->r);
-    ix_post *cur = nseg <= PLAN_CURSOR_SEGS ? pal(p, nseg * sizeof *cur) : NULL;
+    ix_post *cur = nseg <= PLAN_CURSOR_SEGS ? pal_raw(p, nseg * sizeof *cur) : NULL;
     if (!cur) {
         ix_reader_term_stats(p->r, w->term, w->len, &df, &cf);
         return df;
