@@ -819,7 +819,7 @@ static void build_churn(const char *dir, int no_merge)
 }
 
 /* A merge of many segments (here with the sources' pages dropped after
- * every bit of output) keeps exactly the live documents and their
+ * every KiB of output) keeps exactly the live documents and their
  * postings; the tiered merges on commit give the same content too. */
 static void test_merge_of_many_segments_keeps_postings_and_documents(void **state)
 {
@@ -841,13 +841,11 @@ static void test_merge_of_many_segments_keeps_postings_and_documents(void **stat
     assert_true(ix_reader_nsegments(r) < nseg);
     ix_reader_unref(r);
 
-    size_t keep = merge_release_every;
-    merge_release_every = 1;
-    mg_index *ix = open_w(many, 0, 1);
+    /* an 8 KiB budget: the sources' pages are dropped every 1 KiB of output */
+    mg_index *ix = open_w(many, 8 * 1024, 1);
     assert_int_equal(mg_index_optimize(ix), MG_OK);
     assert_int_equal(mg_index_check(ix), MG_OK);
     mg_index_close(ix);
-    merge_release_every = keep;
     r = open_r(many);
     assert_int_equal(ix_reader_nsegments(r), 1);
     assert_int_equal(ix_seg_ndocs(ix_reader_segment(r, 0)), ix_reader_ndocs(r)); /* none deleted */
@@ -862,6 +860,59 @@ static void test_merge_of_many_segments_keeps_postings_and_documents(void **stat
     tu_rmrf(tiered);
     free(many);
     free(tiered);
+}
+
+static void test_merge_policy_keeps_each_merge_within_the_budget(void **state)
+{
+    (void)state;
+    merge_seg seg[40];
+    uint32_t pick[MERGE_FACTOR];
+    for (int i = 0; i < 12; i++)
+        seg[i] = (merge_seg){ 50, 50, 10 }; /* one tier, cheap */
+    assert_int_equal(merge_pick(seg, 12, 1000, pick), MERGE_FACTOR);
+    for (uint32_t i = 0; i < MERGE_FACTOR; i++)
+        assert_int_equal(pick[i], i);
+    /* room for three of them: the three oldest */
+    assert_int_equal(merge_pick(seg, 12, 35, pick), 3);
+    assert_int_equal(pick[0], 0);
+    assert_int_equal(pick[2], 2);
+    /* one that does not fit is passed over */
+    seg[1].cost = 30;
+    assert_int_equal(merge_pick(seg, 12, 35, pick), 3);
+    assert_int_equal(pick[1], 2);
+    /* none fits: nothing merged, not even a mostly deleted one */
+    for (int i = 0; i < 12; i++)
+        seg[i] = (merge_seg){ 50, 200, 1200 };
+    assert_int_equal(merge_pick(seg, 12, 1000, pick), 0);
+    /* the same segment, cheaper, is rewritten alone to reclaim space */
+    seg[5].cost = 100;
+    assert_int_equal(merge_pick(seg, 12, 1000, pick), 1);
+    assert_int_equal(pick[0], 5);
+
+    /* random segment lists: a pick is ascending, of one tier, within budget */
+    uint64_t rs = 7;
+    for (int round = 0; round < 2000; round++) {
+        uint32_t n = 1 + (uint32_t)(tu_rand(&rs) % 40);
+        uint64_t budget = 1 + tu_rand(&rs) % 5000;
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t live = (uint32_t)(tu_rand(&rs) % 3000);
+            seg[i] = (merge_seg){ live, live + (uint32_t)(tu_rand(&rs) % 3000),
+                                  tu_rand(&rs) % 1500 };
+        }
+        uint32_t k = merge_pick(seg, n, budget, pick);
+        assert_true(k <= MERGE_FACTOR);
+        uint64_t sum = 0;
+        for (uint32_t j = 0; j < k; j++) {
+            assert_true(pick[j] < n);
+            if (j) {
+                assert_true(pick[j] > pick[j - 1]);
+                assert_int_equal(snprintf(NULL, 0, "%u", seg[pick[j]].live),
+                                 snprintf(NULL, 0, "%u", seg[pick[0]].live)); /* same tier */
+            }
+            sum += seg[pick[j]].cost;
+        }
+        assert_true(sum <= budget);
+    }
 }
 
 int main(void)
@@ -886,6 +937,7 @@ int main(void)
         cmocka_unit_test(test_interrupt_stops_without_committing),
         cmocka_unit_test(test_add_requires_an_id),
         cmocka_unit_test(test_merge_of_many_segments_keeps_postings_and_documents),
+        cmocka_unit_test(test_merge_policy_keeps_each_merge_within_the_budget),
     };
     return cmocka_run_group_tests_name("index", tests, NULL, NULL);
 }

@@ -11,16 +11,24 @@
  * O(log n) times.  A segment with more than half of its documents deleted
  * is rewritten on its own to reclaim the space.
  *
- * Memory: a merge reads its sources through their read-only mappings,
+ * Memory.  A merge reads its sources through their read-only mappings,
  * front to back within each section (stored blocks, dictionary, postings,
  * positions).  Pages of a mapping that have been read stay resident (they
  * count in the process's RSS) until they are dropped, so a merge of large
- * segments would map its whole input into RSS.  Every merge_release_every
- * bytes of output the sources' pages are dropped (madvise MADV_DONTNEED:
- * the file's pages stay in the page cache, the next access maps them
- * again); the few pages still in use fault back in.  What a merge keeps in
- * memory is then bounded buffers plus, in the segment writer, the new
- * dictionary and a few bytes per document (norms, dates, ids, docid map). */
+ * segments would otherwise hold its whole input in RSS.  Every
+ * `release_every` bytes of output the sources' pages are dropped (madvise
+ * MADV_DONTNEED: the file's pages stay in the page cache, the next access
+ * maps them again); the few pages still in use fault back in.  The output
+ * goes out through write() in bounded chunks.
+ *
+ * What a merge does hold grows with its output: the segment writer keeps
+ * the new dictionary, the ids, norms and dates in memory until the end,
+ * plus one term's encoded list, and the merge a docid map (4 bytes per
+ * source document).  merge_cost() bounds that from the sources' section
+ * sizes, and the policy only merges a group whose summed cost fits the RAM
+ * budget, so the merges of a growing index stay within the budget too:
+ * segments stop growing once a merge of them would not fit (as Lucene caps
+ * its merged segment size), and an index then has more of them. */
 #include "index/merge.h"
 
 #include <stdint.h>
@@ -31,8 +39,6 @@
 #include "index/codec.h"
 #include "util/norm.h"
 
-size_t merge_release_every = 32u << 20;
-
 void merge_drop_pages(ix_segment *const *segs, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++)
@@ -40,19 +46,22 @@ void merge_drop_pages(ix_segment *const *segs, uint32_t n)
             madvise((void *)(uintptr_t)segs[i]->map.p, segs[i]->map.len, MADV_DONTNEED);
 }
 
-/* Drops the sources' pages once the output has grown by
- * merge_release_every bytes since the last time. */
-static void merge_tick(seg_writer *w, ix_segment *const *src, uint32_t n, uint64_t *next)
+/* When to drop the sources' pages next: after `every` more output bytes. */
+typedef struct merge_clock {
+    uint64_t next, every;
+} merge_clock;
+
+static void merge_tick(seg_writer *w, ix_segment *const *src, uint32_t n, merge_clock *clk)
 {
     uint64_t out = w->f.off + w->pos.off;
-    if (out < *next)
+    if (out < clk->next)
         return;
     merge_drop_pages(src, n);
-    *next = out + (merge_release_every ? merge_release_every : 1);
+    clk->next = out + clk->every;
 }
 
 static int merge_docs(seg_writer *w, ix_segment *const *src, uint32_t n, uint32_t **map,
-                      uint64_t *next, const atomic_int *stop, errbuf *e)
+                      merge_clock *next, const atomic_int *stop, errbuf *e)
 {
     uint32_t live = 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -94,7 +103,7 @@ static int merge_docs(seg_writer *w, ix_segment *const *src, uint32_t n, uint32_
 }
 
 static int merge_terms(seg_writer *w, ix_segment *const *src, uint32_t n, uint32_t **map,
-                       uint64_t *next, const atomic_int *stop, errbuf *e)
+                       merge_clock *next, const atomic_int *stop, errbuf *e)
 {
     td_iter *it = calloc(n, sizeof *it);
     uint8_t *live = calloc(n, 1);
@@ -165,7 +174,7 @@ out:
 }
 
 int merge_segments(const char *dir, ix_segment *const *src, uint32_t n, uint64_t id,
-                   const atomic_int *stop, uint32_t *ndocs, errbuf *e)
+                   size_t release_every, const atomic_int *stop, uint32_t *ndocs, errbuf *e)
 {
     *ndocs = 0;
     uint64_t live = 0;
@@ -179,7 +188,7 @@ int merge_segments(const char *dir, ix_segment *const *src, uint32_t n, uint64_t
     if (!map)
         return err_set(e, MG_ENOMEM, "out of memory merging");
     seg_writer w;
-    uint64_t next = merge_release_every;
+    merge_clock next = { release_every ? release_every : 1, release_every ? release_every : 1 };
     int rc = segw_begin(&w, dir, id, NULL, e);
     if (rc == MG_OK) {
         rc = merge_docs(&w, src, n, map, &next, stop, e);
@@ -208,18 +217,37 @@ static unsigned merge_tier(uint32_t live)
     return t;
 }
 
-uint32_t merge_pick(const uint32_t *live, const uint32_t *total, uint32_t n, uint32_t *pick)
+uint64_t merge_cost(const ix_segment *s)
 {
+    /* the writer's buffers grow by doubling: up to twice what they hold */
+    uint64_t kept = s->sec[SEC_DICT].len + s->sec[SEC_DICTIDX].len + s->sec[SEC_IDS].len +
+                    s->sec[SEC_STOREIDX].len + s->sec[SEC_NORMS].len + s->sec[SEC_DATES].len;
+    /* docid map (4), and the longest list's blocks, encoded twice (pw, post) */
+    return 2 * kept + 12 * (uint64_t)s->ndocs;
+}
+
+uint32_t merge_pick(const merge_seg *seg, uint32_t n, uint64_t budget, uint32_t *pick)
+{
+    uint64_t room = budget;
     for (unsigned tier = 0; tier < 10; tier++) {
-        uint32_t k = 0;
-        for (uint32_t i = 0; i < n && k < MERGE_FACTOR; i++)
-            if (merge_tier(live[i]) == tier)
-                pick[k++] = i;
-        if (k >= MERGE_FACTOR)
+        uint32_t in_tier = 0, k = 0;
+        for (uint32_t i = 0; i < n; i++)
+            in_tier += merge_tier(seg[i].live) == tier;
+        if (in_tier < MERGE_FACTOR)
+            continue;
+        /* up to MERGE_FACTOR of them, oldest first, as long as they fit */
+        uint64_t sum = 0;
+        for (uint32_t i = 0; i < n && k < MERGE_FACTOR; i++) {
+            if (merge_tier(seg[i].live) != tier || sum + seg[i].cost > room)
+                continue;
+            sum += seg[i].cost;
+            pick[k++] = i;
+        }
+        if (k >= 2)
             return k;
     }
     for (uint32_t i = 0; i < n; i++) {
-        if ((uint64_t)live[i] * 2 < total[i]) {
+        if ((uint64_t)seg[i].live * 2 < seg[i].total && seg[i].cost <= room) {
             pick[0] = i;
             return 1;
         }

@@ -13,22 +13,33 @@
 
 /* Writes segment `id` in dir holding the live documents of src[0..n), in
  * that order.  *ndocs is set to their number; when it is 0 no file is
- * written.  stop is polled (MG_EINTERRUPTED). */
+ * written.  The sources' mapped pages are dropped after every
+ * `release_every` bytes of output.  stop is polled (MG_EINTERRUPTED). */
 int merge_segments(const char *dir, ix_segment *const *src, uint32_t n, uint64_t id,
-                   const atomic_int *stop, uint32_t *ndocs, errbuf *e);
+                   size_t release_every, const atomic_int *stop, uint32_t *ndocs, errbuf *e);
 
-/* Output bytes between two drops of the sources' mapped pages during a
- * merge (see merge.c); 32 MiB.  Tests lower it to exercise the path. */
-extern size_t merge_release_every;
+/* An upper bound of the memory that merging s with other segments adds:
+ * its share of the new segment's dictionary, ids, norms and dates, of the
+ * docid map and of the longest list.  (Beyond that a merge holds a few MiB
+ * whatever its sources: I/O buffers, the stored writer's blocks and
+ * compressor, cursors.) */
+uint64_t merge_cost(const ix_segment *s);
 
 /* Drops the resident pages of the segments' read-only mappings (they are
  * mapped again from the page cache when next read), so pages read once do
  * not stay in the process's RSS. */
 void merge_drop_pages(ix_segment *const *segs, uint32_t n);
 
-/* Given the live and total document counts of n segments, picks a group
- * to merge into pick[] (indices, ascending; room for MERGE_FACTOR) and
- * returns its size, or 0 when the policy wants nothing merged. */
-uint32_t merge_pick(const uint32_t *live, const uint32_t *total, uint32_t n, uint32_t *pick);
+/* What the policy knows of a segment. */
+typedef struct merge_seg {
+    uint32_t live, total;     /* live and all documents */
+    uint64_t cost;            /* merge_cost() */
+} merge_seg;
+
+/* Given n segments, picks a group to merge into pick[] (indices,
+ * ascending; room for MERGE_FACTOR) and returns its size, or 0 when the
+ * policy wants nothing merged.  The picked costs sum to at most budget:
+ * a full tier's first segments that fit, when at least two do. */
+uint32_t merge_pick(const merge_seg *seg, uint32_t n, uint64_t budget, uint32_t *pick);
 
 #endif

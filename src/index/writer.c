@@ -5,7 +5,9 @@
  * writes the changed bitmaps as new deletes files and then the next
  * MANIFEST, whose atomic appearance is the commit; files no longer named
  * by it are then removed.  Merges run after a commit and are committed by
- * one more manifest.  See README.md for the crash-safety argument. */
+ * one more manifest.  See README.md for the crash-safety argument, and
+ * its "Indexing memory" section for how the RAM budget bounds the
+ * buffer, the merges and the mapped pages of the segments. */
 #include "index/inverter.h"
 #include "index/merge.h"
 #include "index/reader_internal.h"
@@ -43,6 +45,7 @@ struct ix_writer {
     uint64_t bad_utf8;
     uint64_t adds, deletes;   /* pending since the last commit */
     ix_reader *snap;          /* a reader of the last commit, made on demand */
+    uint64_t probes;          /* segment id lookups since their pages were dropped */
 };
 
 static int writer_stopped(ix_writer *w, errbuf *e)
@@ -305,19 +308,30 @@ void ix_writer_close(ix_writer *w)
         ix_reader_unref(w->snap);
     file_unlock(w->lock_fd);
     free(w);
+#ifdef __GLIBC__
+    malloc_trim(0); /* give the buffer's freed heap back to the system */
+#endif
 }
 
 /* ------------------------------------------------------- adds, deletes */
 
+/* Mapped segment bytes let into RSS before they are dropped: an eighth
+ * of the RAM budget (32 MiB by default). */
+static size_t writer_release_every(const ix_writer *w)
+{
+    return w->ram_budget / 8 ? w->ram_budget / 8 : 1;
+}
+
 /* The id lookups of replace-by-id touch the segments' dictionaries: at a
- * flush, once the segments are large enough for it to matter, their pages
- * are dropped so that they do not pile up in RSS as the index grows. */
+ * flush and every so many lookups, once the segments are large enough for
+ * it to matter, their pages are dropped so that they do not pile up in RSS
+ * as the index grows. */
 static void writer_drop_pages(ix_writer *w)
 {
     uint64_t mapped = 0;
     for (uint32_t i = 0; i < w->nseg; i++)
         mapped += w->segs[i].seg->map.len;
-    if (mapped < merge_release_every)
+    if (mapped < writer_release_every(w))
         return;
     for (uint32_t i = 0; i < w->nseg; i++)
         merge_drop_pages(&w->segs[i].seg, 1);
@@ -330,6 +344,7 @@ static int writer_flush(ix_writer *w, errbuf *e)
         return MG_OK;
     if (w->inv.oom)
         return err_set(e, MG_ENOMEM, "out of memory indexing");
+    writer_drop_pages(w); /* before the flush adds its own memory to the buffer's */
     uint64_t id = w->man.next_seg;
     int rc = inv_flush(&w->inv, w->dir, id, &w->stop, e);
     if (rc == MG_EINTERRUPTED)
@@ -357,7 +372,6 @@ static int writer_flush(ix_writer *w, errbuf *e)
     w->segs[w->nseg - 1].unsynced = 1;
     w->man.next_seg++;
     inv_reset(&w->inv);
-    writer_drop_pages(w);
     return MG_OK;
 }
 
@@ -370,6 +384,13 @@ static uint32_t writer_delete_id(ix_writer *w, const char *id)
     size_t n = strlen(id);
     term[0] = 'Q';
     memcpy(term + 1, id, n);
+    /* each lookup reads a few pages of a segment's dictionary (its sparse
+     * index, one block): drop them before they add up to release_every */
+    w->probes += w->nseg;
+    if (w->probes * 4 * 4096 >= writer_release_every(w)) {
+        writer_drop_pages(w);
+        w->probes = 0;
+    }
     for (uint32_t i = 0; i < w->nseg; i++) {
         ix_segment *s = w->segs[i].seg;
         ix_post c;
@@ -494,7 +515,7 @@ static int writer_merge(ix_writer *w, const uint32_t *pick, uint32_t n, errbuf *
         src[i] = w->segs[pick[i]].seg;
     uint64_t id = w->man.next_seg;
     uint32_t ndocs;
-    rc = merge_segments(w->dir, src, n, id, &w->stop, &ndocs, e);
+    rc = merge_segments(w->dir, src, n, id, writer_release_every(w), &w->stop, &ndocs, e);
     ix_segment *m = NULL;
     if (rc == MG_OK && ndocs)
         rc = seg_open(w->dir, id, &m, e);
@@ -538,18 +559,16 @@ static int writer_merge(ix_writer *w, const uint32_t *pick, uint32_t n, errbuf *
 static int writer_auto_merge(ix_writer *w, errbuf *e)
 {
     for (int rounds = 0; rounds < 64; rounds++) {
-        uint32_t *live = malloc((w->nseg + 1) * sizeof *live);
-        uint32_t *total = malloc((w->nseg + 1) * sizeof *total);
+        merge_seg *ms = malloc((w->nseg + 1) * sizeof *ms);
         uint32_t pick[MERGE_FACTOR], n = 0;
-        if (live && total) {
+        if (ms) {
             for (uint32_t i = 0; i < w->nseg; i++) {
-                live[i] = ix_seg_live_docs(w->segs[i].seg);
-                total[i] = w->segs[i].seg->ndocs;
+                const ix_segment *s = w->segs[i].seg;
+                ms[i] = (merge_seg){ ix_seg_live_docs(s), s->ndocs, merge_cost(s) };
             }
-            n = merge_pick(live, total, w->nseg, pick);
+            n = merge_pick(ms, w->nseg, w->ram_budget, pick);
         }
-        free(live);
-        free(total);
+        free(ms);
         if (n == 0)
             return MG_OK;
         int rc = writer_merge(w, pick, n, e);
