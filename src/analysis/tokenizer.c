@@ -253,16 +253,35 @@ static void scan_word(tokenizer *t, size_t i)
                 /* the hot loop: a run of ASCII letters and digits */
                 uint32_t n = t->n, cap = t->cap, acc = 0;
                 uint8_t l;
+                size_t j = i;
                 while ((l = ascii_word[c]) != 0) {
-                    if (n < cap)
-                        t->text[n++] = l;
-                    else
-                        t->flags |= TOK_CUT;
                     acc |= l;
-                    if (++i >= len)
+                    if (++j >= len)
                         break;
-                    c = p[i];
+                    c = p[j];
                 }
+                size_t m = j - i, m8 = (m + 7) & ~(size_t)7;
+                if (n + m <= cap && i + m8 <= len) {
+                    /* 8 bytes at a time (letters and digits lower-case
+                     * with | 0x20), so that the caller's 8-byte loads of
+                     * the word are forwarded from whole stores; bytes past
+                     * the word are scratch (text has 8 spare bytes) */
+                    for (size_t k = 0; k < m8; k += 8) {
+                        uint64_t w;
+                        memcpy(&w, p + i + k, 8);
+                        w |= 0x2020202020202020ULL;
+                        memcpy(t->text + n + k, &w, 8);
+                    }
+                    n += (uint32_t)m;
+                } else {
+                    for (size_t k = i; k < j; k++) {
+                        if (n < cap)
+                            t->text[n++] = ascii_word[p[k]];
+                        else
+                            t->flags |= TOK_CUT;
+                    }
+                }
+                i = j;
                 t->n = n;
                 if (acc & 0x40)
                     t->flags |= TOK_LETTER;
