@@ -348,7 +348,9 @@ static void check_postings(const ix_segment *s, oracle *r)
 static void test_inverter_postings_match_the_analyzer(void **state)
 {
     (void)state;
-    const char *lang[] = { "english", "french" };
+    /* the third run: enough documents for 4 KiB slices and many chunks */
+    const char *lang[] = { "english", "french", "english" };
+    const uint32_t ndocs[] = { 40, 40, 3000 };
     const char *bodies[] = {
         "The running runner runs; RUNS ran. China's exports rose 3.5% in the U.S. and "
         "state-owned banks raised 1,200 loans. Running again and again.",
@@ -360,7 +362,7 @@ static void test_inverter_postings_match_the_analyzer(void **state)
     char longw[700];
     memset(longw, 'w', sizeof longw - 1);
     longw[sizeof longw - 1] = '\0';
-    for (int l = 0; l < 2; l++) {
+    for (int l = 0; l < 3; l++) {
         errbuf e;
         err_clear(&e);
         analyzer *an = analyzer_new(lang[l], &e), *an2 = analyzer_new(lang[l], &e);
@@ -369,9 +371,9 @@ static void test_inverter_postings_match_the_analyzer(void **state)
         assert_int_equal(inv_init(&v), MG_OK);
         oracle r = { 0 };
         char id[32], title[64];
-        for (uint32_t d = 0; d < 40; d++) {
+        for (uint32_t d = 0; d < ndocs[l]; d++) {
             snprintf(id, sizeof id, "doc-%u", d);
-            snprintf(title, sizeof title, "Title %u: Runs of the RUNNERS", d % 7);
+            snprintf(title, sizeof title, "Title %u: Runs of the RUNNERS w%u", d % 7, d % 301);
             const char *body = d == 13 ? longw : bodies[d % 4];
             mg_article a = { .id = id, .title = title, .body = body, .date = MG_NO_DATE };
             assert_int_equal(inv_add(&v, an, &a), MG_OK);
@@ -382,11 +384,13 @@ static void test_inverter_postings_match_the_analyzer(void **state)
             analyzer_run(an2, body, strlen(body), nt + 1, on_oracle, &r);
         }
         assert_true(inv_bytes(&v) > 0);
+        if (l == 2)
+            assert_true(v.pool.nchunks > 1);
         char *dir = tu_tmpdir();
         assert_int_equal(inv_flush(&v, dir, 1, NULL, &e), MG_OK);
         ix_segment *s;
         assert_int_equal(seg_open(dir, 1, &s, &e), MG_OK);
-        assert_int_equal(s->ndocs, 40);
+        assert_int_equal(s->ndocs, ndocs[l]);
         check_postings(s, &r);
         ix_post c;
         assert_true(ix_post_open(&c, s, "Qdoc-7", 6));

@@ -6,6 +6,9 @@
 
 #include <string.h>
 #include <utf8proc.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 enum { C_SEP, C_LETTER, C_DIGIT, C_MARK, C_IDEO, C_BAD };
 
@@ -32,6 +35,71 @@ static const uint8_t ascii_word[256] = {
 
 static inline int is_adigit(uint8_t c) { return (unsigned)(c - '0') < 10; }
 static inline int is_aalpha(uint8_t c) { return (unsigned)((c | 0x20) - 'a') < 26; }
+
+#if defined(__SSE2__)
+/* 16 bytes at p classified at once: bit k of *alnum set when p[k] is an
+ * ASCII letter or digit, of *letter when it is a letter, of the result when
+ * it is >= 0x80. */
+static inline unsigned classify16(const uint8_t *p, unsigned *alnum, unsigned *letter)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i f = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    __m128i l = _mm_and_si128(_mm_cmpgt_epi8(f, _mm_set1_epi8('a' - 1)),
+                              _mm_cmplt_epi8(f, _mm_set1_epi8('z' + 1)));
+    __m128i d = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                              _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+    *letter = (unsigned)_mm_movemask_epi8(l);
+    *alnum = (unsigned)_mm_movemask_epi8(_mm_or_si128(l, d));
+    return (unsigned)_mm_movemask_epi8(v);
+}
+#endif
+
+/* The end of the run of ASCII letters and digits starting at i (< len);
+ * *letters set when the run holds a letter. */
+static inline size_t ascii_run(const uint8_t *p, size_t i, size_t len, int *letters)
+{
+#if defined(__SSE2__)
+    while (i + 16 <= len) {
+        unsigned an, le;
+        classify16(p + i, &an, &le);
+        unsigned stop = ~an & 0xFFFF;
+        if (stop) {
+            unsigned k = (unsigned)__builtin_ctz(stop);
+            if (le & ((1u << k) - 1))
+                *letters = 1;
+            return i + k;
+        }
+        if (le)
+            *letters = 1;
+        i += 16;
+    }
+#endif
+    while (i < len && ascii_word[p[i]]) {
+        if (ascii_word[p[i]] & 0x40)
+            *letters = 1;
+        i++;
+    }
+    return i;
+}
+
+/* The first i' >= i (< len) whose byte is an ASCII letter or digit or a
+ * byte >= 0x80, or len. */
+static inline size_t skip_ascii_sep(const uint8_t *p, size_t i, size_t len)
+{
+#if defined(__SSE2__)
+    while (i + 16 <= len) {
+        unsigned an, le;
+        unsigned hi = classify16(p + i, &an, &le);
+        unsigned go = an | hi;
+        if (go)
+            return i + (unsigned)__builtin_ctz(go);
+        i += 16;
+    }
+#endif
+    while (i < len && p[i] < 0x80 && !ascii_word[p[i]])
+        i++;
+    return i;
+}
 
 size_t utf8_decode(const uint8_t *p, size_t n, int32_t *cp)
 {
@@ -251,15 +319,10 @@ static void scan_word(tokenizer *t, size_t i)
             uint8_t c = p[i];
             if (c < 0x80) {
                 /* the hot loop: a run of ASCII letters and digits */
-                uint32_t n = t->n, cap = t->cap, acc = 0;
-                uint8_t l;
-                size_t j = i;
-                while ((l = ascii_word[c]) != 0) {
-                    acc |= l;
-                    if (++j >= len)
-                        break;
-                    c = p[j];
-                }
+                uint32_t n = t->n, cap = t->cap;
+                int letters = 0;
+                size_t j = ascii_run(p, i, len, &letters);
+                c = j < len ? p[j] : p[j - 1];
                 size_t m = j - i, m8 = (m + 7) & ~(size_t)7;
                 if (n + m <= cap && i + m8 <= len) {
                     /* 8 bytes at a time (letters and digits lower-case
@@ -283,9 +346,9 @@ static void scan_word(tokenizer *t, size_t i)
                 }
                 i = j;
                 t->n = n;
-                if (acc & 0x40)
+                if (letters)
                     t->flags |= TOK_LETTER;
-                if (acc)
+                if (m)
                     last = is_adigit(p[i - 1]) ? C_DIGIT : C_LETTER;
                 if (i < len && c >= 0x80)
                     continue;
@@ -326,7 +389,7 @@ int tokenizer_next(tokenizer *t)
                 k = is_adigit(c) ? C_DIGIT : C_LETTER;
                 break;
             }
-            i++;
+            i = skip_ascii_sep(p, i + 1, len);
             continue;
         }
         k = class_at(t, i, &n, NULL);

@@ -15,6 +15,8 @@ int inv_init(inverter *v)
     buf_init(&v->body_len);
     buf_init(&v->dates);
     buf_init(&v->deleted);
+    buf_init(&v->scratch);
+    buf_init(&v->scratch2);
     v->vocab = strmap_new();
     keytab_init(&v->keys);
     v->ids = strmap_new();
@@ -25,18 +27,139 @@ int inv_init(inverter *v)
     return MG_OK;
 }
 
-static void inv_free_terms(inverter *v)
+/* ------------------------------------------------------------- the pool */
+
+static void pool_free(pool *p)
 {
-    for (size_t i = 0; i < v->nterms; i++) {
-        free(v->terms[i].docs.p);
-        free(v->terms[i].pos.p);
+    for (uint32_t i = 0; i < p->nchunks; i++)
+        free(p->chunk[i]);
+    free(p->chunk);
+    memset(p, 0, sizeof *p);
+}
+
+static inline uint8_t *pool_at(const pool *p, uint32_t addr)
+{
+    return p->chunk[addr >> POOL_CHUNK_BITS] + (addr & ((1u << POOL_CHUNK_BITS) - 1));
+}
+
+static size_t pool_bytes(const pool *p)
+{
+    return (size_t)p->nchunks << POOL_CHUNK_BITS;
+}
+
+/* A new slice of the level's size; its address, or 0 when out of memory
+ * (address 0 is never a slice: the first chunk starts with 8 unused bytes). */
+static uint32_t pool_slice(pool *p, unsigned level)
+{
+    uint32_t size = 8u << level;
+    if (p->nchunks == 0 || p->used + size > (1u << POOL_CHUNK_BITS)) {
+        if (p->nchunks == 1u << (32 - POOL_CHUNK_BITS))
+            return 0; /* 4 GiB of postings in one segment: refuse */
+        if (p->nchunks == p->cap) {
+            uint32_t cap = p->cap ? 2 * p->cap : 64;
+            uint8_t **c = realloc(p->chunk, cap * sizeof *c);
+            if (!c)
+                return 0;
+            p->chunk = c;
+            p->cap = cap;
+        }
+        uint8_t *c = malloc(1u << POOL_CHUNK_BITS);
+        if (!c)
+            return 0;
+        p->chunk[p->nchunks++] = c;
+        p->used = p->nchunks == 1 ? 8 : 0;
     }
-    v->nterms = 0;
+    uint32_t addr = (p->nchunks - 1) << POOL_CHUNK_BITS | p->used;
+    p->used += size;
+    return addr;
+}
+
+/* Starts a stream with a first slice; -1 when out of memory. */
+static int ps_start(pool *p, pstream *s, uint8_t *level)
+{
+    uint32_t a = pool_slice(p, 0);
+    if (!a)
+        return -1;
+    s->head = s->upto = a;
+    s->end = a + 8 - 4;
+    *level = 0;
+    return 0;
+}
+
+/* Moves s to a new slice (the current one is full), linking it. */
+static int ps_next(pool *p, pstream *s, uint8_t *level)
+{
+    unsigned l = *level + 1u < POOL_SLICE_LEVELS ? *level + 1u : *level;
+    uint32_t a = pool_slice(p, l);
+    if (!a)
+        return -1;
+    st_le32(pool_at(p, s->end), a);
+    s->upto = a;
+    s->end = a + (8u << l) - 4;
+    *level = (uint8_t)l;
+    return 0;
+}
+
+/* Appends a varint to s, across slices. */
+static int ps_varint_slow(pool *p, pstream *s, uint8_t *level, uint64_t x)
+{
+    if (s->end - s->upto >= 10) {
+        uint8_t *q = pool_at(p, s->upto), *q0 = q;
+        while (x >= 0x80) {
+            *q++ = (uint8_t)(x | 0x80);
+            x >>= 7;
+        }
+        *q++ = (uint8_t)x;
+        s->upto += (uint32_t)(q - q0);
+        return 0;
+    }
+    for (;;) {
+        if (s->upto == s->end && ps_next(p, s, level) != 0)
+            return -1;
+        uint8_t b = (uint8_t)(x >= 0x80 ? (x & 0x7F) | 0x80 : x);
+        *pool_at(p, s->upto++) = b;
+        if (x < 0x80)
+            return 0;
+        x >>= 7;
+    }
+}
+
+/* Appends a varint to s: one byte in room (the common case) inline. */
+static inline __attribute__((always_inline)) int ps_varint(pool *p, pstream *s, uint8_t *level,
+                                                           uint64_t x)
+{
+    if (x < 0x80 && s->upto < s->end) {
+        *pool_at(p, s->upto++) = (uint8_t)x;
+        return 0;
+    }
+    return ps_varint_slow(p, s, level, x);
+}
+
+/* Copies stream s (written with levels from 0) into out, contiguous. */
+static int ps_read(const pool *p, const pstream *s, buf *out)
+{
+    buf_reset(out);
+    uint32_t a = s->head;
+    unsigned level = 0;
+    for (;;) {
+        uint32_t end = a + (8u << level) - 4;
+        if (s->upto >= a && s->upto <= end) {
+            buf_put(out, pool_at(p, a), s->upto - a);
+            break;
+        }
+        buf_put(out, pool_at(p, a), end - a);
+        a = le32(pool_at(p, end));
+        if (level + 1 < POOL_SLICE_LEVELS)
+            level++;
+    }
+    return out->oom ? -1 : 0;
 }
 
 void inv_free(inverter *v)
 {
-    inv_free_terms(v);
+    pool_free(&v->pool);
+    buf_free(&v->scratch);
+    buf_free(&v->scratch2);
     free(v->terms);
     free(v->touched);
     keytab_free(&v->keys);
@@ -52,7 +175,8 @@ void inv_free(inverter *v)
 
 void inv_reset(inverter *v)
 {
-    inv_free_terms(v);
+    pool_free(&v->pool);
+    v->nterms = 0;
     strmap_clear(v->vocab);
     keytab_free(&v->keys); /* its memory is counted: do not hold it between segments */
     strmap_clear(v->ids);
@@ -67,47 +191,17 @@ void inv_reset(inverter *v)
     if (stw_init(&v->st) != 0)
         v->oom = 1;
     v->title_tokens = v->body_tokens = 0;
-    v->posting_bytes = 0;
 }
 
 size_t inv_bytes(const inverter *v)
 {
-    return v->posting_bytes + v->nterms * 32 + strmap_bytes(v->vocab) + keytab_bytes(&v->keys) +
+    return pool_bytes(&v->pool) + v->pool.cap * sizeof(uint8_t *) + v->scratch.cap + v->scratch2.cap +
+           strmap_bytes(v->vocab) + keytab_bytes(&v->keys) +
            strmap_bytes(v->ids) + v->cap * sizeof(inv_term) + stw_bytes(&v->st) +
            v->title_len.cap + v->body_len.cap + v->dates.cap + v->deleted.cap;
 }
 
 /* ------------------------------------------------------------- adding */
-
-/* Doubles b's room; -1 when out of memory (or past 4 GiB). */
-static int vb_grow(inverter *v, vbuf *b)
-{
-    uint32_t cap = b->cap ? b->cap * 2 : 16;
-    if (cap <= b->cap) /* over 4 GiB for one term: refuse */
-        return -1;
-    uint8_t *p = realloc(b->p, cap);
-    if (!p)
-        return -1;
-    v->posting_bytes += cap - b->cap;
-    b->p = p;
-    b->cap = cap;
-    return 0;
-}
-
-/* Appends a varint to b. */
-static inline int vb_varint(inverter *v, vbuf *b, uint64_t x)
-{
-    if (b->cap - b->len < 10 && vb_grow(v, b) != 0)
-        return -1;
-    uint8_t *p = b->p + b->len;
-    while (x >= 0x80) {
-        *p++ = (uint8_t)(x | 0x80);
-        x >>= 7;
-    }
-    *p++ = (uint8_t)x;
-    b->len = (uint32_t)(p - b->p);
-    return 0;
-}
 
 /* The id of a term, added to the vocabulary if new; UINT32_MAX when out
  * of memory. */
@@ -129,7 +223,12 @@ static uint32_t inv_term_id(inverter *v, const char *key, size_t len)
         v->terms = t;
         v->cap = cap;
     }
-    memset(&v->terms[v->nterms], 0, sizeof *v->terms);
+    inv_term *t = &v->terms[v->nterms];
+    memset(t, 0, sizeof *t);
+    if (ps_start(&v->pool, &t->docs, &t->dlevel) != 0 || ps_start(&v->pool, &t->pos, &t->plevel) != 0) {
+        *slot = UINT32_MAX; /* skipped at flush */
+        return UINT32_MAX;
+    }
     return (uint32_t)v->nterms++;
 }
 
@@ -154,7 +253,7 @@ static int inv_occ(inverter *v, uint32_t id, uint32_t pos, int exact, int title)
         t->last_pos = 0;
         t->tft = t->tfb = 0;
     }
-    if (vb_varint(v, &t->pos, (uint64_t)(pos - t->last_pos) << 1 | (exact ? 1 : 0)) != 0)
+    if (ps_varint(&v->pool, &t->pos, &t->plevel, (uint64_t)(pos - t->last_pos) << 1 | (exact ? 1 : 0)) != 0)
         return -1;
     t->last_pos = pos;
     t->seen |= exact ? 1 : 2;
@@ -258,8 +357,9 @@ static int inv_end_doc(inverter *v)
     uint32_t d1 = v->ndocs + 1;
     for (size_t i = 0; i < v->ntouched; i++) {
         inv_term *t = &v->terms[v->touched[i]];
-        if (vb_varint(v, &t->docs, d1 - t->last_doc1) != 0 || vb_varint(v, &t->docs, t->tft) != 0 ||
-            vb_varint(v, &t->docs, t->tfb) != 0)
+        if (ps_varint(&v->pool, &t->docs, &t->dlevel, d1 - t->last_doc1) != 0 ||
+            ps_varint(&v->pool, &t->docs, &t->dlevel, t->tft) != 0 ||
+            ps_varint(&v->pool, &t->docs, &t->dlevel, t->tfb) != 0)
             return -1;
         t->last_doc1 = d1;
     }
@@ -349,10 +449,12 @@ static inline const uint8_t *vskip(const uint8_t *p, const uint8_t *end, uint64_
 }
 
 /* Feeds one term's buffered postings to the segment writer. */
-static void inv_flush_term(seg_writer *w, const inv_term *t)
+static int inv_flush_term(inverter *v, seg_writer *w, const inv_term *t)
 {
-    const uint8_t *d = t->docs.p, *dend = t->docs.p + t->docs.len;
-    const uint8_t *p = t->pos.p, *end = t->pos.p + t->pos.len;
+    if (ps_read(&v->pool, &t->docs, &v->scratch) != 0 || ps_read(&v->pool, &t->pos, &v->scratch2) != 0)
+        return -1;
+    const uint8_t *d = v->scratch.p, *dend = v->scratch.p + v->scratch.len;
+    const uint8_t *p = v->scratch2.p, *end = v->scratch2.p + v->scratch2.len;
     uint64_t doc1 = 0;
     while (d && d < dend) {
         uint64_t gap, tft, tfb;
@@ -366,6 +468,7 @@ static void inv_flush_term(seg_writer *w, const inv_term *t)
                      POS_MIXED);
         p = q;
     }
+    return 0;
 }
 
 int inv_flush(inverter *v, const char *dir, uint64_t id, const atomic_int *stop, errbuf *e)
@@ -400,13 +503,17 @@ int inv_flush(inverter *v, const char *dir, uint64_t id, const atomic_int *stop,
             return err_set(e, MG_EINTERRUPTED, "interrupted while writing a segment");
         }
         inv_term *t = &v->terms[refs[k].id];
-        if (t->docs.len == 0)
+        if (t->docs.upto == t->docs.head)
             continue;
         /* positions are buffered with flags; terms whose occurrences all
          * agree are written without them */
         int mode = t->seen == 1 ? POS_EXACT : t->seen == 2 ? POS_INEXACT : POS_MIXED;
         segw_term(&w, refs[k].key, refs[k].len, mode);
-        inv_flush_term(&w, t);
+        if (inv_flush_term(v, &w, t) != 0) {
+            segw_abort(&w);
+            free(refs);
+            return err_set(e, MG_ENOMEM, "out of memory writing a segment");
+        }
     }
     free(refs);
     return segw_finish(&w);

@@ -11,19 +11,34 @@
 
 #include <stdatomic.h>
 
-/* A compact growable byte buffer (the vocabulary holds ~10^5 of these). */
-typedef struct vbuf {
-    uint8_t *p;
-    uint32_t len, cap;
-} vbuf;
+/* Posting bytes live in a pool of 16 KiB chunks (Lucene's ByteBlockPool
+ * idea): each term writes two byte streams (document entries, positions)
+ * into chains of slices of growing size (8, 16, ... 4096 bytes), the last 4
+ * bytes of a slice holding the pool address of the next one.  New terms
+ * take their first slices at the pool's frontier, no per-term malloc. */
+#define POOL_CHUNK_BITS 14
+#define POOL_SLICE_LEVELS 10  /* slice sizes 8 << level, up to 4096 */
+
+typedef struct pstream {
+    uint32_t head;            /* pool address of the first slice */
+    uint32_t upto;            /* next byte to write */
+    uint32_t end;             /* the current slice's link field (its data end) */
+} pstream;
+
+typedef struct pool {
+    uint8_t **chunk;
+    uint32_t nchunks, cap;
+    uint32_t used;            /* bytes used in the last chunk */
+} pool;
 
 typedef struct inv_term {
-    vbuf docs;                /* per doc: varint doc gap, varint tft, varint tfb */
-    vbuf pos;                 /* position varints, as on disk */
+    pstream docs;             /* per doc: varint doc gap, varint tft, varint tfb */
+    pstream pos;              /* position varints, as on disk */
     uint32_t last_doc1;       /* 1 + last doc appended to docs (0 = none) */
     uint32_t cur_doc1;        /* 1 + doc being accumulated */
     uint32_t last_pos;
     uint32_t tft, tfb;
+    uint8_t dlevel, plevel;   /* slice levels of docs and pos */
     uint8_t seen;             /* 1: an exact occurrence seen, 2: an inexact one */
 } inv_term;
 
@@ -42,7 +57,8 @@ typedef struct inverter {
     strmap *ids;              /* external id -> doc */
     stored_writer st;
     uint64_t title_tokens, body_tokens;
-    size_t posting_bytes;     /* bytes held by posting buffers */
+    pool pool;                /* the terms' posting streams */
+    buf scratch, scratch2;    /* a term's streams made contiguous at flush */
     int oom;
 } inverter;
 

@@ -320,5 +320,7 @@ int  man_list(const char *dir, uint64_t **gens, size_t *n, errbuf *e);
 /* Copies s with invalid sequences replaced by U+FFFD; *bad += count.
  * Returns malloc'd string (NULL if s is NULL or out of memory). */
 char *utf8_sanitize(const char *s, uint64_t *bad, int *oom);
+/* 1 when s[0..n) is valid UTF-8 (the test utf8_sanitize applies). */
+int utf8_valid(const char *s, size_t n);
 
 #endif

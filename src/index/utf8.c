@@ -6,6 +6,28 @@
 #include <string.h>
 #include <utf8proc.h>
 
+int utf8_valid(const char *s, size_t n)
+{
+    const uint8_t *p = (const uint8_t *)s, *end = p + n;
+    while (p < end) {
+        uint64_t w;
+        if (end - p >= 8 && (memcpy(&w, p, 8), !(w & 0x8080808080808080ULL))) {
+            p += 8;
+            continue;
+        }
+        if (*p < 0x80) {
+            p++;
+            continue;
+        }
+        utf8proc_int32_t c;
+        utf8proc_ssize_t k = utf8proc_iterate(p, (utf8proc_ssize_t)(end - p), &c);
+        if (k < 0)
+            return 0;
+        p += k;
+    }
+    return 1;
+}
+
 char *utf8_sanitize(const char *s, uint64_t *bad, int *oom)
 {
     if (!s)

@@ -437,10 +437,14 @@ int ix_writer_add(ix_writer *w, const mg_article *a, errbuf *e)
     uint64_t bad = 0;
     char *f[7] = { 0 };
     const char *src[7] = { a->id, a->url, a->title, a->body, a->source, a->section, a->author };
-    for (int i = 0; i < 7; i++)
-        f[i] = utf8_sanitize(src[i], &bad, &oom);
+    const char *use[7];
+    for (int i = 0; i < 7; i++) { /* valid fields are used as they are */
+        use[i] = src[i];
+        if (src[i] && !utf8_valid(src[i], strlen(src[i])))
+            use[i] = f[i] = utf8_sanitize(src[i], &bad, &oom);
+    }
     if (!oom) {
-        mg_article c = { f[0], f[1], f[2], f[3], f[4], f[5], f[6], a->date };
+        mg_article c = { use[0], use[1], use[2], use[3], use[4], use[5], use[6], a->date };
         writer_delete_id(w, c.id);
         rc = inv_add(&w->inv, w->an, &c);
         if (rc != MG_OK)
