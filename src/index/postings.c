@@ -702,8 +702,10 @@ static int pos_part(ix_post *c, uint64_t k, uint64_t off, uint32_t j, uint32_t r
     for (uint32_t t = 0; t < run; t++) {
         size_t bit = (size_t)(j + t) * b, at = bit / 8;
         uint64_t x = 0; /* little-endian host (as codec.c) */
-        if (b)
-            memcpy(&x, lo + at, packed - at < 8 ? packed - at : 8);
+        if (packed - at >= 8)
+            memcpy(&x, lo + at, 8);
+        else if (b)
+            memcpy(&x, lo + at, packed - at);
         out[t] = (x >> (bit % 8)) & mask;
     }
     const uint8_t *idx = lo + packed;
@@ -801,6 +803,14 @@ static uint32_t pos_read(ix_post *c, uint32_t *out, uint8_t *exact, uint32_t cap
         if (rc != 0 && (rc < 0 || pos_load(c, k, off) != 0)) {
             c->bad = 1;
             return 0;
+        }
+        if (!raw && !exact && i + run <= cap) { /* the common case, unswitched */
+            for (uint32_t end = i + run; i < end; i++) {
+                pos += mixed ? *vals++ >> 1 : *vals++;
+                out[i] = (uint32_t)pos;
+            }
+            g += run;
+            continue;
         }
         for (uint32_t end = i + run; i < end; i++) { /* the values in this block */
             uint64_t v = *vals++;
