@@ -76,12 +76,62 @@ static inline uint64_t load64(const uint8_t *p)
         return;                                                                \
     }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define CODEC_SIMD 1
+/* The same with AVX2, four values per 128-bit step, for widths 1..24
+ * (where a value and its shift fit one 32-bit lane): per half group of
+ * eight values, a byte shuffle puts into lane k the four bytes from value
+ * k's first one, a per-lane shift drops its low bits and a mask its high
+ * ones.  The offsets and shifts depend on the width only, so they are
+ * computed once per block.  The block is first copied into a padded
+ * buffer, so the 16-byte loads never read past it. */
+__attribute__((target("avx2"))) static void unpack128_avx2(const uint8_t *in, unsigned w,
+                                                          uint32_t *v)
+{
+    uint8_t buf[16 * 24 + 32], shuf[2][16];
+    uint32_t sh[2][4];
+    size_t base[2], nbytes = codec_packed_size(w);
+    memcpy(buf, in, nbytes);
+    memset(buf + nbytes, 0, 32);
+    for (unsigned h = 0; h < 2; h++) {
+        base[h] = (4u * h * w) / 8;
+        for (unsigned k = 0; k < 4; k++) {
+            unsigned bit = (4u * h + k) * w;
+            sh[h][k] = bit % 8;
+            for (unsigned j = 0; j < 4; j++)
+                shuf[h][4 * k + j] = (uint8_t)(bit / 8 - base[h] + j);
+        }
+    }
+    const __m128i s0 = _mm_loadu_si128((const __m128i *)shuf[0]);
+    const __m128i s1 = _mm_loadu_si128((const __m128i *)shuf[1]);
+    const __m128i c0 = _mm_loadu_si128((const __m128i *)sh[0]);
+    const __m128i c1 = _mm_loadu_si128((const __m128i *)sh[1]);
+    const __m128i mask = _mm_set1_epi32((int)((1u << w) - 1));
+    for (unsigned g = 0; g < CODEC_BLOCK / 8; g++) {
+        const uint8_t *b = buf + (size_t)g * w;
+        __m128i x = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)b), s0);
+        __m128i y = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(b + base[1])), s1);
+        x = _mm_and_si128(_mm_srlv_epi32(x, c0), mask);
+        y = _mm_and_si128(_mm_srlv_epi32(y, c1), mask);
+        _mm_storeu_si128((__m128i *)(v + 8 * g), x);
+        _mm_storeu_si128((__m128i *)(v + 8 * g + 4), y);
+    }
+}
+#endif
+
 void codec_unpack128(const uint8_t *in, unsigned width, uint32_t *v)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "codec.c assumes a little-endian host"
 #endif
     const size_t nbytes = codec_packed_size(width);
+#ifdef CODEC_SIMD
+    if (width >= 1 && width <= 24 && __builtin_cpu_supports("avx2")) {
+        unpack128_avx2(in, width, v);
+        return;
+    }
+#endif
     switch (width) {
     case 0:
         memset(v, 0, CODEC_BLOCK * sizeof *v);
