@@ -72,11 +72,11 @@ static int out_open(out_file *o, const char *path, errbuf *e)
     return MG_OK;
 }
 
-static void out_drain(out_file *o)
+static void out_write(out_file *o, const uint8_t *p, size_t n)
 {
     size_t done = 0;
-    while (!o->err && done < o->b.len) {
-        ssize_t w = write(o->fd, o->b.p + done, o->b.len - done);
+    while (!o->err && done < n) {
+        ssize_t w = write(o->fd, p + done, n - done);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
@@ -84,6 +84,11 @@ static void out_drain(out_file *o)
         else
             done += (size_t)w;
     }
+}
+
+static void out_drain(out_file *o)
+{
+    out_write(o, o->b.p, o->b.len);
     buf_reset(&o->b);
 }
 
@@ -92,10 +97,9 @@ static void out_put(out_file *o, const void *p, size_t n)
     o->crc = crc32_update(o->crc, p, n);
     o->crc_all = crc32_update(o->crc_all, p, n);
     o->off += n;
-    if (n >= OUT_CHUNK) {
+    if (n >= OUT_CHUNK) { /* written from the caller's memory, not copied */
         out_drain(o);
-        buf_put(&o->b, p, n);
-        out_drain(o);
+        out_write(o, p, n);
         return;
     }
     buf_put(&o->b, p, n);

@@ -375,6 +375,16 @@ static int writer_flush(ix_writer *w, errbuf *e)
     return MG_OK;
 }
 
+/* Whether the buffer must be flushed before it takes more: what it holds
+ * plus what flushing it will take (the sorted term list, the new
+ * segment's dictionary, twice for its doubling buffer, its norms, dates
+ * and ids) reach the RAM budget. */
+static int writer_buffer_full(const ix_writer *w)
+{
+    size_t flush = w->inv.nterms * 40 + (size_t)w->inv.ndocs * 32;
+    return inv_bytes(&w->inv) + flush >= w->ram_budget;
+}
+
 /* Marks every live document with this id deleted, in segments and in the
  * buffer.  Returns how many there were. */
 static uint32_t writer_delete_id(ix_writer *w, const char *id)
@@ -429,7 +439,7 @@ int ix_writer_add(ix_writer *w, const mg_article *a, errbuf *e)
     int rc = id_ok(a->id, e);
     if (rc != MG_OK || (rc = writer_stopped(w, e)) != MG_OK)
         return rc;
-    if (inv_bytes(&w->inv) >= w->ram_budget && (rc = writer_flush(w, e)) != MG_OK)
+    if (writer_buffer_full(w) && (rc = writer_flush(w, e)) != MG_OK)
         return rc;
     if (w->inv.ndocs >= IX_END - 1 && (rc = writer_flush(w, e)) != MG_OK)
         return rc;
