@@ -483,10 +483,10 @@ static void ms_loop(run *rn, const qctx *cx, uint32_t seg, ms *s)
         if ((!(s->deletes || rn->dated) || passes(rn, cx, d)) && !ms_excluded(s, d)) {
             rn->counted++;
             double score;
-            if (ms_score(rn, cx, s, ne, d, &score))
-                keep(rn, cx, seg, d, score);
-            else
+            if (!ms_score(rn, cx, s, ne, d, &score))
                 rn->unscored++;
+            else if (!topk_full(&rn->top) || score > topk_threshold(&rn->top))
+                keep(rn, cx, seg, d, score); /* a tie loses to the earlier document */
             ne = ms_nonessential(s, ne, topk_threshold(&rn->top));
         }
         for (size_t j = ne; j < s->n; j++)
