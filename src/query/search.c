@@ -30,6 +30,7 @@
  * when a bound is set; deleted documents are skipped the same way. */
 #include "query/search.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,6 +246,8 @@ typedef struct ms {
     uint32_t nsk_to;    /* nsk_to], block bounds summing to nsk_ub */
     double nsk_ub;
     int deletes;        /* the segment has deleted documents */
+    double seed;        /* a threshold known before k hits are kept, or -1
+                           (see ms_seed) */
 } ms;
 
 static inline uint32_t cl_next(mscl *c)
@@ -311,6 +314,14 @@ static int ms_excluded(ms *s, uint32_t d)
         if (qit_advance(s->filt[i], d) != d)
             return 1;
     return 0;
+}
+
+/* What a bound must exceed for a document to stay: the k-th score kept
+ * (-1 until there are k), or the seed when higher. */
+static inline double ms_theta(const run *rn, const ms *s)
+{
+    double t = topk_threshold(&rn->top);
+    return s->seed > t ? s->seed : t;
 }
 
 static size_t ms_nonessential(const ms *s, size_t ne, double theta)
@@ -414,8 +425,8 @@ static uint32_t ms_skip_to(ms *s, uint32_t d, double theta)
  * past d does not hold it). */
 static int ms_score(run *rn, const qctx *cx, ms *s, size_t ne, uint32_t d, double *out)
 {
-    int full = topk_full(&rn->top);
-    double theta = topk_threshold(&rn->top), ub = ne ? s->prefix[ne - 1] : 0.0;
+    double theta = ms_theta(rn, s), ub = ne ? s->prefix[ne - 1] : 0.0;
+    int full = theta >= 0; /* pruning (every bound is >= 0) */
     for (size_t j = ne; j < s->n; j++) {
         mscl *c = &s->ocl[j];
         double v = c->doc == d ? cl_escore(cx, c) : 0.0;
@@ -462,7 +473,7 @@ static int ms_score(run *rn, const qctx *cx, ms *s, size_t ne, uint32_t d, doubl
 
 static void ms_loop(run *rn, const qctx *cx, uint32_t seg, ms *s)
 {
-    size_t ne = ms_nonessential(s, 0, topk_threshold(&rn->top));
+    size_t ne = ms_nonessential(s, 0, ms_theta(rn, s));
     for (;;) {
         uint32_t d = IX_END;
         for (size_t j = ne; j < s->n; j++)
@@ -472,7 +483,8 @@ static void ms_loop(run *rn, const qctx *cx, uint32_t seg, ms *s)
             break;
         if (ne > s->nlazy)
             rn->skipped = 1; /* lazy clauses hold no document of their own */
-        uint32_t to = topk_full(&rn->top) ? ms_skip_to(s, d, topk_threshold(&rn->top)) : d;
+        double theta = ms_theta(rn, s);
+        uint32_t to = theta >= 0 ? ms_skip_to(s, d, theta) : d;
         if (to != d) {
             rn->skipped = 1;
             for (size_t j = ne; j < s->n; j++)
@@ -487,7 +499,7 @@ static void ms_loop(run *rn, const qctx *cx, uint32_t seg, ms *s)
                 rn->unscored++;
             else if (!topk_full(&rn->top) || score > topk_threshold(&rn->top))
                 keep(rn, cx, seg, d, score); /* a tie loses to the earlier document */
-            ne = ms_nonessential(s, ne, topk_threshold(&rn->top));
+            ne = ms_nonessential(s, ne, ms_theta(rn, s));
         }
         for (size_t j = ne; j < s->n; j++)
             if (s->ocl[j].doc == d)
@@ -524,6 +536,40 @@ static void ms_free(ms *s)
     free(s->kid);
     free(s->kidpos);
     free(s->wprefix);
+}
+
+/* Seeds the threshold from the first block of the top clause (the last in
+ * bound order), a plain term whose block is decoded anyway: a document's
+ * score is at least that clause's score there, so the k-th best of those
+ * (over documents passing the filters) is at most the final k-th score.
+ * Bounds just below it (never equal: a tie might win on docid) cannot
+ * reach the top k, even before k hits are kept.  Its scores stay in the
+ * clause's block cache for the walk. */
+static void ms_seed(const run *rn, const qctx *cx, ms *s)
+{
+    s->seed = -1.0;
+    size_t k = rn->top.k;
+    mscl *c = s->n > s->nlazy ? &s->ocl[s->n - 1] : NULL;
+    if (!c || !c->pc || s->nnot || s->nfilt || k == 0 || k > 128 || c->doc == IX_END)
+        return;
+    cl_escore(cx, c); /* scores the block from the cursor's document on */
+    const uint32_t *docs, *tt, *tb;
+    uint32_t n = ix_post_block(c->pc, &docs, &tt, &tb);
+    double best[128]; /* the k highest so far, descending */
+    size_t nb = 0;
+    for (uint32_t i = c->bsc_from; i < n; i++) {
+        if ((s->deletes || rn->dated) && !passes(rn, cx, docs[i]))
+            continue;
+        double v = c->bsc[i];
+        if (nb == k && v <= best[k - 1])
+            continue;
+        size_t j = nb < k ? nb++ : k - 1;
+        for (; j > 0 && best[j - 1] < v; j--)
+            best[j] = best[j - 1];
+        best[j] = v;
+    }
+    if (nb == k && best[k - 1] > 0)
+        s->seed = nextafter(best[k - 1], -1.0);
 }
 
 /* Orders the clauses for MaxScore: lazy phrase-bonus clauses first (never
@@ -583,6 +629,7 @@ static int ms_run(run *rn, const qctx *cx, uint32_t seg, const pnode *root)
     ms s;
     memset(&s, 0, sizeof s);
     s.nsk_from = 1;    /* an empty range */
+    s.seed = -1.0;
     size_t k = root->nkids;
     s.c = calloc(k, sizeof *s.c);
     s.not = calloc(k, sizeof *s.not);
@@ -642,6 +689,7 @@ static int ms_run(run *rn, const qctx *cx, uint32_t seg, const pnode *root)
             miss *= f >= 1.0 ? 0.0 : 1.0 - f;
         }
         rn->estimate += live * (1.0 - miss);
+        ms_seed(rn, cx, &s);
         ms_loop(rn, cx, seg, &s);
     }
     ms_free(&s);
