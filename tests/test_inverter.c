@@ -416,6 +416,79 @@ static void test_inverter_postings_match_the_analyzer(void **state)
     }
 }
 
+
+/* The flush's term sort (multikey quicksort) against qsort with memcmp:
+ * words that are prefixes of others, long shared prefixes, bytes >= 0x80,
+ * in random order; the dictionary must come out in byte order with every
+ * term once. */
+static int str_cmp(const void *a, const void *b)
+{
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    return strcmp(x, y); /* byte order: strcmp compares as unsigned char */
+}
+
+static void test_flush_writes_terms_in_byte_order(void **state)
+{
+    (void)state;
+    errbuf e;
+    err_clear(&e);
+    analyzer *an = analyzer_new("none", &e);
+    inverter v;
+    assert_int_equal(inv_init(&v), MG_OK);
+    static char words[3000][64];
+    const char *parts[] = { "a", "aa", "ab", "b", "\xCE\xB1", "z", "0", "9" };
+    size_t nw = 0;
+    for (size_t i = 0; i < 3000; i++) {
+        size_t n = 1 + rnd() % 12;
+        words[i][0] = '\0';
+        if (i % 3 == 0)
+            strcat(words[i], "prefixprefixprefix");
+        for (size_t k = 0; k < n; k++)
+            strcat(words[i], parts[rnd() % 8]);
+        nw++;
+    }
+    char body[400], id[16];
+    for (size_t i = 0; i < nw; i += 5) {
+        snprintf(body, sizeof body, "%.63s %.63s %.63s %.63s %.63s", words[i], words[i + 1], words[i + 2],
+                 words[i + 3], words[i + 4]);
+        snprintf(id, sizeof id, "%zu", i);
+        mg_article a = { .id = id, .body = body, .date = MG_NO_DATE };
+        assert_int_equal(inv_add(&v, an, &a), MG_OK);
+    }
+    /* expected: the distinct words and the Q ids, sorted */
+    static char *want[4000];
+    size_t nwant = 0;
+    static char qid[700][16];
+    for (size_t i = 0; i < nw; i++)
+        want[nwant++] = words[i];
+    for (size_t i = 0; i < nw; i += 5) {
+        snprintf(qid[i / 5], sizeof qid[0], "Q%zu", i);
+        want[nwant++] = qid[i / 5];
+    }
+    qsort(want, nwant, sizeof *want, str_cmp);
+    size_t u = 0;
+    for (size_t i = 0; i < nwant; i++)
+        if (u == 0 || strcmp(want[u - 1], want[i]) != 0)
+            want[u++] = want[i];
+    char *dir = tu_tmpdir();
+    assert_int_equal(inv_flush(&v, dir, 1, NULL, &e), MG_OK);
+    ix_segment *s;
+    assert_int_equal(seg_open(dir, 1, &s, &e), MG_OK);
+    td_iter it;
+    size_t k = 0;
+    for (int ok = td_seek(&it, s, "", 0); ok; ok = td_next(&it), k++) {
+        assert_true(k < u);
+        assert_int_equal(it.cur.len, strlen(want[k]));
+        assert_memory_equal(it.cur.term, want[k], it.cur.len);
+    }
+    assert_int_equal(k, u);
+    seg_free(s);
+    inv_free(&v);
+    analyzer_free(an);
+    tu_rmrf(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -424,6 +497,7 @@ int main(void)
         cmocka_unit_test(test_run_keys_gives_the_tokens_of_run),
         cmocka_unit_test(test_same_key_always_gives_the_same_forms),
         cmocka_unit_test(test_inverter_postings_match_the_analyzer),
+        cmocka_unit_test(test_flush_writes_terms_in_byte_order),
     };
     return cmocka_run_group_tests_name("inverter", tests, NULL, NULL);
 }

@@ -103,25 +103,22 @@ static int ps_next(pool *p, pstream *s, uint8_t *level)
 /* Appends a varint to s, across slices. */
 static int ps_varint_slow(pool *p, pstream *s, uint8_t *level, uint64_t x)
 {
-    if (s->end - s->upto >= 10) {
-        uint8_t *q = pool_at(p, s->upto), *q0 = q;
-        while (x >= 0x80) {
-            *q++ = (uint8_t)(x | 0x80);
-            x >>= 7;
-        }
-        *q++ = (uint8_t)x;
-        s->upto += (uint32_t)(q - q0);
-        return 0;
-    }
-    for (;;) {
-        if (s->upto == s->end && ps_next(p, s, level) != 0)
-            return -1;
-        uint8_t b = (uint8_t)(x >= 0x80 ? (x & 0x7F) | 0x80 : x);
-        *pool_at(p, s->upto++) = b;
-        if (x < 0x80)
-            return 0;
+    uint8_t tmp[10];
+    uint32_t n = 0;
+    while (x >= 0x80) {
+        tmp[n++] = (uint8_t)(x | 0x80);
         x >>= 7;
     }
+    tmp[n++] = (uint8_t)x;
+    for (uint32_t i = 0; i < n;) {
+        if (s->upto == s->end && ps_next(p, s, level) != 0)
+            return -1;
+        uint32_t k = s->end - s->upto < n - i ? s->end - s->upto : n - i;
+        memcpy(pool_at(p, s->upto), tmp + i, k);
+        s->upto += k;
+        i += k;
+    }
+    return 0;
 }
 
 /* Appends a varint to s: one byte in room (the common case) inline. */
@@ -135,11 +132,16 @@ static inline __attribute__((always_inline)) int ps_varint(pool *p, pstream *s, 
     return ps_varint_slow(p, s, level, x);
 }
 
-/* Copies stream s (written with levels from 0) into out, contiguous. */
-static int ps_read(const pool *p, const pstream *s, buf *out)
+/* Stream s (written with levels from 0) as contiguous bytes: in place when
+ * it is still in its first slice (most terms), else copied into out. */
+static const uint8_t *ps_read(const pool *p, const pstream *s, buf *out, size_t *len)
 {
-    buf_reset(out);
     uint32_t a = s->head;
+    if (s->upto - a <= 8 - 4) {
+        *len = s->upto - a;
+        return pool_at(p, a);
+    }
+    buf_reset(out);
     unsigned level = 0;
     for (;;) {
         uint32_t end = a + (8u << level) - 4;
@@ -152,7 +154,8 @@ static int ps_read(const pool *p, const pstream *s, buf *out)
         if (level + 1 < POOL_SLICE_LEVELS)
             level++;
     }
-    return out->oom ? -1 : 0;
+    *len = out->len;
+    return out->oom ? NULL : out->p;
 }
 
 void inv_free(inverter *v)
@@ -421,11 +424,61 @@ typedef struct term_ref {
     uint32_t id;
 } term_ref;
 
-static int term_ref_cmp(const void *a, const void *b)
+/* Byte order, a prefix before its extensions (memcmp, then length), from
+ * byte d on (the first d bytes are known equal). */
+static inline int term_ref_cmp(const term_ref *x, const term_ref *y, size_t d)
 {
-    const term_ref *x = a, *y = b;
-    int c = memcmp(x->key, y->key, x->len < y->len ? x->len : y->len);
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = n > d ? memcmp(x->key + d, y->key + d, n - d) : 0;
     return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* Byte d of r's key, -1 past its end. */
+static inline int tr_byte(const term_ref *r, size_t d)
+{
+    return d < r->len ? (uint8_t)r->key[d] : -1;
+}
+
+static inline void tr_swap(term_ref *a, size_t i, size_t j)
+{
+    term_ref t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+}
+
+/* Sorts a[0..n) whose keys agree on their first d bytes: multikey
+ * quicksort (Bentley & Sedgewick), three-way partitions on byte d, so
+ * shared prefixes ("Qreuters-...", "R...") are compared once, not at
+ * every comparison. */
+static void tr_sort(term_ref *a, size_t n, size_t d)
+{
+    while (n > 1) {
+        if (n < 12) {
+            for (size_t i = 1; i < n; i++)
+                for (size_t j = i; j > 0 && term_ref_cmp(&a[j - 1], &a[j], d) > 0; j--)
+                    tr_swap(a, j - 1, j);
+            return;
+        }
+        int x = tr_byte(&a[0], d), y = tr_byte(&a[n / 2], d), z = tr_byte(&a[n - 1], d);
+        int pv = x < y ? (y < z ? y : x < z ? z : x) : (x < z ? x : y < z ? z : y);
+        size_t lt = 0, i = 0, gt = n;
+        while (i < gt) {
+            int c = tr_byte(&a[i], d);
+            if (c < pv)
+                tr_swap(a, lt++, i++);
+            else if (c > pv)
+                tr_swap(a, i, --gt);
+            else
+                i++;
+        }
+        tr_sort(a, lt, d);
+        tr_sort(a + gt, n - gt, d);
+        if (pv < 0)
+            return; /* the equal part: identical keys (cannot happen) */
+        a += lt;
+        n = gt - lt;
+        d++;
+    }
 }
 
 /* Decodes a varint the inverter wrote itself (so well-formed). */
@@ -451,10 +504,12 @@ static inline const uint8_t *vskip(const uint8_t *p, const uint8_t *end, uint64_
 /* Feeds one term's buffered postings to the segment writer. */
 static int inv_flush_term(inverter *v, seg_writer *w, const inv_term *t)
 {
-    if (ps_read(&v->pool, &t->docs, &v->scratch) != 0 || ps_read(&v->pool, &t->pos, &v->scratch2) != 0)
+    size_t dl, pl;
+    const uint8_t *d = ps_read(&v->pool, &t->docs, &v->scratch, &dl);
+    const uint8_t *p = ps_read(&v->pool, &t->pos, &v->scratch2, &pl);
+    if (!d || !p)
         return -1;
-    const uint8_t *d = v->scratch.p, *dend = v->scratch.p + v->scratch.len;
-    const uint8_t *p = v->scratch2.p, *end = v->scratch2.p + v->scratch2.len;
+    const uint8_t *dend = d + dl, *end = p + pl;
     uint64_t doc1 = 0;
     while (d && d < dend) {
         uint64_t gap, tft, tfb;
@@ -483,7 +538,7 @@ int inv_flush(inverter *v, const char *dir, uint64_t id, const atomic_int *stop,
     while (strmap_at(v->vocab, &i, &key, &len, &val))
         if (val < v->nterms)
             refs[n++] = (term_ref){ key, (uint32_t)len, val };
-    qsort(refs, n, sizeof *refs, term_ref_cmp);
+    tr_sort(refs, n, 0);
     seg_writer w;
     int rc = segw_begin(&w, dir, id, &v->st, e);
     if (rc != MG_OK) {
