@@ -84,16 +84,17 @@ static inline uint64_t load64(const uint8_t *p)
  * eight values, a byte shuffle puts into lane k the four bytes from value
  * k's first one, a per-lane shift drops its low bits and a mask its high
  * ones.  The offsets and shifts depend on the width only, so they are
- * computed once per block.  The block is first copied into a padded
- * buffer, so the 16-byte loads never read past it. */
-__attribute__((target("avx2"))) static void unpack128_avx2(const uint8_t *in, unsigned w,
-                                                          uint32_t *v)
+ * computed once per block.  The block's nbytes are first copied into a
+ * zero-padded buffer, so the 16-byte loads never read past them (a partial
+ * block unpacks as a whole one with zeros after its values). */
+__attribute__((target("avx2"))) static void unpack128_avx2(const uint8_t *in, size_t nbytes,
+                                                          unsigned w, uint32_t *v)
 {
     uint8_t buf[16 * 24 + 32], shuf[2][16];
     uint32_t sh[2][4];
-    size_t base[2], nbytes = codec_packed_size(w);
+    size_t base[2];
     memcpy(buf, in, nbytes);
-    memset(buf + nbytes, 0, 32);
+    memset(buf + nbytes, 0, sizeof buf - nbytes);
     for (unsigned h = 0; h < 2; h++) {
         base[h] = (4u * h * w) / 8;
         for (unsigned k = 0; k < 4; k++) {
@@ -128,7 +129,7 @@ void codec_unpack128(const uint8_t *in, unsigned width, uint32_t *v)
     const size_t nbytes = codec_packed_size(width);
 #ifdef CODEC_SIMD
     if (width >= 1 && width <= 24 && __builtin_cpu_supports("avx2")) {
-        unpack128_avx2(in, width, v);
+        unpack128_avx2(in, nbytes, width, v);
         return;
     }
 #endif
@@ -168,6 +169,14 @@ size_t codec_pack_n(const uint32_t *v, size_t n, unsigned width, uint8_t *out)
 void codec_unpack_n(const uint8_t *in, size_t n, unsigned width, uint32_t *v)
 {
     size_t nbytes = codec_packed_size_n(n, width);
+#ifdef CODEC_SIMD
+    if (width >= 1 && width <= 24 && n <= CODEC_BLOCK && __builtin_cpu_supports("avx2")) {
+        uint32_t all[CODEC_BLOCK];
+        unpack128_avx2(in, nbytes, width, all);
+        memcpy(v, all, n * sizeof *v);
+        return;
+    }
+#endif
     uint64_t mask = width >= 32 ? 0xFFFFFFFFull : ((1ull << width) - 1);
     size_t i = 0;
     if (width) /* whole 8-byte loads while they stay inside the input */
