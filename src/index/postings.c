@@ -543,14 +543,15 @@ static void post_tf(ix_post *c)
         return; /* damaged */
     uint32_t n = c->block_len;
     const uint8_t *p = codec_pfor_decode(c->tf_src2, c->end, n, c->tf_title);
-    for (uint32_t i = 0; p && i < n; i++) {
-        uint64_t tf = (uint64_t)c->tf_body[i] + 1;
-        if (c->tf_title[i] > tf || tf - c->tf_title[i] > UINT32_MAX)
-            p = NULL;
-        else
-            c->tf_body[i] = (uint32_t)(tf - c->tf_title[i]);
+    /* tf_body = tf - tf_title, where tf = stored + 1 must not wrap to 0
+     * nor be below tf_title (branch-free, so the loop vectorizes) */
+    uint32_t bad = !p;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t tf = c->tf_body[i] + 1;
+        bad |= (uint32_t)(tf == 0) | (uint32_t)(c->tf_title[i] > tf);
+        c->tf_body[i] = tf - c->tf_title[i];
     }
-    if (!p)
+    if (bad)
         post_tf_fail(c);
     c->tf_ready = 1;
 }
