@@ -3,6 +3,7 @@
  * re-blocks the document entries; position bytes are copied as they are. */
 #include "index/inverter.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,8 +16,6 @@ int inv_init(inverter *v)
     buf_init(&v->body_len);
     buf_init(&v->dates);
     buf_init(&v->deleted);
-    buf_init(&v->scratch);
-    buf_init(&v->scratch2);
     v->vocab = strmap_new();
     keytab_init(&v->keys);
     v->ids = strmap_new();
@@ -132,16 +131,12 @@ static inline __attribute__((always_inline)) int ps_varint(pool *p, pstream *s, 
     return ps_varint_slow(p, s, level, x);
 }
 
-/* Stream s (written with levels from 0) as contiguous bytes: in place when
- * it is still in its first slice (most terms), else copied into out. */
-static const uint8_t *ps_read(const pool *p, const pstream *s, buf *out, size_t *len)
+/* Appends stream s (written with levels from 0) to out; its start or NULL
+ * when out of memory. */
+static const uint8_t *ps_read_append(const pool *p, const pstream *s, buf *out, size_t *len)
 {
+    size_t at = out->len;
     uint32_t a = s->head;
-    if (s->upto - a <= 8 - 4) {
-        *len = s->upto - a;
-        return pool_at(p, a);
-    }
-    buf_reset(out);
     unsigned level = 0;
     for (;;) {
         uint32_t end = a + (8u << level) - 4;
@@ -154,15 +149,25 @@ static const uint8_t *ps_read(const pool *p, const pstream *s, buf *out, size_t 
         if (level + 1 < POOL_SLICE_LEVELS)
             level++;
     }
-    *len = out->len;
-    return out->oom ? NULL : out->p;
+    *len = out->len - at;
+    return out->oom ? NULL : out->p + at;
+}
+
+/* Stream s (written with levels from 0) as contiguous bytes: in place when
+ * it is still in its first slice (most terms), else copied into out. */
+static const uint8_t *ps_read(const pool *p, const pstream *s, buf *out, size_t *len)
+{
+    if (s->upto - s->head <= 8 - 4) {
+        *len = s->upto - s->head;
+        return pool_at(p, s->head);
+    }
+    buf_reset(out);
+    return ps_read_append(p, s, out, len);
 }
 
 void inv_free(inverter *v)
 {
     pool_free(&v->pool);
-    buf_free(&v->scratch);
-    buf_free(&v->scratch2);
     free(v->terms);
     free(v->touched);
     keytab_free(&v->keys);
@@ -198,7 +203,7 @@ void inv_reset(inverter *v)
 
 size_t inv_bytes(const inverter *v)
 {
-    return pool_bytes(&v->pool) + v->pool.cap * sizeof(uint8_t *) + v->scratch.cap + v->scratch2.cap +
+    return pool_bytes(&v->pool) + v->pool.cap * sizeof(uint8_t *) +
            strmap_bytes(v->vocab) + keytab_bytes(&v->keys) +
            strmap_bytes(v->ids) + v->cap * sizeof(inv_term) + stw_bytes(&v->st) +
            v->title_len.cap + v->body_len.cap + v->dates.cap + v->deleted.cap;
@@ -501,29 +506,216 @@ static inline const uint8_t *vskip(const uint8_t *p, const uint8_t *end, uint64_
     return n ? NULL : p;
 }
 
-/* Feeds one term's buffered postings to the segment writer. */
-static int inv_flush_term(inverter *v, seg_writer *w, const inv_term *t)
+/* The flush runs as a pipeline of two threads: a helper reads the sorted
+ * terms' streams and decodes their document entries into batches, while
+ * the flushing thread feeds the batches to the segment writer (whose
+ * encoding is the larger half).  Batches hold up to FL_TERMS terms and
+ * end early past FL_BYTES of copied positions; FL_RING of them are in
+ * flight.  Without the helper (thread creation failed) each batch is
+ * filled and then written by the flushing thread. */
+#define FL_TERMS 1024
+#define FL_BYTES (1u << 20)
+#define FL_RING 4
+
+typedef struct fl_post {
+    uint32_t doc, tft, tfb;
+    uint32_t off, len;        /* the doc's positions in its term's bytes */
+} fl_post;
+
+typedef struct fl_term {
+    uint32_t ref;             /* index into the sorted refs */
+    uint32_t npost;           /* its postings (0: no documents, skipped) */
+    const uint8_t *pos;       /* its positions in the pool, or NULL: copied */
+    size_t posoff;            /* ... at this offset of the batch's bytes */
+} fl_term;
+
+typedef struct fl_batch {
+    fl_term term[FL_TERMS];
+    uint32_t nterm;
+    fl_post *post;
+    size_t npost, cap;
+    buf bytes;                /* positions of terms spanning several slices */
+    int ready;                /* filled, not yet written */
+    int oom;
+} fl_batch;
+
+typedef struct flusher {
+    inverter *v;
+    const term_ref *refs;
+    size_t n;                 /* terms */
+    size_t next;              /* next term the filler takes */
+    fl_batch b[FL_RING];
+    buf docs;                 /* the filler's scratch for a docs stream */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int quit;
+} flusher;
+
+/* Fills batch b with the terms from f->next on (filler side). */
+static void fl_fill(flusher *f, fl_batch *b)
 {
-    size_t dl, pl;
-    const uint8_t *d = ps_read(&v->pool, &t->docs, &v->scratch, &dl);
-    const uint8_t *p = ps_read(&v->pool, &t->pos, &v->scratch2, &pl);
-    if (!d || !p)
-        return -1;
-    const uint8_t *dend = d + dl, *end = p + pl;
-    uint64_t doc1 = 0;
-    while (d && d < dend) {
-        uint64_t gap, tft, tfb;
-        if (!(d = vget(d, dend, &gap)) || !(d = vget(d, dend, &tft)) || !(d = vget(d, dend, &tfb)))
-            break;
-        doc1 += gap;
-        const uint8_t *q = vskip(p, end, tft + tfb);
-        if (!q)
-            break; /* cannot happen: both buffers were written together */
-        segw_posting(w, (uint32_t)(doc1 - 1), (uint32_t)tft, (uint32_t)tfb, p, (size_t)(q - p),
-                     POS_MIXED);
-        p = q;
+    inverter *v = f->v;
+    b->nterm = 0;
+    b->npost = 0;
+    b->oom = 0;
+    buf_reset(&b->bytes);
+    while (f->next < f->n && b->nterm < FL_TERMS && b->bytes.len < FL_BYTES) {
+        fl_term *ft = &b->term[b->nterm++];
+        const inv_term *t = &v->terms[f->refs[f->next].id];
+        ft->ref = (uint32_t)f->next++;
+        ft->npost = 0;
+        ft->pos = NULL;
+        ft->posoff = b->bytes.len;
+        size_t dl, pl;
+        const uint8_t *d = ps_read(&v->pool, &t->docs, &f->docs, &dl), *p;
+        if (t->pos.upto - t->pos.head <= 8 - 4) {
+            p = ft->pos = pool_at(&v->pool, t->pos.head);
+            pl = t->pos.upto - t->pos.head;
+        } else {
+            p = ps_read_append(&v->pool, &t->pos, &b->bytes, &pl);
+        }
+        if (!d || !p) {
+            b->oom = 1;
+            return;
+        }
+        const uint8_t *dend = d + dl, *p0 = p, *end = p + pl;
+        uint64_t doc1 = 0;
+        while (d < dend) {
+            uint64_t gap, tft, tfb;
+            if (!(d = vget(d, dend, &gap)) || !(d = vget(d, dend, &tft)) || !(d = vget(d, dend, &tfb)))
+                break;
+            doc1 += gap;
+            const uint8_t *q = vskip(p, end, tft + tfb);
+            if (!q)
+                break; /* cannot happen: both streams were written together */
+            if (b->npost == b->cap) {
+                size_t cap = b->cap ? 2 * b->cap : 4096;
+                fl_post *np = realloc(b->post, cap * sizeof *np);
+                if (!np) {
+                    b->oom = 1;
+                    return;
+                }
+                b->post = np;
+                b->cap = cap;
+            }
+            b->post[b->npost++] = (fl_post){ (uint32_t)(doc1 - 1), (uint32_t)tft, (uint32_t)tfb,
+                                             (uint32_t)(p - p0), (uint32_t)(q - p) };
+            ft->npost++;
+            p = q;
+        }
     }
-    return 0;
+}
+
+/* Writes batch b's terms (flushing side). */
+static void fl_write(flusher *f, const fl_batch *b, seg_writer *w)
+{
+    const fl_post *pp = b->post;
+    for (uint32_t i = 0; i < b->nterm; i++) {
+        const fl_term *ft = &b->term[i];
+        if (ft->npost == 0)
+            continue;
+        const term_ref *r = &f->refs[ft->ref];
+        const inv_term *t = &f->v->terms[r->id];
+        /* positions are buffered with flags; terms whose occurrences all
+         * agree are written without them */
+        int mode = t->seen == 1 ? POS_EXACT : t->seen == 2 ? POS_INEXACT : POS_MIXED;
+        segw_term(w, r->key, r->len, mode);
+        const uint8_t *base = ft->pos ? ft->pos : b->bytes.p + ft->posoff;
+        for (uint32_t k = 0; k < ft->npost; k++, pp++)
+            segw_posting(w, pp->doc, pp->tft, pp->tfb, base + pp->off, pp->len, POS_MIXED);
+    }
+}
+
+static void *fl_thread(void *arg)
+{
+    flusher *f = arg;
+    for (size_t i = 0;; i++) {
+        fl_batch *b = &f->b[i % FL_RING];
+        pthread_mutex_lock(&f->mu);
+        while (b->ready && !f->quit)
+            pthread_cond_wait(&f->cv, &f->mu);
+        int quit = f->quit || f->next >= f->n;
+        pthread_mutex_unlock(&f->mu);
+        if (quit)
+            break;
+        fl_fill(f, b);
+        pthread_mutex_lock(&f->mu);
+        b->ready = 1;
+        pthread_cond_broadcast(&f->cv);
+        pthread_mutex_unlock(&f->mu);
+    }
+    return NULL;
+}
+
+static void fl_free(flusher *f)
+{
+    for (int i = 0; i < FL_RING; i++) {
+        free(f->b[i].post);
+        buf_free(&f->b[i].bytes);
+    }
+    buf_free(&f->docs);
+    free(f);
+}
+
+/* Writes every term through w; MG_OK, MG_ENOMEM or MG_EINTERRUPTED. */
+static int inv_flush_terms(inverter *v, const term_ref *refs, size_t n, seg_writer *w,
+                           const atomic_int *stop)
+{
+    flusher *f = calloc(1, sizeof *f);
+    if (!f)
+        return MG_ENOMEM;
+    f->v = v;
+    f->refs = refs;
+    f->n = n;
+    for (int i = 0; i < FL_RING; i++)
+        buf_init(&f->b[i].bytes);
+    buf_init(&f->docs);
+    pthread_t th;
+    int threaded = pthread_mutex_init(&f->mu, NULL) == 0;
+    if (threaded && pthread_cond_init(&f->cv, NULL) != 0) {
+        pthread_mutex_destroy(&f->mu);
+        threaded = 0;
+    }
+    int made = threaded && pthread_create(&th, NULL, fl_thread, f) == 0;
+    int rc = MG_OK;
+    size_t done = 0;
+    for (size_t i = 0; done < n && rc == MG_OK; i++) {
+        fl_batch *b = &f->b[made ? i % FL_RING : 0];
+        if (made) {
+            pthread_mutex_lock(&f->mu);
+            while (!b->ready)
+                pthread_cond_wait(&f->cv, &f->mu);
+            pthread_mutex_unlock(&f->mu);
+        } else {
+            fl_fill(f, b);
+        }
+        if (b->oom)
+            rc = MG_ENOMEM;
+        else if (stop && *stop)
+            rc = MG_EINTERRUPTED;
+        else
+            fl_write(f, b, w);
+        done += b->nterm;
+        if (made) {
+            pthread_mutex_lock(&f->mu);
+            b->ready = 0;
+            pthread_cond_broadcast(&f->cv);
+            pthread_mutex_unlock(&f->mu);
+        }
+    }
+    if (made) {
+        pthread_mutex_lock(&f->mu);
+        f->quit = 1;
+        pthread_cond_broadcast(&f->cv);
+        pthread_mutex_unlock(&f->mu);
+        pthread_join(th, NULL);
+    }
+    if (threaded) {
+        pthread_cond_destroy(&f->cv);
+        pthread_mutex_destroy(&f->mu);
+    }
+    fl_free(f);
+    return rc;
 }
 
 int inv_flush(inverter *v, const char *dir, uint64_t id, const atomic_int *stop, errbuf *e)
@@ -551,25 +743,13 @@ int inv_flush(inverter *v, const char *dir, uint64_t id, const atomic_int *stop,
         segw_doc(&w, NULL, le32(v->title_len.p + 4 * d), le32(v->body_len.p + 4 * d),
                  (int64_t)le64(v->dates.p + 8 * d));
     segw_add_tokens(&w, v->title_tokens, v->body_tokens);
-    for (size_t k = 0; k < n; k++) {
-        if ((k & 1023) == 0 && stop && *stop) {
-            segw_abort(&w);
-            free(refs);
-            return err_set(e, MG_EINTERRUPTED, "interrupted while writing a segment");
-        }
-        inv_term *t = &v->terms[refs[k].id];
-        if (t->docs.upto == t->docs.head)
-            continue;
-        /* positions are buffered with flags; terms whose occurrences all
-         * agree are written without them */
-        int mode = t->seen == 1 ? POS_EXACT : t->seen == 2 ? POS_INEXACT : POS_MIXED;
-        segw_term(&w, refs[k].key, refs[k].len, mode);
-        if (inv_flush_term(v, &w, t) != 0) {
-            segw_abort(&w);
-            free(refs);
-            return err_set(e, MG_ENOMEM, "out of memory writing a segment");
-        }
-    }
+    rc = inv_flush_terms(v, refs, n, &w, stop);
     free(refs);
+    if (rc != MG_OK) {
+        segw_abort(&w);
+        if (rc == MG_EINTERRUPTED)
+            return err_set(e, MG_EINTERRUPTED, "interrupted while writing a segment");
+        return err_set(e, MG_ENOMEM, "out of memory writing a segment");
+    }
     return segw_finish(&w);
 }

@@ -58,7 +58,6 @@ typedef struct inverter {
     stored_writer st;
     uint64_t title_tokens, body_tokens;
     pool pool;                /* the terms' posting streams */
-    buf scratch, scratch2;    /* a term's streams made contiguous at flush */
     int oom;
 } inverter;
 
