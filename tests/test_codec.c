@@ -9,6 +9,7 @@
 
 #include "index/codec.h"
 #include "index/segment.h"
+#include "util/norm.h"
 
 static void test_pack_round_trips_every_width(void **state)
 {
@@ -169,7 +170,7 @@ static void test_pfor_refuses_malformed_headers(void **state)
 
 typedef struct fake {
     ix_segment seg;
-    buf post, pos;
+    buf post, pos, norms;
     td_writer td;
     uint64_t dict_off;
     const uint8_t *first;
@@ -229,6 +230,11 @@ static list list_random(uint64_t *rs, uint32_t n, uint64_t maxgap)
 static uint8_t tnorm(uint32_t d) { return (uint8_t)(d * 7 % 200 + 1); }
 static uint8_t bnorm(uint32_t d) { return (uint8_t)(d * 13 % 250 + 2); }
 
+/* Segments of up to this many documents get a NORMS section (tnorm,
+ * bnorm); larger ones have none, so their norms read as 255 and the lists
+ * are written with 255. */
+#define FAKE_NORMS_MAX (1u << 20)
+
 /* Builds a one-term segment in memory holding list l, its positions given
  * to the writer in mode `from` and written in mode `to` (POS_MIXED unless
  * every exact flag agrees). */
@@ -237,7 +243,13 @@ static void fake_build_modes(fake *f, const list *l, uint32_t ndocs, int from, i
     memset(f, 0, sizeof *f);
     buf_init(&f->post);
     buf_init(&f->pos);
+    buf_init(&f->norms);
     td_writer_init(&f->td);
+    int norms = ndocs <= FAKE_NORMS_MAX;
+    for (uint32_t d = 0; norms && d < ndocs; d++)
+        buf_put_u8(&f->norms, tnorm(d));
+    for (uint32_t d = 0; norms && d < ndocs; d++)
+        buf_put_u8(&f->norms, bnorm(d));
     post_writer pw;
     pw_init(&pw);
     pw_begin(&pw);
@@ -247,20 +259,24 @@ static void fake_build_modes(fake *f, const list *l, uint32_t ndocs, int from, i
         uint32_t k = l->tft[i] + l->tfb[i];
         buf_reset(&one);
         pos_encode(&one, l->pos[i], l->exact[i], k, from);
-        pw_add(&pw, l->docs[i], l->tft[i], l->tfb[i], tnorm(l->docs[i]), bnorm(l->docs[i]));
+        pw_add(&pw, l->docs[i], l->tft[i], l->tfb[i], norms ? tnorm(l->docs[i]) : 255,
+               norms ? bnorm(l->docs[i]) : 255);
         assert_ptr_equal(pw_positions(&pw, one.p, one.p + one.len, k, from, to), one.p + one.len);
     }
     buf_free(&one);
     pw_finish_positions(&pw);
     buf_put(&f->pos, pw.pos.p, pw.pos.len);
     int mode = to;
-    td_entry e = { .len = 4, .df = pw.df, .cf = pw.cf, .bound = pw.bound, .mode = (uint8_t)mode };
+    td_entry e = { .len = 4, .df = pw.df, .cf = pw.cf, .bound = pw.bound,
+                   .mode = (uint8_t)mode };
     if (pw.df == 1) { /* inlined, as segment_write.c does */
         e.inl_doc = pw.docs[0];
         e.inl_tft = pw.tft[0];
         e.inl_tfb = pw.tfb[0];
+        e.inl_fv = pw.fv[0];
     } else {
         pw_finish(&pw, &f->post);
+        e.escs = (uint8_t)pw.escs;
     }
     memcpy(e.term, "term", 4);
     if (l->n)
@@ -277,7 +293,11 @@ static void fake_build_modes(fake *f, const list *l, uint32_t ndocs, int from, i
     s->sec[SEC_POSITIONS].len = f->pos.len;
     s->sec[SEC_DICT].p = f->td.dict.p;
     s->sec[SEC_DICT].len = f->td.dict.len;
+    s->sec[SEC_NORMS].p = f->norms.p;
+    s->sec[SEC_NORMS].len = f->norms.len;
     s->ndict_blocks = f->td.nblocks;
+    if (norms) /* the huge ones work the widths out per document */
+        assert_int_equal(post_first_widths(s), 0);
     f->first = (const uint8_t *)"term";
     f->first_len = 4;
     s->dict_off = &f->dict_off;
@@ -296,6 +316,8 @@ static void fake_free(fake *f)
 {
     buf_free(&f->post);
     buf_free(&f->pos);
+    buf_free(&f->norms);
+    free(f->seg.first_w);
     td_writer_free(&f->td);
 }
 
@@ -538,6 +560,59 @@ static void test_positions_blocks_beat_varints(void **state)
     list_free(&l);
 }
 
+/* A list whose positions agree with the documents' norms (title 0..T-1,
+ * body T+1..T+B): the first positions take the bits the norms allow; the
+ * same list with positions beyond the norms (escaped) still round-trips
+ * but costs more. */
+static void test_first_positions_within_norms_cost_fewer_bytes(void **state)
+{
+    (void)state;
+    const int modes[3] = { POS_MIXED, POS_EXACT, POS_INEXACT };
+    for (int m = 0; m < 3; m++) {
+        for (uint32_t n = 1; n <= 300; n += 299) {
+            uint64_t rs = 5 + n + (uint64_t)m;
+            list in = list_random(&rs, n, 3), out = list_random(&rs, n, 3);
+            for (uint32_t i = 0; i < n; i++) {
+                uint32_t d = in.docs[i], t = norm_decode(tnorm(d)), b = norm_decode(bnorm(d));
+                uint32_t k = in.tft[i] + in.tfb[i];
+                if (in.tft[i] > t || in.tfb[i] > b) { /* keep it possible */
+                    in.tft[i] = in.tft[i] > t ? t : in.tft[i];
+                    in.tfb[i] = in.tft[i] + in.tfb[i] == 0 ? 1 : (in.tfb[i] > b ? b : in.tfb[i]);
+                    k = in.tft[i] + in.tfb[i];
+                }
+                for (uint32_t j = 0; j < k; j++) { /* spread inside the fields */
+                    uint32_t f = j < in.tft[i] ? j : j - in.tft[i];
+                    uint32_t cnt = j < in.tft[i] ? in.tft[i] : in.tfb[i];
+                    uint32_t len = j < in.tft[i] ? t : b;
+                    in.pos[i][j] = (j < in.tft[i] ? 0 : t + 1) + f * (len / cnt) + (uint32_t)(tu_rand(&rs) % (len / cnt));
+                    in.exact[i][j] = modes[m] == POS_MIXED ? (uint8_t)(tu_rand(&rs) & 1) : modes[m] == POS_EXACT;
+                }
+                out.docs[i] = in.docs[i];
+                out.tft[i] = in.tft[i];
+                out.tfb[i] = in.tfb[i];
+                free(out.pos[i]);
+                free(out.exact[i]);
+                out.pos[i] = malloc(4 * k);
+                out.exact[i] = malloc(k);
+                for (uint32_t j = 0; j < k; j++) {
+                    out.pos[i][j] = in.pos[i][j] + 2000000000u; /* past every norm: escaped */
+                    out.exact[i][j] = in.exact[i][j];
+                }
+            }
+            fake f, g;
+            fake_build_mode(&f, &in, in.docs[n - 1] + 1, modes[m]);
+            fake_build_mode(&g, &out, out.docs[n - 1] + 1, modes[m]);
+            check_walk(&f, &in);
+            check_walk(&g, &out);
+            assert_true(f.post.len + f.td.dict.len < g.post.len + g.td.dict.len);
+            fake_free(&f);
+            fake_free(&g);
+            list_free(&in);
+            list_free(&out);
+        }
+    }
+}
+
 static void test_advance_skips_to_first_doc_at_or_after(void **state)
 {
     (void)state;
@@ -656,6 +731,7 @@ int main(void)
         cmocka_unit_test(test_positions_round_trip_around_block_multiples),
         cmocka_unit_test(test_positions_with_huge_gaps_patch_their_blocks),
         cmocka_unit_test(test_positions_blocks_beat_varints),
+        cmocka_unit_test(test_first_positions_within_norms_cost_fewer_bytes),
         cmocka_unit_test(test_advance_skips_to_first_doc_at_or_after),
         cmocka_unit_test(test_block_bounds_cover_every_document),
         cmocka_unit_test(test_damaged_lists_never_read_out_of_bounds),

@@ -155,6 +155,14 @@ typedef struct ix_post {
     uint32_t tf_at;          /* in-block doc of tf_at_t/b (UINT32_MAX: none) */
     uint32_t tf_at_t, tf_at_b;
     const uint8_t *tf_src2;  /* the encoded tf_title (NULL: not yet found) */
+    const uint8_t *first_src; /* the block's first positions (NULL: not yet
+                                 found) and their escapes (NULL: ditto) */
+    const uint8_t *first_escp;
+    uint64_t first_at;       /* bit offset of in-block doc first_done's */
+    uint64_t first_inl;      /* df == 1: the first position value */
+    uint32_t first_done;     /* in-block docs whose first position is passed */
+    uint32_t first_nesc;     /* escapes among them */
+    uint8_t first_escs;      /* the list has escaped first positions */
     uint64_t pvals[128];     /* decoded positions block pb_num */
     uint64_t pos_g;          /* index, in the term's positions, of the first
                                 position of in-block doc pos_skip_docs */

@@ -11,9 +11,9 @@
  *                                   skip table
  *                  u32 pos_boff     offset, from the term's pos_off
  *                                   (POSITIONS), of the positions block
- *                                   holding the block's first position
- *                  u32 pos_index    index of that position in the term's
- *                                   positions (its block is pos_index / 128)
+ *                                   holding the block's first value there
+ *                  u32 pos_index    index of that value among the term's
+ *                                   (its block is pos_index / 128)
  *                  u8  max_tf_title block bound; 255 means "255 or more"
  *                  u8  max_tf_body  (the list's bound in the dictionary is
  *                                   then used, which is exact)
@@ -37,14 +37,13 @@
  *   varint gap                    as above
  *   varint tf_body << 1 | (tf_title > 0)
  *   varint tf_title               only when the flag bit is set
+ * Every block ends with its documents' first positions (below).
  *
  * A list of one document (df == 1) has no entry here: the dictionary
- * holds its posting (termdict.c).
+ * holds its posting, first position included (termdict.c).
  *
- * Positions (POSITIONS section), from the term's pos_off: the term's cf
- * position values, in list order (each document's tf_title + tf_body
- * values in position order), cut in blocks of 128 values across documents.
- * A value is, in the term's mode (from the dictionary), with prev starting
+ * Position values.  A document's tf_title + tf_body positions, in order,
+ * are values, in the term's mode (from the dictionary), with prev starting
  * at 0 for each document (so a document's first value is its first
  * position):
  *   mixed        (pos - prev) << 1 | exact
@@ -54,27 +53,51 @@
  * 1 for every prefixed term, so those are always "all exact" and pay no
  * flag bit.
  *
- * A full block (128 values), patched frame of reference (PFor):
+ * First positions (format 8), at the end of each postings block: for each
+ * of its documents in order, the first value in w + m bits (m = 1 in mode
+ * mixed, else 0), little-endian bit order from the area's first byte,
+ * where w = width(hi(title norm) + hi(body norm) + 1): the norms (NORMS)
+ * bound the title and body lengths T and B, so the first position is at
+ * most T + B <= hi(title norm) + hi(body norm).  hi(b) is the longest
+ * field norm byte b stands for, one less than the shortest of b + 1
+ * (util/norm.c's lengths as of format 8, copied here so that a change
+ * there does not change the format; hi(255) = 2^32 - 1).  All ones is
+ * never such a value: it marks an escape (a position past the bound, as
+ * source and author words have, whose positions count in their own
+ * field).  The bits end at a byte boundary; one varint per escape follows,
+ * in order, holding the whole value.  A list with no escape says so in
+ * the dictionary, so a cursor passes the documents before the one it
+ * reads by adding their widths (kept per document in memory,
+ * ix_segment.first_w), without reading them.  A first position costs
+ * about log2 of its document's length, where a PFor block of them cost
+ * the width of the longest documents in it.
+ *
+ * POSITIONS section, from the term's pos_off (when cf > df): every value
+ * but each document's first, in list order, cut in blocks of 128 values
+ * across documents.  A full block (128 values), patched frame of
+ * reference (PFor):
  *   u8 b                 bit width of the frame (0..32)
  *   u8 nexc              number of exceptions (0..128)
  *   16*b bytes           the low b bits of each value, bit-packed (codec.c)
  *   nexc bytes           the index (0..127) of each exception, ascending
  *   nexc varints         value >> b of each exception (not 0)
- * b is the width with the fewest bytes, so a document's first position or
- * the title -> body jump does not widen the whole block.
- * The last cf % 128 values: when there are 8 or more, as a full block with
- * ceil(n*b/8) packed bytes (n = cf % 128, indexes below n); fewer, one
- * varint each (no header).
+ * b is the width with the fewest bytes, so the title -> body jump does not
+ * widen the whole block.
+ * The last (cf - df) % 128 values: when there are 8 or more, as a full
+ * block with ceil(n*b/8) packed bytes (n = (cf - df) % 128, indexes below
+ * n); fewer, one varint each (no header).
  *
- * A cursor finds a doc's positions from its block's skip entry (pos_boff,
- * pos_index; 0, 0 without a skip table), adding the tf of the docs before
- * it in the block and walking the positions blocks in between by their
- * headers; positions blocks are decoded only when positions are read.
- * Before format 6 every value was a varint.
+ * A cursor finds a doc's values in POSITIONS from its block's skip entry
+ * (pos_boff, pos_index; 0, 0 without a skip table), adding tf - 1 of the
+ * docs before it in the block and walking the positions blocks in between
+ * by their headers; positions blocks are decoded only when positions are
+ * read.  Before format 6 every value was a varint; before 8 the first
+ * positions were in POSITIONS too.
  */
 #include "index/codec.h"
 #include "index/segment.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define TAIL_PACK_MIN 8 /* partial blocks this long are bit-packed */
@@ -107,6 +130,8 @@ void pw_begin(post_writer *w)
     w->blk_pboff = 0;
     w->blk_pg = 0;
     w->npv = 0;
+    w->mode = POS_MIXED;
+    w->escs = 0;
     buf_reset(&w->pos);
     w->df = 0;
     w->cf = 0;
@@ -115,6 +140,77 @@ void pw_begin(post_writer *w)
     w->bound.min_body_norm = 255;
     buf_reset(&w->blocks);
     buf_reset(&w->skip);
+}
+
+/* ------------------------------------------------------ first positions */
+
+/* The longest field a norm byte stands for: one less than the next byte's
+ * shortest length (util/norm.c's norm_decode, copied because the format
+ * depends on it: a change there must not change how segments decode);
+ * 255 is unbounded. */
+#define NORM_LO(b) ((b) < 40 ? (uint64_t)(b) : ((uint64_t)(16 + ((b) - 40) % 16) << (((b) - 40) / 16)) + 24)
+#define NORM_HI(b) ((b) == 255 ? (uint64_t)UINT32_MAX : NORM_LO((b) + 1) - 1)
+#define R4(b)      NORM_HI(b), NORM_HI(b + 1), NORM_HI(b + 2), NORM_HI(b + 3)
+#define R16(b)     R4(b), R4(b + 4), R4(b + 8), R4(b + 12)
+static const uint64_t norm_hi_tab[256] = {
+    R16(0), R16(16), R16(32), R16(48), R16(64), R16(80), R16(96), R16(112),
+    R16(128), R16(144), R16(160), R16(176), R16(192), R16(208), R16(224), R16(240)
+};
+
+static unsigned width64(uint64_t v) { return v ? 64u - (unsigned)__builtin_clzll(v) : 0u; }
+
+/* Bits of a document's first position value (without the exact flag):
+ * its position is at most T + B (title 0..T-1, body T+1..T+B), so at most
+ * room = hi(title norm) + hi(body norm); one bit more than room + 1 needs
+ * is never needed by a value in range, so all ones marks an escape. */
+static inline unsigned first_width(uint8_t tn, uint8_t bn)
+{
+    return width64(norm_hi_tab[tn] + norm_hi_tab[bn] + 1);
+}
+
+int post_first_widths(ix_segment *s)
+{
+    const sect *ns = &s->sec[SEC_NORMS];
+    int norms = ns->len == 2ull * s->ndocs;
+    free(s->first_w);
+    s->first_w = malloc((size_t)s->ndocs + 1);
+    if (!s->first_w)
+        return -1;
+    for (uint32_t d = 0; d < s->ndocs; d++)
+        s->first_w[d] = (uint8_t)first_width(norms ? ns->p[d] : 255, norms ? ns->p[s->ndocs + d] : 255);
+    return 0;
+}
+
+/* Appends the first position values of the block's n documents: each in
+ * its document's width (+1 for the exact flag in mixed mode), all ones
+ * when out of range, then the escaped values as varints. */
+static void pw_firsts(post_writer *w, uint32_t n)
+{
+    unsigned mixed = w->mode == POS_MIXED;
+    uint64_t acc = 0, esc[128];
+    unsigned have = 0, nesc = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        unsigned k = first_width(w->tn[i], w->bn[i]) + mixed;
+        uint64_t v = w->fv[i], ones = (1ull << k) - 1;
+        if ((mixed ? v >> 1 : v) > norm_hi_tab[w->tn[i]] + norm_hi_tab[w->bn[i]]) {
+            esc[nesc++] = v;
+            w->escs = 1;
+            v = ones;
+        }
+        while (k) { /* at most 35 bits a value: in pieces of up to 32 */
+            unsigned t = k > 32 ? 32 : k;
+            acc |= (v & ((1ull << t) - 1)) << have;
+            have += t;
+            v >>= t;
+            k -= t;
+            for (; have >= 8; have -= 8, acc >>= 8)
+                buf_put_u8(&w->blocks, (uint8_t)acc);
+        }
+    }
+    if (have)
+        buf_put_u8(&w->blocks, (uint8_t)acc);
+    for (unsigned e = 0; e < nesc; e++)
+        buf_put_varint(&w->blocks, esc[e]);
 }
 
 static void pw_block(post_writer *w)
@@ -151,6 +247,7 @@ static void pw_block(post_writer *w)
                 buf_put_varint(&w->blocks, w->tft[i]);
         }
     }
+    pw_firsts(w, n);
     uint8_t e[SKIP_ENTRY];
     st_le32(e, w->docs[n - 1]);
     st_le32(e + 4, off > UINT32_MAX ? UINT32_MAX : (uint32_t)off);
@@ -170,6 +267,8 @@ static void pw_block(post_writer *w)
 
 void pw_add(post_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb, uint8_t tn, uint8_t bn)
 {
+    if (w->n == 128) /* written only now: its last doc's positions are in */
+        pw_block(w);
     if (w->n == 0) { /* a block starts: where its positions start */
         w->blk_pboff = w->pos_flushed + w->pos.len;
         w->blk_pg = w->pos_count;
@@ -186,8 +285,7 @@ void pw_add(post_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb, uint8_t tn
     if (tfb > w->bound.max_tf_body) w->bound.max_tf_body = tfb;
     if (tn < w->bound.min_title_norm) w->bound.min_title_norm = tn;
     if (bn < w->bound.min_body_norm) w->bound.min_body_norm = bn;
-    if (w->n == 128)
-        pw_block(w);
+    w->fv[i] = 0;
 }
 
 void pw_finish(post_writer *w, buf *out)
@@ -210,8 +308,6 @@ void pos_encode(buf *out, const uint32_t *pos, const uint8_t *exact, uint32_t n,
         prev = pos[i];
     }
 }
-
-static unsigned width64(uint64_t v) { return v ? 64u - (unsigned)__builtin_clzll(v) : 0u; }
 
 /* The frame width with the fewest bytes for n values whose widths are
  * counted in cnt (see the format above). */
@@ -267,6 +363,7 @@ static void pw_pos_block(post_writer *w, unsigned n)
 const uint8_t *pw_positions(post_writer *w, const uint8_t *in, const uint8_t *end, uint32_t n,
                             int from, int to)
 {
+    w->mode = to;
     for (uint32_t i = 0; i < n; i++) {
         uint64_t v;
         if (!(in = varint_get(in, end, &v)))
@@ -275,6 +372,10 @@ const uint8_t *pw_positions(post_writer *w, const uint8_t *in, const uint8_t *en
             uint64_t gap = from == POS_MIXED ? v >> 1 : v;
             int exact = from == POS_MIXED ? (int)(v & 1) : from == POS_EXACT;
             v = to == POS_MIXED ? gap << 1 | (uint64_t)exact : gap;
+        }
+        if (i == 0) { /* the first position: with the posting */
+            w->fv[w->n ? w->n - 1 : 0] = v;
+            continue;
         }
         w->pv[w->npv++] = v;
         w->pos_count++;
@@ -361,6 +462,10 @@ static int post_decode(ix_post *c, uint32_t b)
         }
         c->tf_ready = 1;
     }
+    c->first_src = n >= TAIL_PACK_MIN ? NULL : p; /* packed: after the tf runs */
+    c->first_escp = NULL;
+    c->first_at = 0;
+    c->first_done = c->first_nesc = 0;
     if (c->skip && c->docs[n - 1] != skip_last(c, b))
         return -1;
     c->block = b;
@@ -388,14 +493,15 @@ int ix_post_open(ix_post *c, const ix_segment *s, const char *term, size_t len)
     c->df = e.df;
     c->list_bound = e.bound;
     c->pos_mode = e.mode;
-    c->pos_cf = e.cf;
+    c->pos_cf = e.cf - e.df; /* all but each posting's first position */
+    c->first_escs = e.escs;
     c->pb_num = c->pp_num = UINT64_MAX;
     c->nblocks = (e.df + 127) / 128;
-    if (e.pos_off > qs->len) {
+    if (c->pos_cf && e.pos_off > qs->len) {
         post_end(c, 1);
         return 0;
     }
-    c->pos_base = qs->p + e.pos_off;
+    c->pos_base = qs->p + (c->pos_cf ? e.pos_off : 0);
     c->pos_end = qs->p + qs->len;
     c->has_positions = 1;
     if (e.df == 1) { /* inlined in the dictionary */
@@ -403,6 +509,7 @@ int ix_post_open(ix_post *c, const ix_segment *s, const char *term, size_t len)
         c->tf_title[0] = e.inl_tft;
         c->tf_body[0] = e.inl_tfb;
         c->tf_ready = 1;
+        c->first_inl = e.inl_fv;
         c->block = 0;
         c->block_len = 1;
         c->in_block = 0;
@@ -755,6 +862,108 @@ static int pos_seek(ix_post *c, uint64_t g)
     return 0;
 }
 
+/* Reads bits (<= 35) bits at bit offset at of p[0..len) into *v; -1 when
+ * they run past the end. */
+static inline int bits_get(const uint8_t *p, size_t len, uint64_t at, unsigned bits, uint64_t *v)
+{
+    if (at + bits > 8ull * len)
+        return -1;
+    size_t i = (size_t)(at / 8);
+    uint64_t x = 0; /* little-endian host (as codec.c) */
+    if (len - i >= 8)
+        memcpy(&x, p + i, 8);
+    else
+        memcpy(&x, p + i, len - i);
+    *v = (x >> (at % 8)) & ((1ull << bits) - 1);
+    return 0;
+}
+
+/* Doc d's first position width: from s->first_w, or worked out (in-memory
+ * test segments have none). */
+static inline unsigned first_w(const ix_segment *s, uint32_t d)
+{
+    if (s->first_w)
+        return s->first_w[d];
+    const sect *ns = &s->sec[SEC_NORMS];
+    int norms = ns->len == 2ull * s->ndocs;
+    return first_width(norms ? ns->p[d] : 255, norms ? ns->p[s->ndocs + d] : 255);
+}
+
+/* Where the block's first positions start (after its runs), found once. */
+static const uint8_t *first_start(ix_post *c)
+{
+    if (!c->first_src) {
+        uint32_t n = c->block_len;
+        if (!c->tf_src2)
+            c->tf_src2 = codec_pfor_skip(c->tf_src, c->end, n);
+        if (c->tf_src2)
+            c->first_src = codec_pfor_skip(c->tf_src2, c->end, n);
+    }
+    return c->first_src;
+}
+
+/* The value escape number e of the block stands for (the escapes follow
+ * the bits of all its first positions); 0, or -1 when damaged. */
+static int first_escape(ix_post *c, uint32_t e, uint64_t *v)
+{
+    if (!c->first_escp) {
+        unsigned mixed = c->pos_mode == POS_MIXED;
+        uint64_t bits = 0;
+        for (uint32_t i = 0; i < c->block_len; i++)
+            bits += first_w(c->seg, c->docs[i]) + mixed;
+        if ((bits + 7) / 8 > (uint64_t)(c->end - c->first_src))
+            return -1;
+        c->first_escp = c->first_src + (bits + 7) / 8;
+    }
+    const uint8_t *p = codec_skip_varints(c->first_escp, c->end, e);
+    if (!p || !varint_get(p, c->end, v))
+        return -1;
+    return (c->pos_mode == POS_MIXED ? *v >> 1 : *v) > UINT32_MAX ? -1 : 0;
+}
+
+/* The current document's first position value (format above): passes the
+ * block's earlier documents by their widths (reading them only when the
+ * list has escapes, which are numbered in order).  0, or -1 if damaged. */
+static int post_first(ix_post *c, uint64_t *v)
+{
+    if (c->df == 1) {
+        *v = c->first_inl;
+        return 0;
+    }
+    const uint8_t *p = first_start(c);
+    if (!p)
+        return -1;
+    if (c->first_done > c->in_block) { /* cannot happen going forward */
+        c->first_done = c->first_nesc = 0;
+        c->first_at = 0;
+    }
+    const ix_segment *s = c->seg;
+    size_t len = (size_t)(c->end - p);
+    unsigned mixed = c->pos_mode == POS_MIXED, k;
+    uint64_t at = c->first_at;
+    uint32_t i = c->first_done;
+    if (!c->first_escs) {
+        if (s->first_w)
+            for (; i < c->in_block; i++)
+                at += s->first_w[c->docs[i]] + mixed;
+        for (; i < c->in_block; i++)
+            at += first_w(s, c->docs[i]) + mixed;
+    }
+    for (;; i++) {
+        k = first_w(s, c->docs[i]) + mixed;
+        if (bits_get(p, len, at, k, v) != 0)
+            return -1;
+        at += k;
+        if (*v == (1ull << k) - 1 && (!c->first_escs || first_escape(c, c->first_nesc++, v) != 0))
+            return -1;
+        if (i == c->in_block)
+            break;
+    }
+    c->first_done = i + 1;
+    c->first_at = at;
+    return 0;
+}
+
 /* Reads the current doc's positions: up to cap of them to out/exact, and
  * all of them as values (varints, the term's mode) to raw when non-NULL.
  * Returns how many the doc has, 0 with c->bad set when corrupt. */
@@ -768,23 +977,30 @@ static uint32_t pos_read(ix_post *c, uint32_t *out, uint8_t *exact, uint32_t cap
         c->pos_boff = c->block_pos_boff;
     }
     post_tf_total(c);
-    uint64_t g = c->pos_g, sum = post_tf_sum(c, c->in_block);
+    uint64_t g = c->pos_g, sum = post_tf_sum(c, c->in_block), v0;
     for (uint32_t i = c->pos_skip_docs; i < c->in_block; i++)
-        g += post_tf_sum(c, i);
-    if (sum > UINT32_MAX) {
+        g += post_tf_sum(c, i) - 1; /* the first position is not there */
+    if (sum == 0 || sum > UINT32_MAX || c->bad) {
         c->bad = 1;
         return 0;
     }
     uint32_t n = (uint32_t)sum;
-    if (g < c->pos_g || g + n > c->pos_cf || pos_seek(c, g) != 0) {
+    if (g < c->pos_g || g + n - 1 > c->pos_cf || pos_seek(c, g) != 0 || post_first(c, &v0) != 0) {
         c->bad = 1;
         return 0;
     }
     c->pos_skip_docs = c->in_block;
     int mixed = c->pos_mode == POS_MIXED;
     uint8_t flag = c->pos_mode == POS_EXACT;
-    uint64_t pos = 0, off = c->pos_boff, k = g / 128;
-    for (uint32_t i = 0; i < n;) {
+    uint64_t pos = mixed ? v0 >> 1 : v0, off = c->pos_boff, k = g / 128;
+    if (raw)
+        buf_put_varint(raw, v0);
+    if (cap) {
+        out[0] = (uint32_t)pos;
+        if (exact)
+            exact[0] = mixed ? (uint8_t)(v0 & 1) : flag;
+    }
+    for (uint32_t i = 1; i < n;) {
         if (g / 128 != k) { /* into the next block */
             if (pos_next_block(c, k, off, &off) != 0) {
                 c->bad = 1;

@@ -12,7 +12,7 @@
 #include "util/fileio.h"
 
 #define SEG_MAGIC     "MGSEG\r\n\x1a"
-#define SEG_VERSION   7u
+#define SEG_VERSION   8u
 #define SEG_HEADER    16u
 #define SEG_TRAILER   24u
 #define SEG_END_MAGIC 0x4553474du /* "MGSE" little-endian */
@@ -64,11 +64,16 @@ struct ix_segment {
     uint64_t *dict_off;       /* offset of each block in SEC_DICT */
     const uint8_t **dict_first; /* first term of each block (in the map) */
     uint8_t *dict_first_len;
+    uint8_t *first_w;         /* per document, the bit width of a first
+                                 position value (postings.c), from NORMS */
 };
 
 /* Opens and verifies (cheaply) a segment file; dels may be NULL. */
 int  seg_open(const char *dir, uint64_t id, ix_segment **out, errbuf *e);
 void seg_free(ix_segment *s);
+/* Fills s->first_w from the NORMS section (norms read as 255 when it does
+ * not hold 2 * ndocs bytes).  0, or -1 out of memory. */
+int  post_first_widths(ix_segment *s);
 /* Full verification: every checksum and the structure of every list. */
 int  seg_check(const ix_segment *s, errbuf *e);
 /* File name of a segment. */
@@ -92,8 +97,10 @@ typedef struct td_entry {
     uint64_t pos_off;         /* in SEC_POSITIONS */
     ix_bound bound;           /* over the whole list */
     uint8_t mode;             /* POS_* */
+    uint8_t escs;             /* df > 1: some first position is escaped */
     uint32_t inl_doc;         /* df == 1: the posting, inlined */
     uint32_t inl_tft, inl_tfb;
+    uint64_t inl_fv;          /* df == 1: its first position value */
 } td_entry;
 
 typedef struct td_iter {
@@ -140,9 +147,12 @@ typedef struct post_writer {
     uint32_t n;               /* docs buffered in the current block */
     uint32_t docs[128], tft[128], tfb[128];
     uint8_t tn[128], bn[128];
+    uint64_t fv[128];         /* each posting's first position value */
+    int mode;                 /* the term's POS_* (from pw_positions) */
+    int escs;                 /* a first position was escaped */
     uint32_t last_doc;        /* last doc of the previous block, or -1 */
     int have_last;
-    uint64_t pos_count;       /* positions so far for this term */
+    uint64_t pos_count;       /* values written to POSITIONS so far */
     uint64_t pos_flushed;     /* positions bytes of this term taken out of pos */
     uint64_t blk_pboff, blk_pg; /* positions block offset and position index
                                    of the current block's first doc */
@@ -162,8 +172,9 @@ void pw_begin(post_writer *w);
  * positions follow with pw_positions. */
 void pw_add(post_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb, uint8_t tn, uint8_t bn);
 /* The positions of the last added posting: n varints in mode `from`,
- * re-encoded in mode `to` (the term's) and appended to w->pos.  Returns the
- * byte after them in `in`, or NULL if they run past end. */
+ * re-encoded in mode `to` (the term's): the first kept with the posting,
+ * the others appended to w->pos.  Returns the byte after them in `in`, or
+ * NULL if they run past end. */
 const uint8_t *pw_positions(post_writer *w, const uint8_t *in, const uint8_t *end, uint32_t n,
                             int from, int to);
 /* Ends the term's positions: the partial last positions block to w->pos. */

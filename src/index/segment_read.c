@@ -157,6 +157,8 @@ int seg_open(const char *dir, uint64_t id, ix_segment **out, errbuf *e)
         rc = seg_meta(s, e);
     if (rc == MG_OK)
         rc = seg_dictidx(s, e);
+    if (rc == MG_OK && post_first_widths(s) != 0)
+        rc = err_set(e, MG_ENOMEM, "%s: out of memory", s->path);
     if (rc != MG_OK) {
         seg_free(s);
         return rc;
@@ -174,6 +176,7 @@ void seg_free(ix_segment *s)
     free(s->dict_off);
     free(s->dict_first);
     free(s->dict_first_len);
+    free(s->first_w);
     free(s);
 }
 

@@ -9,14 +9,17 @@
  *
  *   header, 16 bytes
  *     8 bytes  magic "MGSEG\r\n\x1a"
- *     u32      format version (7; 4 added IDS, 5 took the id out of
+ *     u32      format version (8; 4 added IDS, 5 took the id out of
  *              the stored records, 6 packed positions in blocks of 128,
- *              7 coded posting blocks with PFor and tf - 1 / tf_title)
+ *              7 coded posting blocks with PFor and tf - 1 / tf_title,
+ *              8 moved each posting's first position beside it, in the
+ *              bits its document's norms allow)
  *     u32      0 (reserved)
  *   sections, each starting at a multiple of 8 (zero bytes pad between):
  *     STORED     compressed stored-field blocks       (stored.c)
  *     POSTINGS   per term: skip table and blocks      (postings.c)
  *     POSITIONS  per term: packed position blocks     (postings.c)
+ *                (all but each posting's first position)
  *     DICT       front-coded dictionary blocks        (termdict.c)
  *     DICTIDX    sparse index of DICT                 (termdict.c)
  *     STOREIDX   index of STORED                      (stored.c)
@@ -262,9 +265,11 @@ static void segw_end_term(seg_writer *w)
         w->cur.inl_doc = w->pw.docs[0];
         w->cur.inl_tft = w->pw.tft[0];
         w->cur.inl_tfb = w->pw.tfb[0];
+        w->cur.inl_fv = w->pw.fv[0];
     } else {
         buf_reset(&w->post);
         pw_finish(&w->pw, &w->post);
+        w->cur.escs = (uint8_t)w->pw.escs; /* known once the last block is out */
         w->cur.doc_off = w->f.off - w->sec[SEC_POSTINGS].off;
         out_put(&w->f, w->post.p, w->post.len);
         if (w->post.oom)

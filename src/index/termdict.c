@@ -15,16 +15,23 @@
  *     varint doc
  *     varint tf_body << 3 | mode << 1 | (tf_title > 0)
  *     varint tf_title             only when that last bit is set
- *     varint pos_off delta        offset of its positions in POSITIONS,
- *                                 minus the previous entry's (first:
- *                                 absolute)
+ *     varint first                its first position value (the position,
+ *                                 << 1 | exact in mode mixed; postings.c)
+ *     varint pos_off delta        only when cf > 1: offset of its other
+ *                                 positions in POSITIONS, minus the
+ *                                 previous such offset in the block
+ *                                 (first: absolute)
  *     (cf = tf_title + tf_body; the bound is the posting itself with the
  *     document's norms from NORMS)
  *   otherwise:
- *     varint (cf - df) << 2 | mode   occurrences beyond one per document
+ *     varint (cf - df) << 3 | escapes << 2 | mode
+ *                                 cf - df: occurrences beyond one per
+ *                                 document, the values in POSITIONS;
+ *                                 escapes: 1 when some first position of
+ *                                 the list is escaped (postings.c)
  *     varint doc_off delta        offset of the list in POSTINGS, minus the
  *                                 previous df > 1 entry's (first: absolute)
- *     varint pos_off delta        as above
+ *     varint pos_off delta        only when cf > df, as above
  *     varint max_tf_title         the list's bound (exact)
  *     varint max_tf_body
  *     u8 min_title_norm, u8 min_body_norm
@@ -96,11 +103,16 @@ void td_writer_add(td_writer *w, const td_entry *e)
         buf_put_varint(&w->dict, (uint64_t)e->inl_tfb << 3 | (uint64_t)e->mode << 1 | (e->inl_tft > 0));
         if (e->inl_tft)
             buf_put_varint(&w->dict, e->inl_tft);
-        buf_put_varint(&w->dict, e->pos_off - w->prev_pos_off);
+        buf_put_varint(&w->dict, e->inl_fv);
     } else {
-        buf_put_varint(&w->dict, (e->cf - e->df) << 2 | e->mode);
+        buf_put_varint(&w->dict, (e->cf - e->df) << 3 | (uint64_t)(e->escs ? 4 : 0) | e->mode);
         buf_put_varint(&w->dict, e->doc_off - w->prev_doc_off);
+    }
+    if (e->cf > e->df) { /* values in POSITIONS */
         buf_put_varint(&w->dict, e->pos_off - w->prev_pos_off);
+        w->prev_pos_off = e->pos_off;
+    }
+    if (e->df > 1) {
         buf_put_varint(&w->dict, e->bound.max_tf_title);
         buf_put_varint(&w->dict, e->bound.max_tf_body);
         buf_put_u8(&w->dict, e->bound.min_title_norm);
@@ -109,7 +121,6 @@ void td_writer_add(td_writer *w, const td_entry *e)
     }
     memcpy(w->prev, e->term, e->len);
     w->prev_len = e->len;
-    w->prev_pos_off = e->pos_off;
     w->in_block++;
     w->nterms++;
 }
@@ -157,10 +168,13 @@ static int td_read_entry(td_iter *it)
     uint64_t df = rd_varint(r);
     if (df == 1) {
         uint64_t doc = rd_varint(r), v = rd_varint(r), tft = (v & 1) ? rd_varint(r) : 0;
-        e->pos_off += rd_varint(r);
+        e->inl_fv = rd_varint(r);
+        if (tft + (v >> 3) > 1)
+            e->pos_off += rd_varint(r);
         const ix_segment *s = it->seg;
         if (r->bad || doc >= s->ndocs || (v >> 3) > UINT32_MAX || tft > UINT32_MAX ||
-            ((v >> 1) & 3) > POS_INEXACT || (tft == 0 && (v >> 3) == 0)) {
+            ((v >> 1) & 3) > POS_INEXACT || (tft == 0 && (v >> 3) == 0) ||
+            e->inl_fv > (((v >> 1) & 3) == POS_MIXED ? 2ull * UINT32_MAX + 1 : UINT32_MAX)) {
             it->bad = 1;
             return 0;
         }
@@ -170,6 +184,7 @@ static int td_read_entry(td_iter *it)
         e->inl_tfb = (uint32_t)(v >> 3);
         e->mode = (uint8_t)((v >> 1) & 3);
         e->cf = tft + (v >> 3);
+        e->escs = 0;
         e->bound.max_tf_title = e->inl_tft;
         e->bound.max_tf_body = e->inl_tfb;
         int norms = s->sec[SEC_NORMS].len == 2ull * s->ndocs;
@@ -180,7 +195,8 @@ static int td_read_entry(td_iter *it)
     }
     uint64_t extra = rd_varint(r);
     e->doc_off += rd_varint(r);
-    e->pos_off += rd_varint(r);
+    if (extra >> 3)
+        e->pos_off += rd_varint(r);
     uint64_t mt = rd_varint(r), mb = rd_varint(r);
     e->bound.min_title_norm = rd_u8(r);
     e->bound.min_body_norm = rd_u8(r);
@@ -191,7 +207,8 @@ static int td_read_entry(td_iter *it)
     }
     e->df = (uint32_t)df;
     e->mode = (uint8_t)(extra & 3);
-    e->cf = df + (extra >> 2);
+    e->escs = (uint8_t)((extra >> 2) & 1);
+    e->cf = df + (extra >> 3);
     e->bound.max_tf_title = (uint32_t)mt;
     e->bound.max_tf_body = (uint32_t)mb;
     it->left--;
