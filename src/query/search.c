@@ -38,6 +38,7 @@
 #include "analysis/analyzer.h"
 #include "query/bm25.h"
 #include "query/iter.h"
+#include "query/iter_int.h"
 #include "query/parser.h"
 #include "query/plan.h"
 #include "query/snippet.h"
@@ -246,6 +247,7 @@ typedef struct ms {
     uint32_t nsk_to;    /* nsk_to], block bounds summing to nsk_ub */
     double nsk_ub;
     int deletes;        /* the segment has deleted documents */
+    void *mem;          /* the arrays above (ms_alloc) */
     double seed;        /* a threshold known before k hits are kept, or -1
                            (see ms_seed) */
 } ms;
@@ -522,20 +524,62 @@ static void ms_free(ms *s)
         qit_free(s->not[i]);
     for (size_t i = 0; i < s->nfilt; i++)
         qit_free(s->filt[i]);
-    free(s->c);
-    free(s->not);
-    free(s->filt);
-    free(s->order);
-    free(s->cl);
-    free(s->ocl);
-    free(s->prefix);
-    free(s->sc);
-    free(s->bscores);
+    free(s->mem);
     free(s->pa);
     free(s->pb);
-    free(s->kid);
-    free(s->kidpos);
-    free(s->wprefix);
+}
+
+/* Carves the arrays for k root kids out of one allocation. */
+static int ms_alloc(ms *s, size_t k)
+{
+    size_t p = k * sizeof(void *), z = k * sizeof(size_t), d = k * sizeof(double);
+    size_t m = k * sizeof(mscl), total = 3 * p + 3 * z + 2 * m + 3 * d + 128 * d;
+    char *a = s->mem = calloc(1, total ? total : 1);
+    if (!a)
+        return MG_ENOMEM;
+    s->c = (qit **)a; a += p;
+    s->not = (qit **)a; a += p;
+    s->filt = (qit **)a; a += p;
+    s->order = (size_t *)a; a += z;
+    s->kid = (size_t *)a; a += z;
+    s->kidpos = (size_t *)a; a += z;
+    s->cl = (mscl *)a; a += m;
+    s->ocl = (mscl *)a; a += m;
+    s->prefix = (double *)a; a += d;
+    s->sc = (double *)a; a += d;
+    s->wprefix = (double *)a; a += d;
+    s->bscores = (double *)a;
+    return MG_OK;
+}
+
+/* A lazy phrase bonus whose words are both plain-term clauses is counted
+ * by ms_lazy_phrase from their cursors, so its own iterator would only be
+ * opened (and aligned) for its bound: an empty iterator carries that bound
+ * instead, from the words' list bounds as phrase_new computes a pair's
+ * (an occurrence in a field needs both words there).  kc maps root kids
+ * to clauses.  NULL (build the phrase) otherwise. */
+static qit *ms_lazy_stub(const ms *s, const qctx *cx, const pnode *n, const size_t *kc)
+{
+    size_t a = kc[n->pair[0]], b = kc[n->pair[1]];
+    if (!n->lazy || n->nw != 2 || a == SIZE_MAX || b == SIZE_MAX || !s->cl[a].pc || !s->cl[b].pc)
+        return NULL;
+    qit *it = empty_new();
+    if (!it)
+        return NULL;
+    ix_bound x, y;
+    ix_post_list_bound(s->cl[a].pc, &x);
+    ix_post_list_bound(s->cl[b].pc, &y);
+    uint32_t mt = x.max_tf_title < y.max_tf_title ? x.max_tf_title : y.max_tf_title;
+    uint32_t mb = x.max_tf_body < y.max_tf_body ? x.max_tf_body : y.max_tf_body;
+    uint8_t tn = x.min_title_norm > y.min_title_norm ? x.min_title_norm : y.min_title_norm;
+    uint8_t bn = x.min_body_norm > y.min_body_norm ? x.min_body_norm : y.min_body_norm;
+    uint64_t ca = s->cl[a].it->cost, cb = s->cl[b].it->cost;
+    if (s->cl[a].it->doc != IX_END && s->cl[b].it->doc != IX_END) {
+        it->ub = n->boost * bm25_bound(cx->m, n->idf, mt, mb, tn, bn, n->fmask);
+        it->cost = ca < cb ? ca : cb;
+        it->doc = 0; /* ms_skip_to and ms_score go by its words' documents */
+    }
+    return it;
 }
 
 /* Seeds the threshold from the first block of the top clause (the last in
@@ -631,24 +675,14 @@ static int ms_run(run *rn, const qctx *cx, uint32_t seg, const pnode *root)
     s.nsk_from = 1;    /* an empty range */
     s.seed = -1.0;
     size_t k = root->nkids;
-    s.c = calloc(k, sizeof *s.c);
-    s.not = calloc(k, sizeof *s.not);
-    s.filt = calloc(k, sizeof *s.filt);
-    s.order = calloc(k, sizeof *s.order);
-    s.cl = calloc(k, sizeof *s.cl);
-    s.ocl = calloc(k, sizeof *s.ocl);
-    s.prefix = calloc(k, sizeof *s.prefix);
-    s.sc = calloc(k, sizeof *s.sc);
-    s.bscores = malloc(k * 128 * sizeof *s.bscores);
-    s.kid = calloc(k, sizeof *s.kid);
-    s.kidpos = calloc(k, sizeof *s.kidpos);
-    s.wprefix = calloc(k, sizeof *s.wprefix);
     s.deletes = ix_seg_live_docs(cx->seg) != cx->ndocs;
-    int rc = s.c && s.not && s.filt && s.order && s.cl && s.ocl && s.prefix && s.sc && s.bscores && s.kid && s.kidpos && s.wprefix
-                 ? MG_OK : MG_ENOMEM;
+    int rc = ms_alloc(&s, k);
     for (size_t i = 0; i < k && rc == MG_OK; i++) {
-        qit *it;
-        rc = qit_build(root->kids[i], cx, &it);
+        qit *it = NULL;
+        s.kidpos[i] = SIZE_MAX; /* kid -> clause until ms_order */
+        if (root->kids[i]->lazy && root->kids[i]->occur == QO_SHOULD)
+            it = ms_lazy_stub(&s, cx, root->kids[i], s.kidpos);
+        rc = it ? MG_OK : qit_build(root->kids[i], cx, &it);
         if (rc == MG_OK && root->kids[i]->occur == QO_MUSTNOT)
             s.not[s.nnot++] = it;
         else if (rc == MG_OK && root->kids[i]->occur == QO_MUST)
@@ -661,6 +695,7 @@ static int ms_run(run *rn, const qctx *cx, uint32_t seg, const pnode *root)
             c->bsc_block = UINT32_MAX;
             c->pj[0] = c->pj[1] = SIZE_MAX;
             s.kid[s.n] = i;
+            s.kidpos[i] = s.n;
             s.c[s.n++] = it;
         }
     }
