@@ -641,6 +641,18 @@ static inline uint64_t post_tf_sum(const ix_post *c, uint32_t i)
     return c->tf_ready == 2 ? (uint64_t)c->tf_body[i] + 1 : (uint64_t)c->tf_title[i] + c->tf_body[i];
 }
 
+/* body[i] = body[i] + 1 - title[i]; nonzero if one wraps or goes below 0. */
+static inline uint32_t tf_split(uint32_t *restrict body, const uint32_t *restrict title, uint32_t n)
+{
+    uint32_t bad = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t tf = body[i] + 1;
+        bad |= (uint32_t)(tf == 0) | (uint32_t)(title[i] > tf);
+        body[i] = tf - title[i];
+    }
+    return bad;
+}
+
 static void post_tf(ix_post *c)
 {
     if (c->tf_ready == 1)
@@ -653,11 +665,10 @@ static void post_tf(ix_post *c)
     /* tf_body = tf - tf_title, where tf = stored + 1 must not wrap to 0
      * nor be below tf_title (branch-free, so the loop vectorizes) */
     uint32_t bad = !p;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t tf = c->tf_body[i] + 1;
-        bad |= (uint32_t)(tf == 0) | (uint32_t)(c->tf_title[i] > tf);
-        c->tf_body[i] = tf - c->tf_title[i];
-    }
+    if (n == 128) /* a constant count: the loop vectorizes at -O2 */
+        bad |= tf_split(c->tf_body, c->tf_title, 128);
+    else
+        bad |= tf_split(c->tf_body, c->tf_title, n);
     if (bad)
         post_tf_fail(c);
     c->tf_ready = 1;
@@ -760,8 +771,12 @@ static int pos_load(ix_post *c, uint64_t k, uint64_t off)
             codec_unpack128(p + 2, b, lo);
         else
             codec_unpack_n(p + 2, n, b, lo);
-        for (unsigned i = 0; i < n; i++)
-            c->pvals[i] = lo[i];
+        if (n == 128) /* a constant count: the copy vectorizes */
+            for (unsigned i = 0; i < 128; i++)
+                c->pvals[i] = lo[i];
+        else
+            for (unsigned i = 0; i < n; i++)
+                c->pvals[i] = lo[i];
         const uint8_t *idx = p + 2 + packed;
         p = idx + nexc;
         for (unsigned e = 0; e < nexc; e++) {
@@ -978,8 +993,14 @@ static uint32_t pos_read(ix_post *c, uint32_t *out, uint8_t *exact, uint32_t cap
     }
     post_tf_total(c);
     uint64_t g = c->pos_g, sum = post_tf_sum(c, c->in_block), v0;
-    for (uint32_t i = c->pos_skip_docs; i < c->in_block; i++)
-        g += post_tf_sum(c, i) - 1; /* the first position is not there */
+    /* the first position of each document is not there */
+    if (c->tf_ready == 2) { /* tf_body holds tf - 1 */
+        for (uint32_t i = c->pos_skip_docs; i < c->in_block; i++)
+            g += c->tf_body[i];
+    } else {
+        for (uint32_t i = c->pos_skip_docs; i < c->in_block; i++)
+            g += (uint64_t)c->tf_title[i] + c->tf_body[i] - 1;
+    }
     if (sum == 0 || sum > UINT32_MAX || c->bad) {
         c->bad = 1;
         return 0;
