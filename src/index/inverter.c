@@ -113,9 +113,10 @@ static int ps_varint_slow(pool *p, pstream *s, uint8_t *level, uint64_t x)
         if (s->upto == s->end && ps_next(p, s, level) != 0)
             return -1;
         uint32_t k = s->end - s->upto < n - i ? s->end - s->upto : n - i;
-        memcpy(pool_at(p, s->upto), tmp + i, k);
+        uint8_t *q = pool_at(p, s->upto);
         s->upto += k;
-        i += k;
+        while (k--) /* a few bytes: no memcpy call */
+            *q++ = tmp[i++];
     }
     return 0;
 }
