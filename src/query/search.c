@@ -73,9 +73,12 @@ static int passes(const run *rn, const qctx *cx, uint32_t d)
     return 1;
 }
 
+/* Ranking by relevance needs no date until the page is made (fill_hit
+ * reads it then): one random read of the date column less per hit kept. */
 static void keep(run *rn, const qctx *cx, uint32_t seg, uint32_t d, double score)
 {
-    tk_hit h = { score, cx->dates ? cx->dates[d] : MG_NO_DATE, seg, d };
+    int rel = rn->top.mode == TK_SCORE;
+    tk_hit h = { score, cx->dates && !rel ? cx->dates[d] : MG_NO_DATE, seg, d };
     topk_push(&rn->top, &h);
 }
 
@@ -794,12 +797,19 @@ static int fail(mg_results *res, int code, const char *msg)
     return code;
 }
 
-static void fill_hit(mg_results *res, size_t i, const tk_hit *h, const mg_search_options *o,
-                     analyzer *an, plan *pl)
+static void fill_hit(mg_results *res, const ix_reader *r, size_t i, const tk_hit *h,
+                     const mg_search_options *o, analyzer *an, plan *pl)
 {
     mg_hit *hit = &res->hits[i];
     unsigned f = o->fields;
-    hit->date = (f & MG_FIELD_DATE) ? h->date : MG_NO_DATE;
+    hit->date = MG_NO_DATE;
+    if ((f & MG_FIELD_DATE) && o->sort != MG_SORT_RELEVANCE)
+        hit->date = h->date;
+    else if (f & MG_FIELD_DATE) { /* not read while ranking (keep) */
+        const ix_segment *sg = ix_reader_segment(r, h->seg);
+        const int64_t *dates = ix_seg_dates(sg);
+        hit->date = dates && h->doc < ix_seg_ndocs(sg) ? dates[h->doc] : MG_NO_DATE;
+    }
     hit->score = o->sort == MG_SORT_RELEVANCE ? h->score : 0.0;
     if (!res->docs[i])
         return; /* the id, if asked, is copied into res by own_ids */
@@ -880,7 +890,7 @@ static int make_page(run *rn, const ix_reader *r, const mg_search_options *o, an
         res->seg[res->n] = h->seg;
         res->doc[res->n] = h->doc;
         res->n++;
-        fill_hit(res, i, h, o, an, pl);
+        fill_hit(res, r, i, h, o, an, pl);
     }
     return own_ids(res, r, o->fields);
 }
