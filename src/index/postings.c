@@ -93,6 +93,14 @@
  * by their headers; positions blocks are decoded only when positions are
  * read.  Before format 6 every value was a varint; before 8 the first
  * positions were in POSITIONS too.
+ *
+ * Reading less (for conjunctions, which touch few documents of a long
+ * list's blocks): the skip table is searched by galloping; a document's
+ * frequencies are read alone from the packed block (codec_pfor_get) for
+ * the first TF_PROBES asked in a block, then the block is decoded whole;
+ * finding positions decodes only the tf - 1 stream; a document's few
+ * positions are read alone from a positions block the first time it is
+ * used (pos_part), which is decoded whole if used again.
  */
 #include "index/codec.h"
 #include "index/segment.h"
