@@ -355,6 +355,7 @@ static int writer_flush(ix_writer *w, errbuf *e)
     rc = seg_open(w->dir, id, &s, e);
     if (rc != MG_OK)
         return rc;
+    merge_drop_pages(&s, 1); /* opening read its small sections to check them */
     if (w->inv.ndeleted) {
         size_t nb = ((size_t)s->ndocs + 7) / 8;
         s->deleted = calloc(1, nb ? nb : 1);
@@ -533,6 +534,8 @@ static int writer_merge(ix_writer *w, const uint32_t *pick, uint32_t n, errbuf *
     ix_segment *m = NULL;
     if (rc == MG_OK && ndocs)
         rc = seg_open(w->dir, id, &m, e);
+    if (m)
+        merge_drop_pages(&m, 1);
     if (rc != MG_OK) {
         if (rc == MG_EINTERRUPTED)
             w->stop = 0;
