@@ -153,7 +153,10 @@ static void test_positions_title_then_body_with_exact_flags(void **state)
     assert_true(ix_post_open(&c, s, "Rruns", 5));
     assert_int_equal(ix_post_tf_body(&c), 2);
     assert_false(ix_post_open(&c, s, "Rrun", 4)); /* equal to its stem: flag only */
-    assert_true(ix_post_open(&c, s, "Qd1", 3));
+    assert_false(ix_post_open(&c, s, "Qd1", 3)); /* ids are not terms ... */
+    uint32_t from;
+    assert_int_equal(seg_find_id(s, "d1", 2, &from), 1); /* ... but in IDS */
+    assert_int_equal(seg_id_order(s, from), 0);
     assert_int_equal(ix_seg_title_norm(s, 0), norm_encode(3));
     assert_int_equal(ix_seg_body_norm(s, 0), norm_encode(5));
     assert_true(ix_reader_avg_title_len(r) == 3.0);
@@ -413,6 +416,58 @@ static void test_ids_section_matches_stored_ids_after_flush_and_merge(void **sta
     const char *last = ix_seg_doc_id(ix_reader_segment(r, 0), 1499, &len);
     assert_true(len == 4 && memcmp(last, "doc1", 4) == 0);
     ix_reader_unref(r);
+    mg_index_close(ix);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+/* Ids are not terms: each segment's IDS order finds them, prefixes of one
+ * another and ids replaced within one segment included. */
+static void test_ids_are_found_in_every_segment_by_their_order(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    mg_index *ix = open_w(dir, 100 * 1024, 1);
+    char id[40];
+    for (int i = 0; i < 1000; i++) { /* not in id order */
+        snprintf(id, sizeof id, "doc%d", i * 7919 % 1000);
+        add(ix, id, "t", "body", i * 7919 % 1000);
+        if (i % 300 == 299)
+            assert_int_equal(mg_index_commit(ix), MG_OK);
+    }
+    add(ix, "d", "t", "b", 2000);
+    add(ix, "do", "t", "b", 2001);
+    add(ix, "doc5", "t", "again", 2005); /* replaced ... */
+    add(ix, "doc5", "t", "and again", 3005); /* ... twice in one segment */
+    assert_int_equal(mg_index_commit(ix), MG_OK);
+    ix_reader *r = open_r(dir);
+    assert_true(ix_reader_nsegments(r) > 2);
+    for (int i = 0; i < 1000; i++) {
+        snprintf(id, sizeof id, "doc%d", i);
+        uint32_t seg, doc;
+        size_t len;
+        assert_true(ix_reader_find_id(r, id, &seg, &doc));
+        const char *got = ix_seg_doc_id(ix_reader_segment(r, seg), doc, &len);
+        assert_true(len == strlen(id) && memcmp(got, id, len) == 0);
+        assert_int_equal(ix_seg_date(ix_reader_segment(r, seg), doc), i == 5 ? 3005 : i);
+    }
+    const char *absent[] = { "doc", "doc1000", "doc-1", "dd", "doc5 ", "e", "c" };
+    for (size_t i = 0; i < sizeof absent / sizeof *absent; i++) {
+        uint32_t seg, doc;
+        assert_false(ix_reader_find_id(r, absent[i], &seg, &doc));
+    }
+    uint32_t seg, doc;
+    assert_true(ix_reader_find_id(r, "d", &seg, &doc));
+    assert_int_equal(ix_seg_date(ix_reader_segment(r, seg), doc), 2000);
+    ix_reader_unref(r);
+    assert_int_equal(mg_index_delete(ix, "do"), MG_OK);
+    assert_int_equal(mg_index_delete(ix, "do"), MG_ENOTFOUND);
+    assert_int_equal(mg_index_commit(ix), MG_OK);
+    assert_int_equal(mg_index_check(ix), MG_OK);
+    mg_doc *d;
+    assert_int_equal(mg_index_get(ix, "d", &d), MG_OK);
+    mg_doc_free(d);
+    assert_int_equal(mg_index_get(ix, "do", &d), MG_ENOTFOUND);
     mg_index_close(ix);
     tu_rmrf(dir);
     free(dir);
@@ -926,6 +981,7 @@ int main(void)
         cmocka_unit_test(test_replace_by_id_keeps_only_the_newest),
         cmocka_unit_test(test_delete_by_id_committed_and_pending),
         cmocka_unit_test(test_rollback_discards_adds_and_deletes),
+        cmocka_unit_test(test_ids_are_found_in_every_segment_by_their_order),
         cmocka_unit_test(test_tiny_ram_budget_flushes_and_merges),
         cmocka_unit_test(test_ids_section_matches_stored_ids_after_flush_and_merge),
         cmocka_unit_test(test_flushed_pending_segments_replace_delete_rollback),

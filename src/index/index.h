@@ -13,7 +13,8 @@
  *               an "exact" flag (see ix_post_positions), so `=word` is exact
  *   Aword       author tokens (folded, unstemmed)
  *   Sword       source and section tokens (folded, unstemmed)
- *   Qid         the article's external id, whole (unique; replace/delete)
+ * (The external id is not a term: each segment's IDS section keeps the ids
+ * with their docids sorted by id, for replace, delete and lookups.)
  *
  * Positions.  Title tokens take positions 0..T-1 and body tokens T+1...
  * (one gap, so no phrase spans the two).  Within a posting the positions are

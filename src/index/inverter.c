@@ -387,11 +387,7 @@ int inv_add(inverter *v, analyzer *an, const mg_article *a)
     inv_run(a->section, ns + 1, &c);
     c.prefix = 'A';
     inv_run(a->author, 0, &c);
-    char key[IX_TERM_MAX + 1];
-    size_t il = strlen(a->id);
-    key[0] = 'Q';
-    memcpy(key + 1, a->id, il);
-    c.fail |= inv_occ_key(v, key, il + 1, 0, 1, 0);
+    size_t il = strlen(a->id); /* found through the segment's IDS section */
     if (c.fail || inv_end_doc(v) != 0)
         return MG_ENOMEM;
     uint32_t *slot = strmap_upsert(v->ids, a->id, il, v->ndocs, NULL);

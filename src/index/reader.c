@@ -219,17 +219,11 @@ out:
 
 int ix_reader_find_id(const ix_reader *r, const char *id, uint32_t *seg, uint32_t *doc)
 {
-    char term[IX_TERM_MAX + 1];
     size_t n = strlen(id);
-    if (n + 1 > IX_TERM_MAX)
-        return 0;
-    term[0] = 'Q';
-    memcpy(term + 1, id, n);
     for (uint32_t i = r->nseg; i-- > 0;) {
-        ix_post c;
-        if (!ix_post_open(&c, r->seg[i], term, n + 1))
-            continue;
-        for (uint32_t d = c.doc; d != IX_END; d = ix_post_next(&c)) {
+        uint32_t from, m = seg_find_id(r->seg[i], id, n, &from);
+        for (uint32_t k = from; k < from + m; k++) {
+            uint32_t d = seg_id_order(r->seg[i], k);
             if (!ix_seg_is_deleted(r->seg[i], d)) {
                 *seg = i;
                 *doc = d;

@@ -12,7 +12,7 @@
 #include "util/fileio.h"
 
 #define SEG_MAGIC     "MGSEG\r\n\x1a"
-#define SEG_VERSION   8u
+#define SEG_VERSION   9u
 #define SEG_HEADER    16u
 #define SEG_TRAILER   24u
 #define SEG_END_MAGIC 0x4553474du /* "MGSE" little-endian */
@@ -219,6 +219,11 @@ void stw_flush(stored_writer *w);
 size_t stw_bytes(const stored_writer *w);
 /* Appends the SEC_IDS section's bytes to out. */
 void stw_ids_section(const stored_writer *w, buf *out);
+/* The documents whose external id is id[0..len): how many there are, the
+ * first's place in the IDS order in *from (seg_id_order gives each one's
+ * docid, for k = *from ..). */
+uint32_t seg_find_id(const ix_segment *s, const char *id, size_t len, uint32_t *from);
+uint32_t seg_id_order(const ix_segment *s, uint32_t k);
 
 /* Reads every stored document of a segment in order, decompressing each
  * block once (merges and checks; ix_seg_doc is for random access). */

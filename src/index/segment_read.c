@@ -60,13 +60,19 @@ static int seg_sec_crc(const ix_segment *s, int kind, errbuf *e)
     return MG_OK;
 }
 
-/* The ids section: ndocs ascending end offsets, then that many bytes. */
+/* The ids section: ndocs ascending end offsets, that many bytes, ndocs
+ * docids in id order. */
 static int seg_ids(ix_segment *s, errbuf *e)
 {
     const sect *x = &s->sec[SEC_IDS];
-    if (x->len < 4ull * s->ndocs)
+    if (x->len < 8ull * s->ndocs)
         return SEG_BAD(e, s, x->off, "ids section too short for %u documents", s->ndocs);
-    uint64_t room = x->len - 4ull * s->ndocs;
+    uint64_t room = x->len - 8ull * s->ndocs;
+    const uint8_t *order = x->p + x->len - 4ull * s->ndocs;
+    for (uint32_t k = 0; k < s->ndocs; k++)
+        if (le32(order + 4ull * k) >= s->ndocs)
+            return SEG_BAD(e, s, x->off + (uint64_t)(order - x->p) + 4ull * k,
+                           "ids section order names no document");
     uint32_t prev = 0;
     for (uint32_t d = 0; d < s->ndocs; d++) {
         uint32_t end = le32(x->p + 4ull * d);
@@ -228,6 +234,34 @@ static int seg_check_lists(const ix_segment *s, errbuf *e)
     return MG_OK;
 }
 
+/* The IDS order lists every document once, sorted by id then docid. */
+static int seg_check_ids(const ix_segment *s, errbuf *e)
+{
+    uint8_t *seen = calloc(((size_t)s->ndocs + 7) / 8 + 1, 1);
+    if (!seen)
+        return err_set(e, MG_ENOMEM, "out of memory checking %s", s->name);
+    const char *pp = NULL;
+    size_t pl = 0;
+    uint32_t pd = 0;
+    int rc = MG_OK;
+    for (uint32_t k = 0; k < s->ndocs && rc == MG_OK; k++) {
+        uint32_t d = seg_id_order(s, k);
+        size_t l;
+        const char *p = ix_seg_doc_id(s, d, &l);
+        int c = k ? memcmp(pp, p, pl < l ? pl : l) : -1;
+        if (c == 0)
+            c = pl < l ? -1 : pl > l ? 1 : (pd < d ? -1 : 1);
+        if (bit_get(seen, d) || c > 0)
+            rc = SEG_BAD(e, s, s->sec[SEC_IDS].off, "ids section order is not sorted by id");
+        bit_set(seen, d);
+        pp = p;
+        pl = l;
+        pd = d;
+    }
+    free(seen);
+    return rc;
+}
+
 int seg_check(const ix_segment *s, errbuf *e)
 {
     size_t n = s->map.len;
@@ -239,6 +273,8 @@ int seg_check(const ix_segment *s, errbuf *e)
             return rc;
     }
     int rc = seg_check_lists(s, e);
+    if (rc == MG_OK)
+        rc = seg_check_ids(s, e);
     stored_cursor sc;
     stc_init(&sc, s);
     for (uint32_t d = 0; rc == MG_OK && d < s->ndocs; d++) {

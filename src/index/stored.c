@@ -17,6 +17,10 @@
  *   u32 end[ndocs]   end of doc d's id in the bytes below (start: end[d-1],
  *                    or 0 for doc 0); ascending
  *   the ids' bytes, back to back (no terminators)
+ *   u32 order[ndocs] the docids sorted by id (bytewise, shorter first on a
+ *                    common prefix; equal ids by docid): replace and delete
+ *                    find an id by binary search (since format 9; before,
+ *                    through a Q+id term in the dictionary)
  */
 #include "index/segment.h"
 
@@ -193,10 +197,40 @@ size_t stw_bytes(const stored_writer *w)
     return w->raw.cap + w->comp.cap + w->idx.cap + w->ids_off.cap + w->ids.cap + bg;
 }
 
+typedef struct id_ref {
+    const uint8_t *p;
+    uint32_t len, doc;
+} id_ref;
+
+static int id_ref_cmp(const void *a, const void *b)
+{
+    const id_ref *x = a, *y = b;
+    int c = memcmp(x->p, y->p, x->len < y->len ? x->len : y->len);
+    if (c)
+        return c;
+    if (x->len != y->len)
+        return x->len < y->len ? -1 : 1;
+    return x->doc < y->doc ? -1 : x->doc > y->doc;
+}
+
 void stw_ids_section(const stored_writer *w, buf *out)
 {
     buf_put(out, w->ids_off.p, w->ids_off.len);
     buf_put(out, w->ids.p, w->ids.len);
+    id_ref *r = malloc(((size_t)w->ndocs + 1) * sizeof *r);
+    if (!r) {
+        out->oom = 1;
+        return;
+    }
+    for (uint32_t d = 0, start = 0; d < w->ndocs; d++) {
+        uint32_t end = le32(w->ids_off.p + 4ull * d);
+        r[d] = (id_ref){ w->ids.p + start, end - start, d };
+        start = end;
+    }
+    qsort(r, w->ndocs, sizeof *r, id_ref_cmp);
+    for (uint32_t i = 0; i < w->ndocs; i++)
+        buf_put_le32(out, r[i].doc);
+    free(r);
 }
 
 /* Closes the current block: hands it to the compressing thread (after
@@ -434,6 +468,38 @@ int stc_next(stored_cursor *c, mg_doc **out, errbuf *e)
         return stored_bad_record(c->s, c->doc, rc, e);
     c->doc++;
     return MG_OK;
+}
+
+uint32_t seg_find_id(const ix_segment *s, const char *id, size_t len, uint32_t *from)
+{
+    const sect *x = &s->sec[SEC_IDS];
+    const uint8_t *order = x->p + x->len - 4ull * s->ndocs;
+    uint32_t lo = 0, hi = s->ndocs;
+    while (lo < hi) { /* the first entry whose id is >= id */
+        uint32_t mid = lo + (hi - lo) / 2;
+        size_t l;
+        const char *p = ix_seg_doc_id(s, le32(order + 4ull * mid), &l);
+        int c = p ? memcmp(p, id, l < len ? l : len) : -1;
+        if (c < 0 || (c == 0 && l < len))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    uint32_t n = 0;
+    for (uint32_t k = lo; k < s->ndocs; k++, n++) {
+        size_t l;
+        const char *p = ix_seg_doc_id(s, le32(order + 4ull * k), &l);
+        if (!p || l != len || memcmp(p, id, len) != 0)
+            break;
+    }
+    *from = lo;
+    return n;
+}
+
+uint32_t seg_id_order(const ix_segment *s, uint32_t k)
+{
+    const sect *x = &s->sec[SEC_IDS];
+    return le32(x->p + x->len - 4ull * s->ndocs + 4ull * k);
 }
 
 const char *ix_seg_doc_id(const ix_segment *s, uint32_t doc, size_t *len)

@@ -391,12 +391,9 @@ static int writer_buffer_full(const ix_writer *w)
 static uint32_t writer_delete_id(ix_writer *w, const char *id)
 {
     uint32_t found = (uint32_t)inv_delete_id(&w->inv, id);
-    char term[IX_TERM_MAX + 1];
     size_t n = strlen(id);
-    term[0] = 'Q';
-    memcpy(term + 1, id, n);
-    /* each lookup reads a few pages of a segment's dictionary (its sparse
-     * index, one block): drop them before they add up to release_every */
+    /* each lookup reads a few pages of a segment's ids section (a binary
+     * search): drop them before they add up to release_every */
     w->probes += w->nseg;
     if (w->probes * 4 * 4096 >= writer_release_every(w)) {
         writer_drop_pages(w);
@@ -404,10 +401,9 @@ static uint32_t writer_delete_id(ix_writer *w, const char *id)
     }
     for (uint32_t i = 0; i < w->nseg; i++) {
         ix_segment *s = w->segs[i].seg;
-        ix_post c;
-        if (!ix_post_open(&c, s, term, n + 1))
-            continue;
-        for (uint32_t d = c.doc; d != IX_END; d = ix_post_next(&c)) {
+        uint32_t from, m = seg_find_id(s, id, n, &from);
+        for (uint32_t k = from; k < from + m; k++) {
+            uint32_t d = seg_id_order(s, k);
             if (bit_get(s->deleted, d))
                 continue;
             if (!s->deleted) {
