@@ -387,6 +387,19 @@ static double ms_lazy_phrase(const qctx *cx, ms *s, const mscl *ph, uint32_t d)
     return ph->boost * bm25_tf(m, ph->idf, m->wt * tft + tfb, K);
 }
 
+/* A bound of lazy phrase ph's score at d from its words' frequencies
+ * there (both words' cursors on d). */
+static double ms_lazy_bound(const qctx *cx, ms *s, const mscl *ph, uint32_t d)
+{
+    uint32_t ta, ba, tb, bb;
+    ix_post_tfs(s->ocl[ph->pj[0]].pc, &ta, &ba);
+    ix_post_tfs(s->ocl[ph->pj[1]].pc, &tb, &bb);
+    uint32_t mt = ta < tb ? ta : tb, mb = ba < bb ? ba : bb;
+    const bm25 *m = cx->m;
+    double K = bm25_norm(m, cx->tnorm[d], cx->bnorm[d]);
+    return ph->boost * bm25_tf(m, ph->idf, m->wt * mt + mb, K) * BM25_BOUND_SLACK;
+}
+
 /* Block-max skipping: when no document in [d, end] can beat the threshold
  * (the blocks of every clause holding [d, end] bound them, and a clause
  * whose iterator sits past d holds nothing before it), returns end + 1 to
@@ -458,6 +471,17 @@ static int ms_score(run *rn, const qctx *cx, ms *s, size_t ne, uint32_t d, doubl
             if (bb < cub) {
                 ub += bb - cub;
                 cub = bb;
+                if (ub <= theta)
+                    return 0;
+            }
+        }
+        if (c->pj[0] != SIZE_MAX && full) {
+            /* Before reading positions: the phrase occurs at most as often
+             * in a field as either word does there. */
+            double b = ms_lazy_bound(cx, s, c, d);
+            if (b < cub) {
+                ub += b - cub;
+                cub = b;
                 if (ub <= theta)
                     return 0;
             }
