@@ -318,12 +318,11 @@ static void ascii_stem(analyzer *a, const uint8_t *key, size_t n, const uint8_t 
 
 /* Fills t->raw/term for the tokenizer's current word; returns 0 when the
  * word folds to nothing. */
-static int token_forms(analyzer *a, token *tk)
+static int token_forms(analyzer *a, const uint8_t *key, size_t n, uint32_t flags, token *tk)
 {
-    const tokenizer *z = &a->tok;
-    const uint8_t *key = z->text, *raw, *term;
-    size_t n = z->n, rl, tl;
-    if (!(z->flags & TOK_NONASCII)) {
+    const uint8_t *raw, *term;
+    size_t rl, tl;
+    if (!(flags & TOK_NONASCII)) {
         if (a->elide) {
             size_t k = elision_len(a->elide, key, n);
             key += k;
@@ -333,7 +332,7 @@ static int token_forms(analyzer *a, token *tk)
             n = ANALYZER_MAX_TOKEN;
         raw = key;
         rl = n;
-        if (!a->stemmer || !(z->flags & TOK_LETTER)) {
+        if (!a->stemmer || !(flags & TOK_LETTER)) {
             term = raw;
             tl = rl;
         } else {
@@ -366,7 +365,10 @@ _Static_assert(ANALYZER_KEY_MAX == TOKENIZER_SCRATCH, "a key is the tokenizer's 
 _Static_assert((int)ANALYZER_KEY_NONASCII == (int)TOK_NONASCII && (int)ANALYZER_KEY_LETTER == (int)TOK_LETTER,
                "key flags are the tokenizer's");
 
-int analyzer_forms(analyzer *a, token *t) { return token_forms(a, t); }
+int analyzer_forms(analyzer *a, token *t)
+{
+    return token_forms(a, (const uint8_t *)t->key, t->key_len, t->key_flags, t);
+}
 
 uint32_t analyzer_run_keys(analyzer *a, const char *text, size_t len, uint32_t first_pos,
                            token_fn fn, void *ctx)
@@ -406,7 +408,7 @@ uint32_t analyzer_run(analyzer *a, const char *text, size_t len, uint32_t first_
     uint32_t count = 0;
     while (tokenizer_next(z)) {
         token tk;
-        if (!token_forms(a, &tk))
+        if (!token_forms(a, z->text, z->n, z->flags, &tk))
             continue;
         tk.key = (const char *)z->text;
         tk.key_len = z->n;

@@ -82,9 +82,12 @@ uint32_t analyzer_run(analyzer *a, const char *text, size_t len, uint32_t first_
 uint32_t analyzer_run_keys(analyzer *a, const char *text, size_t len, uint32_t first_pos,
                            token_fn fn, void *ctx);
 
-/* Inside an analyzer_run_keys callback: fills t->raw and t->term for the
- * current word (pointers valid until the next call on a).  Returns 0 when
- * the word folds to nothing (skip it: return ANALYZER_SKIP), else 1. */
+/* Fills t->raw and t->term from t->key, t->key_len and t->key_flags (a
+ * key analyzer_run_keys gave, or a copy of it with 16 readable bytes past
+ * its start): pointers valid until the next call on a, or into the key.
+ * Returns 0 when the word folds to nothing (inside the callback for that
+ * word: return ANALYZER_SKIP), else 1.  An ASCII key (no
+ * ANALYZER_KEY_NONASCII) never folds to nothing. */
 int analyzer_forms(analyzer *a, token *t);
 
 /* Invalid UTF-8 sequences met so far by this analyzer. */

@@ -109,6 +109,13 @@ static int ps_varint_slow(pool *p, pstream *s, uint8_t *level, uint64_t x)
         x >>= 7;
     }
     tmp[n++] = (uint8_t)x;
+    if (s->end - s->upto >= n) {
+        uint8_t *q = pool_at(p, s->upto);
+        s->upto += n;
+        for (uint32_t i = 0; i < n; i++)
+            q[i] = tmp[i];
+        return 0;
+    }
     for (uint32_t i = 0; i < n;) {
         if (s->upto == s->end && ps_next(p, s, level) != 0)
             return -1;
