@@ -11,7 +11,16 @@
  * so both give the same hits with bit-identical scores.  Ties go to the
  * lower (segment, docid), which also makes "bound <= threshold" a safe
  * prune: a later document with an equal score could not displace an
- * earlier one.  Every other query ranked by relevance runs run_topk on
+ * earlier one.  What makes it fast: plain terms are walked and scored
+ * inline through their cursors (an essential term scores its whole
+ * decoded block in one loop, cl_escore); a non-essential clause is first
+ * narrowed to its block's bound at the document, then probed; the lazy
+ * phrase bonuses of free text are counted from their words' cursors
+ * (ms_lazy_phrase; no iterator of their own), only where both words are
+ * and their frequencies leave the bonus able to matter; and the threshold
+ * is seeded, before k hits are kept, with the k-th best score of the top
+ * clause's first block (ms_seed: a lower bound of those documents' scores,
+ * so the prune is then strict).  Every other query ranked by relevance runs run_topk on
  * its iterator built two-phase (iter.h): once k hits are kept, ranges whose
  * block bounds cannot beat the k-th score are jumped over, documents whose
  * bound from frequencies and norms cannot are passed without reading
