@@ -30,10 +30,10 @@
  *   tf - 1        tf = tf_title + tf_body (a posting has tf >= 1)
  *   tf_title      (all 0 for terms never in a title: one byte)
  * and tf_body = tf - tf_title.
- * A partial last block of 8 <= n < 128 documents: the same with n values
+ * A partial last block of 4 <= n < 128 documents: the same with n values
  *   per run (ceil(n*b/8) packed bytes).
- * A partial last block of n < 8 documents, n times (bit-packing headers
- * would cost more):
+ * A partial last block of n < 4 documents, n times (bit-packing headers
+ * would cost more; 8 before format 10):
  *   varint gap                    as above
  *   varint tf_body << 1 | (tf_title > 0)
  *   varint tf_title               only when the flag bit is set
@@ -108,7 +108,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TAIL_PACK_MIN 8 /* partial blocks this long are bit-packed */
+#define TAIL_PACK_MIN 4 /* partial blocks this long are bit-packed */
 #define POS_PACK_MIN 8  /* positions tails this long are bit-packed */
 
 /* ---------------------------------------------------------------- writer */
@@ -486,6 +486,29 @@ static int post_decode(ix_post *c, uint32_t b)
     return 0;
 }
 
+static void post_tf(ix_post *c);
+
+/* The bound of a short list (df < DICT_BOUND_MIN_DF, one block, decoded):
+ * the dictionary does not hold it. */
+static void post_short_bound(ix_post *c)
+{
+    post_tf(c);
+    const ix_segment *s = c->seg;
+    const sect *ns = &s->sec[SEC_NORMS];
+    int norms = ns->len == 2ull * s->ndocs;
+    ix_bound *b = &c->list_bound;
+    memset(b, 0, sizeof *b);
+    b->min_title_norm = b->min_body_norm = 255;
+    for (uint32_t i = 0; i < c->block_len; i++) {
+        uint32_t d = c->docs[i];
+        uint8_t tn = norms ? ns->p[d] : 0, bn = norms ? ns->p[s->ndocs + d] : 0;
+        if (c->tf_title[i] > b->max_tf_title) b->max_tf_title = c->tf_title[i];
+        if (c->tf_body[i] > b->max_tf_body) b->max_tf_body = c->tf_body[i];
+        if (tn < b->min_title_norm) b->min_title_norm = tn;
+        if (bn < b->min_body_norm) b->min_body_norm = bn;
+    }
+}
+
 int ix_post_open(ix_post *c, const ix_segment *s, const char *term, size_t len)
 {
     memset(c, 0, offsetof(ix_post, docs));
@@ -546,6 +569,8 @@ int ix_post_open(ix_post *c, const ix_segment *s, const char *term, size_t len)
         post_end(c, 1);
         return 0;
     }
+    if (c->df < DICT_BOUND_MIN_DF)
+        post_short_bound(c);
     return 1;
 }
 

@@ -12,7 +12,7 @@
 #include "util/fileio.h"
 
 #define SEG_MAGIC     "MGSEG\r\n\x1a"
-#define SEG_VERSION   9u
+#define SEG_VERSION   10u
 #define SEG_HEADER    16u
 #define SEG_TRAILER   24u
 #define SEG_END_MAGIC 0x4553474du /* "MGSE" little-endian */
@@ -33,6 +33,7 @@ enum {
 };
 
 #define DICT_BLOCK_TERMS 32
+#define DICT_BOUND_MIN_DF 16    /* shorter lists' bounds are not in DICT */
 #define SKIP_ENTRY       20     /* bytes per skip entry */
 #define STOREIDX_ENTRY   24
 #define STORED_BLOCK_RAW (64 * 1024)

@@ -9,12 +9,13 @@
  *
  *   header, 16 bytes
  *     8 bytes  magic "MGSEG\r\n\x1a"
- *     u32      format version (9; 4 added IDS, 5 took the id out of
+ *     u32      format version (10; 4 added IDS, 5 took the id out of
  *              the stored records, 6 packed positions in blocks of 128,
  *              7 coded posting blocks with PFor and tf - 1 / tf_title,
  *              8 moved each posting's first position beside it, in the
  *              bits its document's norms allow, 9 dropped the Q+id
- *              terms for an id order in IDS)
+ *              terms for an id order in IDS, 10 packed blocks from 4
+ *              postings and left short lists' bounds out of DICT)
  *     u32      0 (reserved)
  *   sections, each starting at a multiple of 8 (zero bytes pad between):
  *     STORED     compressed stored-field blocks       (stored.c)

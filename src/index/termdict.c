@@ -32,9 +32,10 @@
  *     varint doc_off delta        offset of the list in POSTINGS, minus the
  *                                 previous df > 1 entry's (first: absolute)
  *     varint pos_off delta        only when cf > df, as above
- *     varint max_tf_title         the list's bound (exact)
- *     varint max_tf_body
- *     u8 min_title_norm, u8 min_body_norm
+ *     varint max_tf_title         the list's bound (exact), only when
+ *     varint max_tf_body          df >= 16 (DICT_BOUND_MIN_DF; shorter
+ *     u8 min_title_norm           lists are read whole when opened, and
+ *     u8 min_body_norm            the cursor works their bound out)
  *   mode says how the term's positions carry the exact flag: 0 mixed
  *   (flag bit in every position), 1 all exact, 2 none exact (postings.c).
  * DICTIDX section: per block
@@ -107,17 +108,17 @@ void td_writer_add(td_writer *w, const td_entry *e)
     } else {
         buf_put_varint(&w->dict, (e->cf - e->df) << 3 | (uint64_t)(e->escs ? 4 : 0) | e->mode);
         buf_put_varint(&w->dict, e->doc_off - w->prev_doc_off);
+        w->prev_doc_off = e->doc_off;
     }
     if (e->cf > e->df) { /* values in POSITIONS */
         buf_put_varint(&w->dict, e->pos_off - w->prev_pos_off);
         w->prev_pos_off = e->pos_off;
     }
-    if (e->df > 1) {
+    if (e->df >= DICT_BOUND_MIN_DF) {
         buf_put_varint(&w->dict, e->bound.max_tf_title);
         buf_put_varint(&w->dict, e->bound.max_tf_body);
         buf_put_u8(&w->dict, e->bound.min_title_norm);
         buf_put_u8(&w->dict, e->bound.min_body_norm);
-        w->prev_doc_off = e->doc_off;
     }
     memcpy(w->prev, e->term, e->len);
     w->prev_len = e->len;
@@ -197,9 +198,14 @@ static int td_read_entry(td_iter *it)
     e->doc_off += rd_varint(r);
     if (extra >> 3)
         e->pos_off += rd_varint(r);
-    uint64_t mt = rd_varint(r), mb = rd_varint(r);
-    e->bound.min_title_norm = rd_u8(r);
-    e->bound.min_body_norm = rd_u8(r);
+    uint64_t mt = 0, mb = 0;
+    memset(&e->bound, 0, sizeof e->bound); /* short lists: the cursor works it out */
+    if (df >= DICT_BOUND_MIN_DF) {
+        mt = rd_varint(r);
+        mb = rd_varint(r);
+        e->bound.min_title_norm = rd_u8(r);
+        e->bound.min_body_norm = rd_u8(r);
+    }
     if (r->bad || df == 0 || df > UINT32_MAX || mt > UINT32_MAX || mb > UINT32_MAX ||
         (extra & 3) > POS_INEXACT) {
         it->bad = 1;
