@@ -443,9 +443,19 @@ static int phrase_confirm(qit *it)
 static void phrase_tf_bound(const phrase_it *ph, size_t n, const uint32_t *tt, const uint32_t *tb,
                             uint32_t *nt, uint32_t *nb)
 {
+    if (ph->tight) { /* each min is below every word's total already */
+        uint32_t t = tt[0], b = tb[0];
+        for (size_t i = 1; i < n; i++) {
+            t = tt[i] < t ? tt[i] : t;
+            b = tb[i] < b ? tb[i] : b;
+        }
+        *nt = t;
+        *nb = b;
+        return;
+    }
     uint64_t t = UINT32_MAX, b = UINT32_MAX, tot = UINT64_MAX;
     for (size_t i = 0; i < n; i++) {
-        if (i == 0 || ph->tight) {
+        if (i == 0) {
             t = tt[i] < t ? tt[i] : t;
             b = tb[i] < b ? tb[i] : b;
         }
