@@ -34,6 +34,13 @@ static void test_bm25_matches_hand_computation(void **s)
     assert_true(bm25_tf(&m, idf, 0, K) == 0.0);
 }
 
+static void test_bm25_length_table_is_norm_decode(void **s)
+{
+    (void)s;
+    for (int i = 0; i < 256; i++)
+        assert_true(bm25_len[i] == (double)norm_decode((uint8_t)i));
+}
+
 static void test_bm25_idf_never_negative_and_decreasing(void **s)
 {
     (void)s;
@@ -210,6 +217,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bm25_matches_hand_computation),
+        cmocka_unit_test(test_bm25_length_table_is_norm_decode),
         cmocka_unit_test(test_bm25_idf_never_negative_and_decreasing),
         cmocka_unit_test(test_bm25_bound_covers_every_document_under_it),
         cmocka_unit_test(test_topk_equals_full_sort_with_ties),

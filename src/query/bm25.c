@@ -16,11 +16,14 @@ void bm25_init(bm25 *m, double k1, double b, double title_weight, double avg_tit
         m->avgdl = 1.0;
     m->kb = k1 * (1.0 - b);
     m->kl = k1 * b / m->avgdl;
-    for (int i = 0; i < 256; i++) {
-        m->blen[i] = (double)norm_decode((uint8_t)i);
-        m->tlen[i] = title_weight * m->blen[i];
-    }
 }
+
+/* util/norm.c's norm_decode, spelled out for the compiler. */
+#define ND(b) ((b) < 40 ? (double)(b) : (double)(((16u + ((b) - 40u) % 16u) << (((b) - 40u) / 16u)) + 24u))
+#define ND4(b) ND(b), ND((b) + 1u), ND((b) + 2u), ND((b) + 3u)
+#define ND16(b) ND4(b), ND4((b) + 4u), ND4((b) + 8u), ND4((b) + 12u)
+#define ND64(b) ND16(b), ND16((b) + 16u), ND16((b) + 32u), ND16((b) + 48u)
+const double bm25_len[256] = { ND64(0u), ND64(64u), ND64(128u), ND64(192u) };
 
 double bm25_idf(uint64_t df, uint64_t ndocs)
 {

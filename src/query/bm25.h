@@ -20,9 +20,11 @@ typedef struct bm25 {
     double avgdl;            /* avgdl' */
     double kb;               /* k1 * (1 - b) */
     double kl;               /* k1 * b / avgdl' */
-    double tlen[256];        /* wt * norm_decode(i) */
-    double blen[256];        /* norm_decode(i) */
 } bm25;
+
+/* norm_decode(i) for every norm byte, as a constant table (so a search
+ * fills no per-query tables; test_query checks it against norm_decode). */
+extern const double bm25_len[256];
 
 /* Bounds are inflated by this factor so floating-point rounding can never
  * make a bound smaller than a score it covers. */
@@ -35,7 +37,7 @@ double bm25_idf(uint64_t df, uint64_t ndocs);
 /* K = k1 * (1 - b + b * dl' / avgdl') for a document's two norm bytes. */
 static inline double bm25_norm(const bm25 *m, uint8_t title_norm, uint8_t body_norm)
 {
-    return m->kb + m->kl * (m->tlen[title_norm] + m->blen[body_norm]);
+    return m->kb + m->kl * (m->wt * bm25_len[title_norm] + bm25_len[body_norm]);
 }
 
 /* The score for weighted frequency tf (= wt * tf_title + tf_body) and K. */
