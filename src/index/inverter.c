@@ -213,7 +213,8 @@ size_t inv_bytes(const inverter *v)
 {
     return pool_bytes(&v->pool) + v->pool.cap * sizeof(uint8_t *) +
            strmap_bytes(v->vocab) + keytab_bytes(&v->keys) +
-           strmap_bytes(v->ids) + v->cap * sizeof(inv_term) + stw_bytes(&v->st) +
+           strmap_bytes(v->ids) + v->cap * sizeof(inv_term) + v->touched_cap * sizeof(uint32_t) +
+           stw_bytes(&v->st) +
            v->title_len.cap + v->body_len.cap + v->dates.cap + v->deleted.cap;
 }
 
