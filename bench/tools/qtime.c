@@ -1,0 +1,72 @@
+/* qtime.c — times one engine's queries of one type on an index that already
+ * exists (built by ixtime, or kept by mgbench --keep/--reuse), for profiling:
+ *     build/bench/qtime ENGINE INDEX_DIR CORPUS.jsonl TYPE [PASSES]
+ * ENGINE is morgue or xapian, TYPE or|and|phrase|rare|date.  The queries are
+ * the ones mgbench derives from the corpus (same seed, 50 per type).  Prints
+ * p50/p95 in µs and each query's median; run it under `perf record`. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bench.h"
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 5) {
+        fprintf(stderr, "usage: qtime morgue|xapian INDEX_DIR CORPUS.jsonl TYPE [PASSES]\n");
+        return 2;
+    }
+    const bengine *e = !strcmp(argv[1], "xapian") ? &bench_xapian : &bench_morgue;
+    int type = -1, passes = argc > 5 ? atoi(argv[5]) : 20;
+    for (int t = 0; t < Q_NTYPES; t++)
+        if (!strcmp(argv[4], bench_qtype_name[t])) type = t;
+    if (type < 0 || passes < 1) {
+        fprintf(stderr, "qtime: unknown type %s\n", argv[4]);
+        return 2;
+    }
+    bcorpus c;
+    bcorpus_init(&c, "corpus");
+    if (bcorpus_load_jsonl(&c, argv[3], 0) != 0 || c.n == 0) {
+        fprintf(stderr, "qtime: cannot load %s\n", argv[3]);
+        return 1;
+    }
+    bqueries qs = { 0 };
+    bqueries_derive(&qs, &c, 50, 20261125);  /* mgbench's defaults */
+    bcorpus_free(&c);
+    char err[512];
+    void *h = e->open(argv[2], err, sizeof err);
+    if (!h) {
+        fprintf(stderr, "qtime: %s\n", err);
+        return 1;
+    }
+    double *all = malloc(qs.n * sizeof *all), *one = malloc((size_t)passes * sizeof *one);
+    size_t na = 0;
+    for (size_t i = 0; i < qs.n; i++) {
+        const bquery *q = &qs.q[i];
+        if (q->type != type) continue;
+        e->search(h, q, 10, NULL);  /* warm-up */
+        for (int p = 0; p < passes; p++) {
+            double t0 = bench_now();
+            e->search(h, q, 10, NULL);
+            one[p] = (bench_now() - t0) * 1e6;
+        }
+        qsort(one, (size_t)passes, sizeof *one, cmp_d);
+        all[na++] = one[passes / 2];
+        printf("%8.1f µs  hits %5ld ", one[passes / 2], e->count(h, q));
+        for (int w = 0; w < q->nwords; w++) printf(" %s", q->words[w]);
+        printf("\n");
+    }
+    qsort(all, na, sizeof *all, cmp_d);
+    if (na) printf("%s %s: %zu queries, p50 %.1f µs, p95 %.1f µs\n", e->name, argv[4], na,
+                   all[na / 2], all[na * 95 / 100]);
+    e->close(h);
+    free(all);
+    free(one);
+    bqueries_free(&qs);
+    return 0;
+}
