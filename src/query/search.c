@@ -569,10 +569,11 @@ static void ms_free(ms *s)
 static int ms_alloc(ms *s, size_t k)
 {
     size_t p = k * sizeof(void *), z = k * sizeof(size_t), d = k * sizeof(double);
-    size_t m = k * sizeof(mscl), total = 3 * p + 3 * z + 2 * m + 3 * d + 128 * d;
-    char *a = s->mem = calloc(1, total ? total : 1);
+    size_t m = k * sizeof(mscl), head = 3 * p + 3 * z + 2 * m + 3 * d;
+    char *a = s->mem = malloc(head + 128 * d + 1);
     if (!a)
         return MG_ENOMEM;
+    memset(a, 0, head); /* the block scores are written before they are read */
     s->c = (qit **)a; a += p;
     s->not = (qit **)a; a += p;
     s->filt = (qit **)a; a += p;
