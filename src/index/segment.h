@@ -66,12 +66,19 @@ struct ix_segment {
     const uint8_t **dict_first; /* first term of each block (in the map) */
     uint8_t *dict_first_len;
     uint8_t *first_w;         /* per document, the bit width of a first
-                                 position value (postings.c), from NORMS */
+                                 position value (postings_write.c), from NORMS */
 };
 
 /* Opens and verifies (cheaply) a segment file; dels may be NULL. */
 int  seg_open(const char *dir, uint64_t id, ix_segment **out, errbuf *e);
 void seg_free(ix_segment *s);
+/* Partial last blocks of this many postings are bit-packed (fewer are
+ * varints), and so are the last positions values of a term (postings_write.c). */
+#define TAIL_PACK_MIN 4
+#define POS_PACK_MIN  8
+/* The bit width of a first position value of a document with these norms
+ * (postings_write.c). */
+unsigned post_first_width(uint8_t tn, uint8_t bn);
 /* Fills s->first_w from the NORMS section (norms read as 255 when it does
  * not hold 2 * ndocs bytes).  0, or -1 out of memory. */
 int  post_first_widths(ix_segment *s);
@@ -82,7 +89,7 @@ void seg_name(char *out, size_t n, uint64_t id);
 
 /* ------------------------------------------------------- term dictionary */
 
-/* How a term's positions carry the exact flag (see postings.c). */
+/* How a term's positions carry the exact flag (see postings_write.c). */
 enum {
     POS_MIXED = 0,            /* each position varint is gap << 1 | exact */
     POS_EXACT = 1,            /* varints are gaps; every occurrence exact */
@@ -159,7 +166,7 @@ typedef struct post_writer {
                                    of the current block's first doc */
     uint32_t npv;             /* position values pending in pv */
     uint64_t pv[128];
-    buf pos;                  /* the term's encoded positions (see postings.c) */
+    buf pos;                  /* the term's encoded positions (see postings_write.c) */
     uint32_t df;
     uint64_t cf;
     ix_bound bound;

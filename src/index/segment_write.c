@@ -19,8 +19,8 @@
  *     u32      0 (reserved)
  *   sections, each starting at a multiple of 8 (zero bytes pad between):
  *     STORED     compressed stored-field blocks       (stored.c)
- *     POSTINGS   per term: skip table and blocks      (postings.c)
- *     POSITIONS  per term: packed position blocks     (postings.c)
+ *     POSTINGS   per term: skip table and blocks      (postings_write.c)
+ *     POSITIONS  per term: packed position blocks     (postings_write.c)
  *                (all but each posting's first position)
  *     DICT       front-coded dictionary blocks        (termdict.c)
  *     DICTIDX    sparse index of DICT                 (termdict.c)

@@ -16,7 +16,7 @@
  *     varint tf_body << 3 | mode << 1 | (tf_title > 0)
  *     varint tf_title             only when that last bit is set
  *     varint first                its first position value (the position,
- *                                 << 1 | exact in mode mixed; postings.c)
+ *                                 << 1 | exact in mode mixed; postings_write.c)
  *     varint pos_off delta        only when cf > 1: offset of its other
  *                                 positions in POSITIONS, minus the
  *                                 previous such offset in the block
@@ -28,7 +28,7 @@
  *                                 cf - df: occurrences beyond one per
  *                                 document, the values in POSITIONS;
  *                                 escapes: 1 when some first position of
- *                                 the list is escaped (postings.c)
+ *                                 the list is escaped (postings_write.c)
  *     varint doc_off delta        offset of the list in POSTINGS, minus the
  *                                 previous df > 1 entry's (first: absolute)
  *     varint pos_off delta        only when cf > df, as above
@@ -37,7 +37,7 @@
  *     u8 min_title_norm           lists are read whole when opened, and
  *     u8 min_body_norm            the cursor works their bound out)
  *   mode says how the term's positions carry the exact flag: 0 mixed
- *   (flag bit in every position), 1 all exact, 2 none exact (postings.c).
+ *   (flag bit in every position), 1 all exact, 2 none exact (postings_write.c).
  * DICTIDX section: per block
  *   u64 offset of the block in DICT
  *   u8 len, len bytes             the block's first term

@@ -1,0 +1,388 @@
+/* postings_write.c — posting lists: the block encoder used when a segment
+ * is written (flush and merge).  The ix_post cursor that reads them is in
+ * postings.c.
+ *
+ * On disk (inside the POSTINGS section of a segment file), one term's list
+ * starts at the dictionary entry's doc_off:
+ *
+ *   skip table   only when the list has more than one block (df > 128):
+ *                nblocks entries of 20 bytes, one per block:
+ *                  u32 last_doc     the block's last docid
+ *                  u32 block_off    offset of the block from the end of the
+ *                                   skip table
+ *                  u32 pos_boff     offset, from the term's pos_off
+ *                                   (POSITIONS), of the positions block
+ *                                   holding the block's first value there
+ *                  u32 pos_index    index of that value among the term's
+ *                                   (its block is pos_index / 128)
+ *                  u8  max_tf_title block bound; 255 means "255 or more"
+ *                  u8  max_tf_body  (the list's bound in the dictionary is
+ *                                   then used, which is exact)
+ *                  u8  min_title_norm  smallest norms of the block's docs
+ *                  u8  min_body_norm
+ *   blocks       ceil(df / 128) blocks, each of 128 documents except the
+ *                last, which holds the rest (1..128).
+ *
+ * A full block (128 documents), three runs coded with patched frame of
+ * reference (codec_pfor_encode in codec.c: a header byte, the values' low
+ * b bits bit-packed, then the few wider values patched):
+ *   docid gaps    gap = doc - prev - 1, prev being the previous document
+ *                 (-1 before the first)
+ *   tf - 1        tf = tf_title + tf_body (a posting has tf >= 1)
+ *   tf_title      (all 0 for terms never in a title: one byte)
+ * and tf_body = tf - tf_title.
+ * A partial last block of 4 <= n < 128 documents: the same with n values
+ *   per run (ceil(n*b/8) packed bytes).
+ * A partial last block of n < 4 documents, n times (bit-packing headers
+ * would cost more; 8 before format 10):
+ *   varint gap                    as above
+ *   varint tf_body << 1 | (tf_title > 0)
+ *   varint tf_title               only when the flag bit is set
+ * Every block ends with its documents' first positions (below).
+ *
+ * A list of one document (df == 1) has no entry here: the dictionary
+ * holds its posting, first position included (termdict.c).
+ *
+ * Position values.  A document's tf_title + tf_body positions, in order,
+ * are values, in the term's mode (from the dictionary), with prev starting
+ * at 0 for each document (so a document's first value is its first
+ * position):
+ *   mixed        (pos - prev) << 1 | exact
+ *   all exact    pos - prev          (every exact flag is 1)
+ *   none exact   pos - prev          (every exact flag is 0)
+ * exact is 1 where the occurrence's unstemmed form equals the term; it is
+ * 1 for every prefixed term, so those are always "all exact" and pay no
+ * flag bit.
+ *
+ * First positions (format 8), at the end of each postings block: for each
+ * of its documents in order, the first value in w + m bits (m = 1 in mode
+ * mixed, else 0), little-endian bit order from the area's first byte,
+ * where w = width(hi(title norm) + hi(body norm) + 1): the norms (NORMS)
+ * bound the title and body lengths T and B, so the first position is at
+ * most T + B <= hi(title norm) + hi(body norm).  hi(b) is the longest
+ * field norm byte b stands for, one less than the shortest of b + 1
+ * (util/norm.c's lengths as of format 8, copied here so that a change
+ * there does not change the format; hi(255) = 2^32 - 1).  All ones is
+ * never such a value: it marks an escape (a position past the bound, as
+ * source and author words have, whose positions count in their own
+ * field).  The bits end at a byte boundary; one varint per escape follows,
+ * in order, holding the whole value.  A list with no escape says so in
+ * the dictionary, so a cursor passes the documents before the one it
+ * reads by adding their widths (kept per document in memory,
+ * ix_segment.first_w), without reading them.  A first position costs
+ * about log2 of its document's length, where a PFor block of them cost
+ * the width of the longest documents in it.
+ *
+ * POSITIONS section, from the term's pos_off (when cf > df): every value
+ * but each document's first, in list order, cut in blocks of 128 values
+ * across documents.  A full block (128 values), patched frame of
+ * reference (PFor):
+ *   u8 b                 bit width of the frame (0..32)
+ *   u8 nexc              number of exceptions (0..128)
+ *   16*b bytes           the low b bits of each value, bit-packed (codec.c)
+ *   nexc bytes           the index (0..127) of each exception, ascending
+ *   nexc varints         value >> b of each exception (not 0)
+ * b is the width with the fewest bytes, so the title -> body jump does not
+ * widen the whole block.
+ * The last (cf - df) % 128 values: when there are 8 or more, as a full
+ * block with ceil(n*b/8) packed bytes (n = (cf - df) % 128, indexes below
+ * n); fewer, one varint each (no header).
+ */
+#include "index/codec.h"
+#include "index/segment.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- writer */
+
+void pw_init(post_writer *w)
+{
+    memset(w, 0, sizeof *w);
+    buf_init(&w->blocks);
+    buf_init(&w->skip);
+    buf_init(&w->pos);
+}
+
+void pw_free(post_writer *w)
+{
+    buf_free(&w->blocks);
+    buf_free(&w->skip);
+    buf_free(&w->pos);
+}
+
+void pw_begin(post_writer *w)
+{
+    w->n = 0;
+    w->have_last = 0;
+    w->last_doc = 0;
+    w->pos_count = 0;
+    w->pos_flushed = 0;
+    w->blk_pboff = 0;
+    w->blk_pg = 0;
+    w->npv = 0;
+    w->mode = POS_MIXED;
+    w->escs = 0;
+    buf_reset(&w->pos);
+    w->df = 0;
+    w->cf = 0;
+    memset(&w->bound, 0, sizeof w->bound);
+    w->bound.min_title_norm = 255;
+    w->bound.min_body_norm = 255;
+    buf_reset(&w->blocks);
+    buf_reset(&w->skip);
+}
+
+/* ------------------------------------------------------ first positions */
+
+/* The longest field a norm byte stands for: one less than the next byte's
+ * shortest length (util/norm.c's norm_decode, copied because the format
+ * depends on it: a change there must not change how segments decode);
+ * 255 is unbounded. */
+#define NORM_LO(b) ((b) < 40 ? (uint64_t)(b) : ((uint64_t)(16 + ((b) - 40) % 16) << (((b) - 40) / 16)) + 24)
+#define NORM_HI(b) ((b) == 255 ? (uint64_t)UINT32_MAX : NORM_LO((b) + 1) - 1)
+#define R4(b)      NORM_HI(b), NORM_HI(b + 1), NORM_HI(b + 2), NORM_HI(b + 3)
+#define R16(b)     R4(b), R4(b + 4), R4(b + 8), R4(b + 12)
+static const uint64_t norm_hi_tab[256] = {
+    R16(0), R16(16), R16(32), R16(48), R16(64), R16(80), R16(96), R16(112),
+    R16(128), R16(144), R16(160), R16(176), R16(192), R16(208), R16(224), R16(240)
+};
+
+static unsigned width64(uint64_t v) { return v ? 64u - (unsigned)__builtin_clzll(v) : 0u; }
+
+/* Bits of a document's first position value (without the exact flag):
+ * its position is at most T + B (title 0..T-1, body T+1..T+B), so at most
+ * room = hi(title norm) + hi(body norm); one bit more than room + 1 needs
+ * is never needed by a value in range, so all ones marks an escape. */
+unsigned post_first_width(uint8_t tn, uint8_t bn)
+{
+    return width64(norm_hi_tab[tn] + norm_hi_tab[bn] + 1);
+}
+
+int post_first_widths(ix_segment *s)
+{
+    const sect *ns = &s->sec[SEC_NORMS];
+    int norms = ns->len == 2ull * s->ndocs;
+    free(s->first_w);
+    s->first_w = malloc((size_t)s->ndocs + 1);
+    if (!s->first_w)
+        return -1;
+    for (uint32_t d = 0; d < s->ndocs; d++)
+        s->first_w[d] = (uint8_t)post_first_width(norms ? ns->p[d] : 255, norms ? ns->p[s->ndocs + d] : 255);
+    return 0;
+}
+
+/* Appends the first position values of the block's n documents: each in
+ * its document's width (+1 for the exact flag in mixed mode), all ones
+ * when out of range, then the escaped values as varints. */
+static void pw_firsts(post_writer *w, uint32_t n)
+{
+    unsigned mixed = w->mode == POS_MIXED;
+    uint64_t acc = 0, esc[128];
+    unsigned have = 0, nesc = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        unsigned k = post_first_width(w->tn[i], w->bn[i]) + mixed;
+        uint64_t v = w->fv[i], ones = (1ull << k) - 1;
+        if ((mixed ? v >> 1 : v) > norm_hi_tab[w->tn[i]] + norm_hi_tab[w->bn[i]]) {
+            esc[nesc++] = v;
+            w->escs = 1;
+            v = ones;
+        }
+        while (k) { /* at most 35 bits a value: in pieces of up to 32 */
+            unsigned t = k > 32 ? 32 : k;
+            acc |= (v & ((1ull << t) - 1)) << have;
+            have += t;
+            v >>= t;
+            k -= t;
+            for (; have >= 8; have -= 8, acc >>= 8)
+                buf_put_u8(&w->blocks, (uint8_t)acc);
+        }
+    }
+    if (have)
+        buf_put_u8(&w->blocks, (uint8_t)acc);
+    for (unsigned e = 0; e < nesc; e++)
+        buf_put_varint(&w->blocks, esc[e]);
+}
+
+static void pw_block(post_writer *w)
+{
+    uint32_t n = w->n, gaps[128];
+    uint32_t prev = w->have_last ? w->last_doc : UINT32_MAX; /* -1 */
+    uint32_t mt = 0, mb = 0;
+    uint8_t tn = 255, bn = 255;
+    for (uint32_t i = 0; i < n; i++) {
+        gaps[i] = w->docs[i] - prev - 1;
+        prev = w->docs[i];
+        if (w->tft[i] > mt) mt = w->tft[i];
+        if (w->tfb[i] > mb) mb = w->tfb[i];
+        if (w->tn[i] < tn) tn = w->tn[i];
+        if (w->bn[i] < bn) bn = w->bn[i];
+    }
+    uint64_t off = w->blocks.len;
+    if (n >= TAIL_PACK_MIN) {
+        uint32_t tfm1[128];
+        for (uint32_t i = 0; i < n; i++)
+            tfm1[i] = w->tft[i] + w->tfb[i] - 1; /* a posting has tf >= 1 */
+        if (buf_reserve(&w->blocks, 3 * CODEC_PFOR_MAX) == 0) {
+            uint8_t *p = w->blocks.p + w->blocks.len;
+            p += codec_pfor_encode(gaps, n, p);
+            p += codec_pfor_encode(tfm1, n, p);
+            p += codec_pfor_encode(w->tft, n, p);
+            w->blocks.len = (size_t)(p - w->blocks.p);
+        }
+    } else {
+        for (uint32_t i = 0; i < n; i++) {
+            buf_put_varint(&w->blocks, gaps[i]);
+            buf_put_varint(&w->blocks, (uint64_t)w->tfb[i] << 1 | (w->tft[i] > 0));
+            if (w->tft[i])
+                buf_put_varint(&w->blocks, w->tft[i]);
+        }
+    }
+    pw_firsts(w, n);
+    uint8_t e[SKIP_ENTRY];
+    st_le32(e, w->docs[n - 1]);
+    st_le32(e + 4, off > UINT32_MAX ? UINT32_MAX : (uint32_t)off);
+    st_le32(e + 8, (uint32_t)w->blk_pboff);
+    st_le32(e + 12, (uint32_t)w->blk_pg);
+    e[16] = (uint8_t)(mt > 255 ? 255 : mt);
+    e[17] = (uint8_t)(mb > 255 ? 255 : mb);
+    e[18] = tn;
+    e[19] = bn;
+    buf_put(&w->skip, e, sizeof e);
+    if (off > UINT32_MAX || w->blk_pboff > UINT32_MAX || w->blk_pg > UINT32_MAX)
+        w->blocks.oom = 1; /* a single list over 4 GiB: refuse */
+    w->last_doc = w->docs[n - 1];
+    w->have_last = 1;
+    w->n = 0;
+}
+
+void pw_add(post_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb, uint8_t tn, uint8_t bn)
+{
+    if (w->n == 128) /* written only now: its last doc's positions are in */
+        pw_block(w);
+    if (w->n == 0) { /* a block starts: where its positions start */
+        w->blk_pboff = w->pos_flushed + w->pos.len;
+        w->blk_pg = w->pos_count;
+    }
+    uint32_t i = w->n++;
+    w->docs[i] = doc;
+    w->tft[i] = tft;
+    w->tfb[i] = tfb;
+    w->tn[i] = tn;
+    w->bn[i] = bn;
+    w->df++;
+    w->cf += (uint64_t)tft + tfb;
+    if (tft > w->bound.max_tf_title) w->bound.max_tf_title = tft;
+    if (tfb > w->bound.max_tf_body) w->bound.max_tf_body = tfb;
+    if (tn < w->bound.min_title_norm) w->bound.min_title_norm = tn;
+    if (bn < w->bound.min_body_norm) w->bound.min_body_norm = bn;
+    w->fv[i] = 0;
+}
+
+void pw_finish(post_writer *w, buf *out)
+{
+    if (w->n)
+        pw_block(w);
+    if (w->skip.len > SKIP_ENTRY)
+        buf_put(out, w->skip.p, w->skip.len);
+    buf_put(out, w->blocks.p, w->blocks.len);
+    if (w->blocks.oom || w->skip.oom)
+        out->oom = 1;
+}
+
+void pos_encode(buf *out, const uint32_t *pos, const uint8_t *exact, uint32_t n, int mode)
+{
+    uint32_t prev = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t gap = pos[i] - prev;
+        buf_put_varint(out, mode == POS_MIXED ? gap << 1 | (exact[i] ? 1 : 0) : gap);
+        prev = pos[i];
+    }
+}
+
+/* The frame width with the fewest bytes for n values whose widths are
+ * counted in cnt (see the format above). */
+static unsigned pos_best_width(const unsigned cnt[65], unsigned n)
+{
+    unsigned maxw = 64;
+    while (maxw > 0 && cnt[maxw] == 0)
+        maxw--;
+    unsigned best = 32;
+    uint64_t best_cost = UINT64_MAX;
+    for (unsigned b = 0; b <= 32 && b <= maxw; b++) {
+        uint64_t cost = codec_packed_size_n(n, b);
+        for (unsigned wd = b + 1; wd <= maxw; wd++)
+            cost += (uint64_t)cnt[wd] * (1 + (wd - b + 6) / 7);
+        if (cost < best_cost) {
+            best_cost = cost;
+            best = b;
+        }
+    }
+    return best;
+}
+
+/* Writes the n pending values (128, or a tail of POS_PACK_MIN..127) as a
+ * packed positions block. */
+static void pw_pos_block(post_writer *w, unsigned n)
+{
+    unsigned cnt[65] = { 0 };
+    for (unsigned i = 0; i < n; i++)
+        cnt[width64(w->pv[i])]++;
+    unsigned b = pos_best_width(cnt, n);
+    uint64_t mask = b == 32 ? 0xFFFFFFFFull : (1ull << b) - 1;
+    uint32_t lo[128];
+    uint8_t idx[128], nexc = 0;
+    for (unsigned i = 0; i < n; i++) {
+        lo[i] = (uint32_t)(w->pv[i] & mask);
+        if (w->pv[i] >> b)
+            idx[nexc++] = (uint8_t)i;
+    }
+    if (buf_reserve(&w->pos, 2 + codec_packed_size(b) + nexc) != 0)
+        return;
+    uint8_t *p = w->pos.p + w->pos.len;
+    p[0] = (uint8_t)b;
+    p[1] = nexc;
+    p += 2;
+    p += n == 128 ? codec_pack128(lo, b, p) : codec_pack_n(lo, n, b, p);
+    memcpy(p, idx, nexc);
+    w->pos.len = (size_t)(p + nexc - w->pos.p);
+    for (unsigned e = 0; e < nexc; e++)
+        buf_put_varint(&w->pos, w->pv[idx[e]] >> b);
+    w->npv = 0;
+}
+
+const uint8_t *pw_positions(post_writer *w, const uint8_t *in, const uint8_t *end, uint32_t n,
+                            int from, int to)
+{
+    w->mode = to;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t v;
+        if (!(in = varint_get(in, end, &v)))
+            return NULL;
+        if (from != to) {
+            uint64_t gap = from == POS_MIXED ? v >> 1 : v;
+            int exact = from == POS_MIXED ? (int)(v & 1) : from == POS_EXACT;
+            v = to == POS_MIXED ? gap << 1 | (uint64_t)exact : gap;
+        }
+        if (i == 0) { /* the first position: with the posting */
+            w->fv[w->n ? w->n - 1 : 0] = v;
+            continue;
+        }
+        w->pv[w->npv++] = v;
+        w->pos_count++;
+        if (w->npv == 128)
+            pw_pos_block(w, 128);
+    }
+    return in;
+}
+
+void pw_finish_positions(post_writer *w)
+{
+    if (w->npv >= POS_PACK_MIN) {
+        pw_pos_block(w, w->npv);
+        return;
+    }
+    for (uint32_t i = 0; i < w->npv; i++)
+        buf_put_varint(&w->pos, w->pv[i]);
+    w->npv = 0;
+}
