@@ -515,7 +515,8 @@ static inline const uint8_t *vskip(const uint8_t *p, const uint8_t *end, uint64_
  * terms' streams and decodes their document entries into batches, while
  * the flushing thread feeds the batches to the segment writer (whose
  * encoding is the larger half).  Batches hold up to FL_TERMS terms and
- * end early past FL_BYTES of copied positions; FL_RING of them are in
+ * end early past FL_BYTES of copied positions and posting entries (so a
+ * batch holds about 1 MiB plus its last term); FL_RING of them are in
  * flight.  Without the helper (thread creation failed) each batch is
  * filled and then written by the flushing thread. */
 #define FL_TERMS 1024
@@ -564,7 +565,8 @@ static void fl_fill(flusher *f, fl_batch *b)
     b->npost = 0;
     b->oom = 0;
     buf_reset(&b->bytes);
-    while (f->next < f->n && b->nterm < FL_TERMS && b->bytes.len < FL_BYTES) {
+    while (f->next < f->n && b->nterm < FL_TERMS &&
+           b->bytes.len + b->npost * sizeof(fl_post) < FL_BYTES) {
         fl_term *ft = &b->term[b->nterm++];
         const inv_term *t = &v->terms[f->refs[f->next].id];
         ft->ref = (uint32_t)f->next++;
