@@ -119,7 +119,24 @@ __attribute__((target("avx2"))) static void unpack128_avx2(const uint8_t *in, si
         _mm_storeu_si128((__m128i *)(v + 8 * g + 4), y);
     }
 }
+static int simd_allowed = 1;
+
+static int simd_avx2(void)
+{
+    return simd_allowed && __builtin_cpu_supports("avx2");
+}
 #endif
+
+int codec_set_simd(int on)
+{
+#ifdef CODEC_SIMD
+    simd_allowed = on != 0;
+    return simd_avx2();
+#else
+    (void)on;
+    return 0;
+#endif
+}
 
 void codec_unpack128(const uint8_t *in, unsigned width, uint32_t *v)
 {
@@ -128,7 +145,7 @@ void codec_unpack128(const uint8_t *in, unsigned width, uint32_t *v)
 #endif
     const size_t nbytes = codec_packed_size(width);
 #ifdef CODEC_SIMD
-    if (width >= 1 && width <= 24 && __builtin_cpu_supports("avx2")) {
+    if (width >= 1 && width <= 24 && simd_avx2()) {
         unpack128_avx2(in, nbytes, width, v);
         return;
     }
@@ -170,7 +187,7 @@ void codec_unpack_n(const uint8_t *in, size_t n, unsigned width, uint32_t *v)
 {
     size_t nbytes = codec_packed_size_n(n, width);
 #ifdef CODEC_SIMD
-    if (width >= 1 && width <= 24 && n <= CODEC_BLOCK && __builtin_cpu_supports("avx2")) {
+    if (width >= 1 && width <= 24 && n <= CODEC_BLOCK && simd_avx2()) {
         uint32_t all[CODEC_BLOCK];
         unpack128_avx2(in, nbytes, width, all);
         memcpy(v, all, n * sizeof *v);

@@ -25,6 +25,13 @@ size_t codec_pack_n(const uint32_t *v, size_t n, unsigned width, uint8_t *out);
 void codec_unpack_n(const uint8_t *in, size_t n, unsigned width, uint32_t *v);
 static inline size_t codec_packed_size_n(size_t n, unsigned width) { return (n * width + 7) / 8; }
 
+/* Whether the unpackers may use the CPU's vector instructions (AVX2 on
+ * x86-64, checked at run time): 1 by default.  codec_set_simd(0) forces
+ * the portable code (the tests run both); returns whether SIMD is in use
+ * after the call (0 where the CPU or the build has none).  Not
+ * thread-safe: set it before any decoding starts. */
+int codec_set_simd(int on);
+
 /* Bytes used by a packed block of this width. */
 static inline size_t codec_packed_size(unsigned width) { return (size_t)width * 16; }
 
