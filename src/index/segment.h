@@ -33,6 +33,8 @@ enum {
 };
 
 #define DICT_BLOCK_TERMS 32
+/* One top-level key per this many dictionary blocks (segment_read.c). */
+#define DICT_TOP_STRIDE 32
 #define DICT_BOUND_MIN_DF 16    /* shorter lists' bounds are not in DICT */
 #define SKIP_ENTRY       20     /* bytes per skip entry */
 #define STOREIDX_ENTRY   24
@@ -65,6 +67,13 @@ struct ix_segment {
     uint64_t *dict_off;       /* offset of each block in SEC_DICT */
     const uint8_t **dict_first; /* first term of each block (in the map) */
     uint8_t *dict_first_len;
+    uint64_t *dict_key;       /* each block's first term's first 8 bytes,
+                                 big-endian, zero-padded (td_key): compared
+                                 as integers they order as the terms do,
+                                 unless equal (termdict.c td_find_block) */
+    uint64_t *dict_top;       /* dict_key[i * DICT_TOP_STRIDE], so a lookup
+                                 searches a small hot array first */
+    uint32_t ndict_top;
     uint8_t *first_w;         /* per document, the bit width of a first
                                  position value (postings_write.c), from NORMS */
 };
@@ -131,6 +140,8 @@ int  td_next(td_iter *it);
 int  td_smallest(const td_iter *it, const uint8_t *live, uint32_t n);
 /* Exact lookup; 1 when found (e filled). */
 int  td_lookup(const ix_segment *s, const char *term, size_t len, td_entry *e);
+/* A term's first 8 bytes as a big-endian integer, zero-padded. */
+uint64_t td_key(const void *term, size_t len);
 
 /* Dictionary writer (into memory buffers). */
 typedef struct td_writer {

@@ -124,7 +124,10 @@ static int seg_dictidx(ix_segment *s, errbuf *e)
     s->dict_off = malloc(sizeof *s->dict_off * (n ? n : 1));
     s->dict_first = malloc(sizeof *s->dict_first * (n ? n : 1));
     s->dict_first_len = malloc(n ? n : 1);
-    if (!s->dict_off || !s->dict_first || !s->dict_first_len)
+    s->dict_key = malloc(sizeof *s->dict_key * (n ? n : 1));
+    s->ndict_top = (n + DICT_TOP_STRIDE - 1) / DICT_TOP_STRIDE;
+    s->dict_top = malloc(sizeof *s->dict_top * (s->ndict_top ? s->ndict_top : 1));
+    if (!s->dict_off || !s->dict_first || !s->dict_first_len || !s->dict_key || !s->dict_top)
         return err_set(e, MG_ENOMEM, "%s: out of memory", s->path);
     rd r = rd_make(x->p, (size_t)x->len);
     uint64_t prev = 0;
@@ -137,6 +140,9 @@ static int seg_dictidx(ix_segment *s, errbuf *e)
         s->dict_off[i] = prev = off;
         s->dict_first[i] = t;
         s->dict_first_len[i] = len;
+        s->dict_key[i] = td_key(t, len);
+        if (i % DICT_TOP_STRIDE == 0)
+            s->dict_top[i / DICT_TOP_STRIDE] = s->dict_key[i];
     }
     if (rd_left(&r))
         return SEG_BAD(e, s, x->off + (uint64_t)(r.p - x->p), "trailing bytes in dictionary index");
@@ -182,6 +188,8 @@ void seg_free(ix_segment *s)
     free(s->dict_off);
     free(s->dict_first);
     free(s->dict_first_len);
+    free(s->dict_key);
+    free(s->dict_top);
     free(s->first_w);
     free(s);
 }

@@ -153,8 +153,19 @@ static int td_open_block(td_iter *it, uint32_t b)
     return 1;
 }
 
-/* Reads the next entry of the current block into it->cur. */
-static int td_read_entry(td_iter *it)
+/* An inlined posting's bound takes its document's norms from NORMS: a
+ * random read, so a seek fills it only for the entry it stops at. */
+static void td_inline_norms(const td_iter *it, td_entry *e)
+{
+    const ix_segment *s = it->seg;
+    int norms = s->sec[SEC_NORMS].len == 2ull * s->ndocs;
+    e->bound.min_title_norm = norms ? s->sec[SEC_NORMS].p[e->inl_doc] : 0;
+    e->bound.min_body_norm = norms ? s->sec[SEC_NORMS].p[s->ndocs + e->inl_doc] : 0;
+}
+
+/* Reads the next entry of the current block into it->cur; an inlined
+ * posting's norms only when norms is set. */
+static int td_read_entry(td_iter *it, int norms)
 {
     rd *r = &it->r;
     td_entry *e = &it->cur;
@@ -188,9 +199,9 @@ static int td_read_entry(td_iter *it)
         e->escs = 0;
         e->bound.max_tf_title = e->inl_tft;
         e->bound.max_tf_body = e->inl_tfb;
-        int norms = s->sec[SEC_NORMS].len == 2ull * s->ndocs;
-        e->bound.min_title_norm = norms ? s->sec[SEC_NORMS].p[doc] : 0;
-        e->bound.min_body_norm = norms ? s->sec[SEC_NORMS].p[s->ndocs + doc] : 0;
+        e->bound.min_title_norm = e->bound.min_body_norm = 0;
+        if (norms)
+            td_inline_norms(it, e);
         it->left--;
         return 1;
     }
@@ -239,7 +250,7 @@ int td_smallest(const td_iter *it, const uint8_t *live, uint32_t n)
     return best;
 }
 
-int td_next(td_iter *it)
+static int td_step(td_iter *it, int norms)
 {
     if (it->bad)
         return 0;
@@ -247,21 +258,61 @@ int td_next(td_iter *it)
         if (it->block + 1 >= it->seg->ndict_blocks || !td_open_block(it, it->block + 1))
             return 0;
     }
-    return td_read_entry(it);
+    return td_read_entry(it, norms);
 }
 
-/* The last block whose first term is <= key (0 if none is). */
-static uint32_t td_find_block(const ix_segment *s, const char *key, size_t len)
+int td_next(td_iter *it) { return td_step(it, 1); }
+
+uint64_t td_key(const void *term, size_t len)
 {
-    uint32_t lo = 0, hi = s->ndict_blocks;
-    while (hi - lo > 1) {
+    const uint8_t *t = term;
+    uint64_t k = 0;
+    for (size_t i = 0; i < 8; i++)
+        k = k << 8 | (i < len ? t[i] : 0);
+    return k;
+}
+
+/* The first i in [lo, hi) with a[i] > k (strict) or >= k, else hi. */
+static uint32_t td_bound(const uint64_t *a, uint32_t lo, uint32_t hi, uint64_t k, int strict)
+{
+    while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (term_cmp(s->dict_first[mid], s->dict_first_len[mid], key, len) <= 0)
-            lo = mid;
-        else
+        if (a[mid] > k || (!strict && a[mid] == k))
             hi = mid;
+        else
+            lo = mid + 1;
     }
     return lo;
+}
+
+/* dict_key's first i with key > k (strict) or >= k, searched through
+ * dict_top first: that array is small enough to stay in cache, and then
+ * only DICT_TOP_STRIDE keys (a few cache lines) are left. */
+static uint32_t td_key_bound(const ix_segment *s, uint64_t k, int strict)
+{
+    uint32_t j = td_bound(s->dict_top, 0, s->ndict_top, k, strict);
+    if (j == 0)
+        return 0;
+    uint32_t lo = (j - 1) * DICT_TOP_STRIDE + 1;
+    uint32_t hi = j * DICT_TOP_STRIDE < s->ndict_blocks ? j * DICT_TOP_STRIDE : s->ndict_blocks;
+    return td_bound(s->dict_key, lo, hi, k, strict);
+}
+
+/* The last block whose first term is <= key (0 if none is).  Blocks whose
+ * key differs from the term's are ordered by the keys alone; only those
+ * whose first 8 bytes equal the term's compare the whole first term. */
+static uint32_t td_find_block(const ix_segment *s, const char *key, size_t len)
+{
+    uint64_t k = td_key(key, len);
+    uint32_t lo = td_key_bound(s, k, 0), hi = td_key_bound(s, k, 1);
+    while (lo < hi) { /* first block in the equal range whose term is > key */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (term_cmp(s->dict_first[mid], s->dict_first_len[mid], key, len) > 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo ? lo - 1 : 0;
 }
 
 int td_seek(td_iter *it, const ix_segment *s, const char *key, size_t len)
@@ -274,9 +325,12 @@ int td_seek(td_iter *it, const ix_segment *s, const char *key, size_t len)
         return 0;
     if (!td_open_block(it, td_find_block(s, key, len)))
         return 0;
-    while (td_next(it)) {
-        if (term_cmp(it->cur.term, it->cur.len, key, len) >= 0)
+    while (td_step(it, 0)) {
+        if (term_cmp(it->cur.term, it->cur.len, key, len) >= 0) {
+            if (it->cur.df == 1)
+                td_inline_norms(it, &it->cur);
             return 1;
+        }
     }
     return 0;
 }
