@@ -185,6 +185,10 @@ typedef struct ix_post {
  * Returns 1 if the term exists there (cursor then on its first document),
  * 0 if not (cursor at IX_END). */
 int      ix_post_open(ix_post *c, const ix_segment *s, const char *term, size_t len);
+/* Starts loading the dictionary block where term would be in s (a hint;
+ * no effect on results): callers about to open a term in several segments
+ * call it for each first, so their cache misses overlap. */
+void     ix_post_prefetch(const ix_segment *s, const char *term, size_t len);
 /* Moves to the next document; returns it or IX_END. */
 uint32_t ix_post_next(ix_post *c);
 /* Moves to the first document >= target (never backwards); returns it. */

@@ -127,6 +127,12 @@ static void post_short_bound(ix_post *c)
     }
 }
 
+void ix_post_prefetch(const ix_segment *s, const char *term, size_t len)
+{
+    if (s)
+        td_prefetch(s, term, len);
+}
+
 int ix_post_open(ix_post *c, const ix_segment *s, const char *term, size_t len)
 {
     memset(c, 0, offsetof(ix_post, docs));

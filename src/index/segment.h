@@ -140,6 +140,8 @@ int  td_next(td_iter *it);
 int  td_smallest(const td_iter *it, const uint8_t *live, uint32_t n);
 /* Exact lookup; 1 when found (e filled). */
 int  td_lookup(const ix_segment *s, const char *term, size_t len, td_entry *e);
+/* Prefetches the block where term would be (ix_post_prefetch). */
+void td_prefetch(const ix_segment *s, const char *term, size_t len);
 /* A term's first 8 bytes as a big-endian integer, zero-padded. */
 uint64_t td_key(const void *term, size_t len);
 

@@ -295,6 +295,8 @@ static uint32_t td_key_bound(const ix_segment *s, uint64_t k, int strict)
         return 0;
     uint32_t lo = (j - 1) * DICT_TOP_STRIDE + 1;
     uint32_t hi = j * DICT_TOP_STRIDE < s->ndict_blocks ? j * DICT_TOP_STRIDE : s->ndict_blocks;
+    for (uint32_t i = lo; i < hi; i += 64 / sizeof *s->dict_key) /* misses in parallel */
+        __builtin_prefetch(&s->dict_key[i]);
     return td_bound(s->dict_key, lo, hi, k, strict);
 }
 
@@ -323,7 +325,12 @@ int td_seek(td_iter *it, const ix_segment *s, const char *key, size_t len)
     it->cur.len = 0;
     if (s->ndict_blocks == 0)
         return 0;
-    if (!td_open_block(it, td_find_block(s, key, len)))
+    uint32_t b = td_find_block(s, key, len);
+    uint64_t from = s->dict_off[b];
+    uint64_t to = b + 1 < s->ndict_blocks ? s->dict_off[b + 1] : s->sec[SEC_DICT].len;
+    for (uint64_t o = (from & ~(uint64_t)63) + 64; o < to && o < s->sec[SEC_DICT].len; o += 64)
+        __builtin_prefetch(s->sec[SEC_DICT].p + o); /* the block's lines load in parallel */
+    if (!td_open_block(it, b))
         return 0;
     while (td_step(it, 0)) {
         if (term_cmp(it->cur.term, it->cur.len, key, len) >= 0) {
@@ -333,6 +340,17 @@ int td_seek(td_iter *it, const ix_segment *s, const char *key, size_t len)
         }
     }
     return 0;
+}
+
+void td_prefetch(const ix_segment *s, const char *term, size_t len)
+{
+    if (s->ndict_blocks == 0 || len > IX_TERM_MAX)
+        return;
+    uint32_t b = td_find_block(s, term, len);
+    uint64_t from = s->dict_off[b];
+    uint64_t to = b + 1 < s->ndict_blocks ? s->dict_off[b + 1] : s->sec[SEC_DICT].len;
+    for (uint64_t o = from & ~(uint64_t)63; o < to && o < s->sec[SEC_DICT].len; o += 64)
+        __builtin_prefetch(s->sec[SEC_DICT].p + o);
 }
 
 int td_lookup(const ix_segment *s, const char *term, size_t len, td_entry *e)
