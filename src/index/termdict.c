@@ -304,8 +304,15 @@ static uint32_t td_key_bound(const ix_segment *s, uint64_t k, int strict)
         return 0;
     uint32_t lo = (j - 1) * DICT_TOP_STRIDE + 1;
     uint32_t hi = j * DICT_TOP_STRIDE < s->ndict_blocks ? j * DICT_TOP_STRIDE : s->ndict_blocks;
-    for (uint32_t i = lo; i < hi; i += 64 / sizeof *s->dict_key) /* misses in parallel */
+    if (lo >= hi)
+        return lo;
+    /* their misses in parallel, and the block offsets' the lookup reads next */
+    for (uint32_t i = lo; i < hi; i += 64 / sizeof *s->dict_key) {
         __builtin_prefetch(&s->dict_key[i]);
+        __builtin_prefetch(&s->dict_off[i]);
+    }
+    __builtin_prefetch(&s->dict_key[hi - 1]);
+    __builtin_prefetch(&s->dict_off[hi - 1]);
     return td_bound(s->dict_key, lo, hi, k, strict);
 }
 
