@@ -531,6 +531,41 @@ static void test_tiny_ram_budget_flushes_and_merges(void **state)
     free(dir);
 }
 
+/* A load bigger than the RAM budget flushes several segments; its commit
+ * merges them into one when their merge fits the budget (a query then does
+ * one dictionary lookup per word), and the merged index holds the same
+ * postings as the unmerged one. */
+static void test_commit_merges_the_segments_it_flushed(void **state)
+{
+    (void)state;
+    char *dirs[2] = { tu_tmpdir(), tu_tmpdir() };
+    for (int merged = 0; merged < 2; merged++) {
+        mg_index *ix = open_w(dirs[merged], 4 * 1024 * 1024, !merged);
+        char id[32], body[160];
+        for (int i = 0; i < 12000; i++) {
+            snprintf(id, sizeof id, "doc%d", i);
+            snprintf(body, sizeof body, "common w%d x%d y%d group%d tail", i, i * 7, i * 13, i % 11);
+            add(ix, id, "t", body, 1000 + i);
+        }
+        assert_int_equal(mg_index_commit(ix), MG_OK);
+        mg_index_close(ix);
+    }
+    ix_reader *flat = open_r(dirs[0]), *one = open_r(dirs[1]);
+    assert_true(ix_reader_nsegments(flat) > 1); /* the load did flush several times */
+    assert_int_equal(ix_reader_nsegments(one), 1);
+    assert_int_equal(ix_reader_ndocs(one), 12000);
+    static const char *const terms[] = { "common", "group3", "w11999", "x7", "tail", "t" };
+    for (size_t i = 0; i < sizeof terms / sizeof *terms; i++)
+        assert_int_equal(df_of(one, terms[i]), df_of(flat, terms[i]));
+    assert_int_equal(df_of(one, "group3"), 1091); /* i % 11 == 3 for i < 12000 */
+    ix_reader_unref(flat);
+    ix_reader_unref(one);
+    for (int i = 0; i < 2; i++) {
+        tu_rmrf(dirs[i]);
+        free(dirs[i]);
+    }
+}
+
 /* With a tiny budget, pending documents are flushed to segments before the
  * commit: replacing and deleting them, and rolling them back, still works. */
 static void test_flushed_pending_segments_replace_delete_rollback(void **state)
@@ -978,6 +1013,7 @@ int main(void)
         cmocka_unit_test(test_positions_title_then_body_with_exact_flags),
         cmocka_unit_test(test_source_section_author_are_prefixed_terms),
         cmocka_unit_test(test_prefix_enumeration_merges_segments_in_order),
+        cmocka_unit_test(test_commit_merges_the_segments_it_flushed),
         cmocka_unit_test(test_replace_by_id_keeps_only_the_newest),
         cmocka_unit_test(test_delete_by_id_committed_and_pending),
         cmocka_unit_test(test_rollback_discards_adds_and_deletes),

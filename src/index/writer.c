@@ -591,6 +591,25 @@ static int writer_auto_merge(ix_writer *w, errbuf *e)
     return MG_OK;
 }
 
+/* The segments this commit flushed (not yet committed; they are the last
+ * ones, since merges run only after a commit), in order, as long as their
+ * merge costs fit the RAM budget.  Returns how many were picked. */
+static uint32_t writer_pick_fresh(const ix_writer *w, uint32_t *pick)
+{
+    uint32_t k = 0;
+    uint64_t sum = 0;
+    for (uint32_t i = 0; i < w->nseg; i++) {
+        if (w->segs[i].committed)
+            continue;
+        uint64_t c = merge_cost(w->segs[i].seg);
+        if (sum + c > w->ram_budget)
+            break;
+        sum += c;
+        pick[k++] = i;
+    }
+    return k;
+}
+
 int ix_writer_commit(ix_writer *w, errbuf *e)
 {
     int rc = writer_stopped(w, e);
@@ -604,12 +623,24 @@ int ix_writer_commit(ix_writer *w, errbuf *e)
         w->stop = 0;
         return err_set(e, MG_EINTERRUPTED, "%s: interrupted before the commit", w->dir);
     }
-    if ((rc = writer_publish(w, e)) != MG_OK)
+    /* A commit that flushed several segments (a load bigger than the RAM
+     * budget) merges them into one where the budget allows, so that a query
+     * pays one dictionary lookup per word for the whole load rather than
+     * one per flush (cold lookups are most of a rare word's cost).  A daily
+     * commit flushes once and merges nothing here. */
+    uint32_t *fresh = w->no_merge ? NULL : malloc((w->nseg + 1) * sizeof *fresh);
+    uint32_t nfresh = fresh ? writer_pick_fresh(w, fresh) : 0;
+    if ((rc = writer_publish(w, e)) != MG_OK) {
+        free(fresh);
         return rc;
+    }
     if (!w->no_merge) {
         errbuf me;
         err_clear(&me);
-        int mrc = writer_auto_merge(w, &me);
+        int mrc = nfresh >= 2 && !w->stop ? writer_merge(w, fresh, nfresh, &me) : MG_OK;
+        free(fresh);
+        if (mrc == MG_OK)
+            mrc = writer_auto_merge(w, &me);
         /* the commit is done; a failed or interrupted merge changes nothing
          * and is retried at the next commit */
         if (mrc == MG_EINTERRUPTED)
