@@ -328,6 +328,44 @@ static int run_q(ix_reader *r, const char *q, const mg_search_options *o, int ex
     return search_run(r, q, o, &f, NULL, res);
 }
 
+/* Runs text pruned and exhaustively: the same hits in the same order with
+ * the same scores (bit for bit when tol is 0, else within tol relative),
+ * the exhaustive total exact, and the pruned total exact or, when labelled
+ * an estimate, at least what the page shows and at most max_total (when
+ * nonzero).  Adds to *skipped and *estimated. */
+static void same_as_exhaustive(ix_reader *r, const char *text, const mg_search_options *o,
+                               double tol, uint64_t max_total, uint64_t *skipped, int *estimated)
+{
+    mg_results a, b;
+    assert_int_equal(run_q(r, text, o, 0, &a), MG_OK);
+    assert_int_equal(run_q(r, text, o, 1, &b), MG_OK);
+    if (a.n != b.n)
+        fail_msg("'%s': %zu hits vs %zu exhaustive", text, a.n, b.n);
+    for (size_t i = 0; i < a.n; i++) {
+        double d = fabs(a.hits[i].score - b.hits[i].score);
+        if (a.seg[i] != b.seg[i] || a.doc[i] != b.doc[i] ||
+            (tol == 0 ? d != 0 : d > tol * fabs(b.hits[i].score)))
+            fail_msg("'%s' hit %zu: (%u,%u) %.17g vs exhaustive (%u,%u) %.17g", text, i, a.seg[i],
+                     a.doc[i], a.hits[i].score, b.seg[i], b.doc[i], b.hits[i].score);
+    }
+    assert_false(b.estimate);
+    if (!a.estimate)
+        assert_int_equal(a.total, b.total);
+    else /* an estimate never below what was counted, nor absurd */
+        assert_true(a.total >= a.n + o->offset && (!max_total || a.total <= max_total));
+    *skipped += a.skipped;
+    *estimated += a.estimate;
+    search_results_clear(&a);
+    search_results_clear(&b);
+}
+
+/* A random page: 1..maxlim hits, an offset one time in four. */
+static void random_page(uint64_t *st, mg_search_options *o, unsigned maxlim)
+{
+    o->limit = 1 + tu_rand(st) % maxlim;
+    o->offset = tu_rand(st) % 4 == 0 ? tu_rand(st) % 10 : 0;
+}
+
 static void test_maxscore_top_k_equals_exhaustive_on_random_queries(void **state)
 {
     (void)state;
@@ -354,26 +392,8 @@ static void test_maxscore_top_k_equals_exhaustive_on_random_queries(void **state
             else
                 k += (size_t)snprintf(text + k, sizeof text - k, "%s%s ", pre, VOCAB[zipf(&st)]);
         }
-        o.limit = 1 + tu_rand(&st) % 12;
-        o.offset = tu_rand(&st) % 4 == 0 ? tu_rand(&st) % 10 : 0;
-        mg_results a, b;
-        assert_int_equal(run_q(r, text, &o, 0, &a), MG_OK);
-        assert_int_equal(run_q(r, text, &o, 1, &b), MG_OK);
-        if (a.n != b.n)
-            fail_msg("'%s': %zu hits vs %zu exhaustive", text, a.n, b.n);
-        for (size_t i = 0; i < a.n; i++) {
-            if (a.seg[i] != b.seg[i] || a.doc[i] != b.doc[i] ||
-                fabs(a.hits[i].score - b.hits[i].score) > 1e-9 * fabs(b.hits[i].score))
-                fail_msg("'%s' hit %zu: (%u,%u) %.17g vs exhaustive (%u,%u) %.17g", text, i,
-                         a.seg[i], a.doc[i], a.hits[i].score, b.seg[i], b.doc[i], b.hits[i].score);
-        }
-        assert_false(b.estimate);
-        if (!a.estimate)
-            assert_int_equal(a.total, b.total);
-        skipped += a.skipped;
-        estimated += a.estimate;
-        search_results_clear(&a);
-        search_results_clear(&b);
+        random_page(&st, &o, 12);
+        same_as_exhaustive(r, text, &o, 1e-9, 0, &skipped, &estimated);
     }
     print_message("maxscore: %llu documents left unscored, %d estimated totals\n",
                   (unsigned long long)skipped, estimated);
@@ -422,26 +442,8 @@ static void test_pruned_conjunctions_equal_exhaustive_on_random_queries(void **s
             o.since = 1546300800 + (int64_t)(tu_rand(&st) % 500) * 86400;
             o.until = o.since + (int64_t)(tu_rand(&st) % 800) * 86400;
         }
-        o.limit = 1 + tu_rand(&st) % 12;
-        o.offset = tu_rand(&st) % 4 == 0 ? tu_rand(&st) % 10 : 0;
-        mg_results a, b;
-        assert_int_equal(run_q(r, text, &o, 0, &a), MG_OK);
-        assert_int_equal(run_q(r, text, &o, 1, &b), MG_OK);
-        if (a.n != b.n)
-            fail_msg("'%s': %zu hits vs %zu exhaustive", text, a.n, b.n);
-        for (size_t i = 0; i < a.n; i++)
-            if (a.seg[i] != b.seg[i] || a.doc[i] != b.doc[i] || a.hits[i].score != b.hits[i].score)
-                fail_msg("'%s' hit %zu: (%u,%u) %.17g vs exhaustive (%u,%u) %.17g", text, i,
-                         a.seg[i], a.doc[i], a.hits[i].score, b.seg[i], b.doc[i], b.hits[i].score);
-        assert_false(b.estimate);
-        if (!a.estimate)
-            assert_int_equal(a.total, b.total);
-        else /* an estimate never below what was counted, nor absurd */
-            assert_true(a.total >= a.n + o.offset && a.total <= NART);
-        skipped += a.skipped;
-        estimated += a.estimate;
-        search_results_clear(&a);
-        search_results_clear(&b);
+        random_page(&st, &o, 12);
+        same_as_exhaustive(r, text, &o, 0, NART, &skipped, &estimated);
     }
     print_message("conjunctions: %llu documents left unscored, %d estimated totals\n",
                   (unsigned long long)skipped, estimated);
@@ -527,6 +529,7 @@ static void test_maxscore_equals_exhaustive_on_a_larger_index_with_filters(void 
     o.snippet_len = 0;
     o.fields = MG_FIELD_ID;
     uint64_t st = 4321, skipped = 0;
+    int estimated = 0;
     for (int q = 0; q < 1000; q++) {
         char text[512], w[16], w2[16];
         size_t k = 0;
@@ -545,27 +548,13 @@ static void test_maxscore_equals_exhaustive_on_a_larger_index_with_filters(void 
                 k += (size_t)snprintf(text + k, sizeof text - k, "%s ", w);
             }
         }
-        o.limit = 1 + tu_rand(&st) % 20;
-        o.offset = tu_rand(&st) % 4 == 0 ? tu_rand(&st) % 10 : 0;
+        random_page(&st, &o, 20);
         o.since = o.until = MG_NO_DATE;
         if (tu_rand(&st) % 5 == 0) {
             o.since = 1546300800 + (int64_t)(tu_rand(&st) % 500) * 86400;
             o.until = o.since + (int64_t)(tu_rand(&st) % 500) * 86400;
         }
-        mg_results a, b;
-        assert_int_equal(run_q(r, text, &o, 0, &a), MG_OK);
-        assert_int_equal(run_q(r, text, &o, 1, &b), MG_OK);
-        if (a.n != b.n)
-            fail_msg("'%s': %zu hits vs %zu exhaustive", text, a.n, b.n);
-        for (size_t i = 0; i < a.n; i++)
-            if (a.seg[i] != b.seg[i] || a.doc[i] != b.doc[i] || a.hits[i].score != b.hits[i].score)
-                fail_msg("'%s' hit %zu: (%u,%u) %.17g vs exhaustive (%u,%u) %.17g", text, i,
-                         a.seg[i], a.doc[i], a.hits[i].score, b.seg[i], b.doc[i], b.hits[i].score);
-        if (!a.estimate)
-            assert_int_equal(a.total, b.total);
-        skipped += a.skipped;
-        search_results_clear(&a);
-        search_results_clear(&b);
+        same_as_exhaustive(r, text, &o, 0, 0, &skipped, &estimated);
     }
     print_message("maxscore (larger index): %llu documents left unscored\n",
                   (unsigned long long)skipped);
@@ -605,28 +594,13 @@ static void test_pruned_conjunctions_equal_exhaustive_on_a_larger_index(void **s
         case 4: snprintf(text, sizeof text, "+%s +%s -%s", a, b, c); break;
         default: snprintf(text, sizeof text, "+\"%s %s\" %s", a, b, c); break;
         }
-        o.limit = 1 + tu_rand(&st) % 20;
-        o.offset = tu_rand(&st) % 4 == 0 ? tu_rand(&st) % 10 : 0;
+        random_page(&st, &o, 20);
         o.since = o.until = MG_NO_DATE;
         if (tu_rand(&st) % 5 == 0) {
             o.since = 1546300800 + (int64_t)(tu_rand(&st) % 500) * 86400;
             o.until = o.since + (int64_t)(tu_rand(&st) % 500) * 86400;
         }
-        mg_results x, y;
-        assert_int_equal(run_q(r, text, &o, 0, &x), MG_OK);
-        assert_int_equal(run_q(r, text, &o, 1, &y), MG_OK);
-        if (x.n != y.n)
-            fail_msg("'%s': %zu hits vs %zu exhaustive", text, x.n, y.n);
-        for (size_t i = 0; i < x.n; i++)
-            if (x.seg[i] != y.seg[i] || x.doc[i] != y.doc[i] || x.hits[i].score != y.hits[i].score)
-                fail_msg("'%s' hit %zu: (%u,%u) %.17g vs exhaustive (%u,%u) %.17g", text, i,
-                         x.seg[i], x.doc[i], x.hits[i].score, y.seg[i], y.doc[i], y.hits[i].score);
-        if (!x.estimate)
-            assert_int_equal(x.total, y.total);
-        skipped += x.skipped;
-        estimated += x.estimate;
-        search_results_clear(&x);
-        search_results_clear(&y);
+        same_as_exhaustive(r, text, &o, 0, 0, &skipped, &estimated);
     }
     print_message("conjunctions (larger index): %llu documents left unscored, %d estimated totals\n",
                   (unsigned long long)skipped, estimated);
