@@ -402,39 +402,65 @@ uint32_t ix_post_tf_body(ix_post *c)
     return b;
 }
 
+/* What a positions block's header says: n values; a packed block (n >=
+ * POS_PACK_MIN) has width b and nexc exceptions, its `packed` bytes of bits
+ * at `bits`, then the nexc exception indexes and their varints; a varint
+ * block (b = nexc = 0) has its first varint at `bits`. */
+typedef struct pos_head {
+    unsigned n, b, nexc;
+    size_t packed;
+    const uint8_t *bits;
+} pos_head;
+
+/* Reads the header of positions block k, which starts at offset off,
+ * checked against the end of the stream.  0, or -1 when corrupt. */
+static int pos_head_read(const ix_post *c, uint64_t k, uint64_t off, pos_head *h)
+{
+    const uint8_t *end = c->pos_end;
+    if (off > (uint64_t)(end - c->pos_base))
+        return -1;
+    const uint8_t *p = c->pos_base + off;
+    uint64_t full = c->pos_cf / 128, tail = c->pos_cf % 128;
+    *h = (pos_head){ k < full ? 128 : (unsigned)tail, 0, 0, 0, p };
+    if (k > full || h->n == 0)
+        return -1;
+    if (h->n < POS_PACK_MIN)
+        return 0;
+    if (end - p < 2)
+        return -1;
+    h->b = p[0];
+    h->nexc = p[1];
+    h->packed = codec_packed_size_n(h->n, h->b);
+    if (h->b > 32 || h->nexc > h->n || (size_t)(end - p) < 2 + h->packed + h->nexc)
+        return -1;
+    h->bits = p + 2;
+    return 0;
+}
+
 /* Decodes positions block k, which starts at offset off, into c->pvals
  * (a no-op when it is the decoded one).  0, or -1 when corrupt. */
 static int pos_load(ix_post *c, uint64_t k, uint64_t off)
 {
     if (c->pb_num == k)
         return 0;
-    const uint8_t *end = c->pos_end;
-    if (off > (uint64_t)(end - c->pos_base))
+    const uint8_t *end = c->pos_end, *p;
+    pos_head h;
+    if (pos_head_read(c, k, off, &h) != 0)
         return -1;
-    const uint8_t *p = c->pos_base + off;
-    uint64_t full = c->pos_cf / 128, tail = c->pos_cf % 128;
-    unsigned n = k < full ? 128 : (unsigned)tail;
-    if (k > full || n == 0)
-        return -1;
+    unsigned n = h.n, b = h.b, nexc = h.nexc;
     if (n >= POS_PACK_MIN) {
-        if (end - p < 2)
-            return -1;
-        unsigned b = p[0], nexc = p[1];
-        size_t packed = codec_packed_size_n(n, b);
-        if (b > 32 || nexc > n || (size_t)(end - p) < 2 + packed + nexc)
-            return -1;
         uint32_t lo[128];
         if (n == 128)
-            codec_unpack128(p + 2, b, lo);
+            codec_unpack128(h.bits, b, lo);
         else
-            codec_unpack_n(p + 2, n, b, lo);
+            codec_unpack_n(h.bits, n, b, lo);
         if (n == 128) /* a constant count: the copy vectorizes */
             for (unsigned i = 0; i < 128; i++)
                 c->pvals[i] = lo[i];
         else
             for (unsigned i = 0; i < n; i++)
                 c->pvals[i] = lo[i];
-        const uint8_t *idx = p + 2 + packed;
+        const uint8_t *idx = h.bits + h.packed;
         p = idx + nexc;
         for (unsigned e = 0; e < nexc; e++) {
             uint64_t hi;
@@ -443,6 +469,7 @@ static int pos_load(ix_post *c, uint64_t k, uint64_t off)
             c->pvals[idx[e]] |= hi << b;
         }
     } else {
+        p = h.bits;
         for (unsigned i = 0; i < n; i++)
             if (!(p = varint_get(p, end, &c->pvals[i])))
                 return -1;
@@ -461,23 +488,15 @@ static int pos_load(ix_post *c, uint64_t k, uint64_t off)
  * block is varint-coded (use pos_load); -1 when corrupt. */
 static int pos_part(ix_post *c, uint64_t k, uint64_t off, uint32_t j, uint32_t run, uint64_t *out)
 {
-    const uint8_t *end = c->pos_end;
-    if (off > (uint64_t)(end - c->pos_base))
+    const uint8_t *end = c->pos_end, *p;
+    pos_head h;
+    if (pos_head_read(c, k, off, &h) != 0 || j + run > h.n)
         return -1;
-    const uint8_t *p = c->pos_base + off;
-    uint64_t full = c->pos_cf / 128, tail = c->pos_cf % 128;
-    unsigned n = k < full ? 128 : (unsigned)tail;
-    if (k > full || n == 0 || j + run > n)
-        return -1;
-    if (n < POS_PACK_MIN)
+    if (h.n < POS_PACK_MIN)
         return 1;
-    if (end - p < 2)
-        return -1;
-    unsigned b = p[0], nexc = p[1];
-    size_t packed = codec_packed_size_n(n, b);
-    if (b > 32 || nexc > n || (size_t)(end - p) < 2 + packed + nexc)
-        return -1;
-    const uint8_t *lo = p + 2;
+    unsigned n = h.n, b = h.b, nexc = h.nexc;
+    size_t packed = h.packed;
+    const uint8_t *lo = h.bits;
     uint64_t mask = b == 32 ? 0xFFFFFFFFull : (1ull << b) - 1;
     for (uint32_t t = 0; t < run; t++) {
         size_t bit = (size_t)(j + t) * b, at = bit / 8;
@@ -508,15 +527,11 @@ static int pos_next_block(ix_post *c, uint64_t k, uint64_t off, uint64_t *next)
         *next = c->pb_next;
         return 0;
     }
-    const uint8_t *end = c->pos_end;
-    if (k >= c->pos_cf / 128 || off > (uint64_t)(end - c->pos_base) ||
-        (uint64_t)(end - c->pos_base) - off < 2)
+    pos_head h;
+    const uint8_t *p;
+    if (k >= c->pos_cf / 128 || pos_head_read(c, k, off, &h) != 0)
         return -1;
-    const uint8_t *p = c->pos_base + off;
-    unsigned b = p[0], nexc = p[1];
-    if (b > 32 || (size_t)(end - p) < 2 + codec_packed_size(b) + nexc)
-        return -1;
-    if (!(p = codec_skip_varints(p + 2 + codec_packed_size(b) + nexc, end, nexc)))
+    if (!(p = codec_skip_varints(h.bits + h.packed + h.nexc, c->pos_end, h.nexc)))
         return -1;
     *next = (uint64_t)(p - c->pos_base);
     return 0;
