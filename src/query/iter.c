@@ -466,6 +466,19 @@ static void phrase_tf_bound(const phrase_it *ph, size_t n, const uint32_t *tt, c
     *nb = (uint32_t)(b < tot ? b : tot);
 }
 
+/* A bound of the phrase's score at document d from its first n words'
+ * frequency bounds tt/tb (phrase_tf_bound) and d's own norms. */
+static double phrase_bound_with_norms(const phrase_it *ph, size_t n, const uint32_t *tt,
+                                      const uint32_t *tb, uint32_t d)
+{
+    uint32_t nt, nb;
+    phrase_tf_bound(ph, n, tt, tb, &nt, &nb);
+    const bm25 *m = ph->cx->m;
+    double tf = ((ph->fmask & 1) ? m->wt * nt : 0) + ((ph->fmask & 2) ? (double)nb : 0);
+    double K = bm25_norm(m, ph->cx->tnorm[d], ph->cx->bnorm[d]);
+    return ph->boost * bm25_tf(m, ph->idf, tf, K) * BM25_BOUND_SLACK;
+}
+
 #define PHRASE_BOUND_WORDS 16 /* longer phrases bound on their first words */
 
 static double phrase_doc_bound(qit *it)
@@ -473,16 +486,11 @@ static double phrase_doc_bound(qit *it)
     phrase_it *ph = (phrase_it *)it;
     if (ph->checked)
         return phrase_score(it);
-    uint32_t tt[PHRASE_BOUND_WORDS], tb[PHRASE_BOUND_WORDS], nt, nb;
+    uint32_t tt[PHRASE_BOUND_WORDS], tb[PHRASE_BOUND_WORDS];
     size_t n = ph->n < PHRASE_BOUND_WORDS ? ph->n : PHRASE_BOUND_WORDS;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         ix_post_tfs(&((term_it *)ph->w[i])->pc, &tt[i], &tb[i]);
-    }
-    phrase_tf_bound(ph, n, tt, tb, &nt, &nb);
-    const bm25 *m = ph->cx->m;
-    double tf = ((ph->fmask & 1) ? m->wt * nt : 0) + ((ph->fmask & 2) ? (double)nb : 0);
-    double K = bm25_norm(m, ph->cx->tnorm[it->doc], ph->cx->bnorm[it->doc]);
-    return ph->boost * bm25_tf(m, ph->idf, tf, K) * BM25_BOUND_SLACK;
+    return phrase_bound_with_norms(ph, n, tt, tb, it->doc);
 }
 
 /* A bound of the phrase's score at d, where its lead word is: the lead's
@@ -490,7 +498,7 @@ static double phrase_doc_bound(qit *it)
  * has no document from d on. */
 static double phrase_lead_bound(phrase_it *ph, uint32_t d)
 {
-    uint32_t tt[PHRASE_BOUND_WORDS], tb[PHRASE_BOUND_WORDS], nt, nb;
+    uint32_t tt[PHRASE_BOUND_WORDS], tb[PHRASE_BOUND_WORDS];
     size_t n = ph->n < PHRASE_BOUND_WORDS ? ph->n : PHRASE_BOUND_WORDS;
     for (size_t i = 0; i < n; i++) {
         term_it *t = (term_it *)ph->w[i];
@@ -505,11 +513,7 @@ static double phrase_lead_bound(phrase_it *ph, uint32_t d)
         tt[i] = bd.max_tf_title;
         tb[i] = bd.max_tf_body;
     }
-    phrase_tf_bound(ph, n, tt, tb, &nt, &nb);
-    const bm25 *m = ph->cx->m;
-    double tf = ((ph->fmask & 1) ? m->wt * nt : 0) + ((ph->fmask & 2) ? (double)nb : 0);
-    double K = bm25_norm(m, ph->cx->tnorm[d], ph->cx->bnorm[d]);
-    return ph->boost * bm25_tf(m, ph->idf, tf, K) * BM25_BOUND_SLACK;
+    return phrase_bound_with_norms(ph, n, tt, tb, d);
 }
 
 static double phrase_bound_at(qit *it, uint32_t d, uint32_t *upto)
@@ -568,11 +572,7 @@ double qit_bound_doc(qit *it, uint32_t d)
             tt[i] = bd.max_tf_title;
             tb[i] = bd.max_tf_body;
         }
-        phrase_tf_bound(ph, n, tt, tb, &nt, &nb);
-        const bm25 *m = ph->cx->m;
-        double tf = ((ph->fmask & 1) ? m->wt * nt : 0) + ((ph->fmask & 2) ? (double)nb : 0);
-        double K = bm25_norm(m, ph->cx->tnorm[d], ph->cx->bnorm[d]);
-        return ph->boost * bm25_tf(m, ph->idf, tf, K) * BM25_BOUND_SLACK;
+        return phrase_bound_with_norms(ph, n, tt, tb, d);
     }
     return qit_bound_at(it, d, &last);
 }
