@@ -420,18 +420,22 @@ static uint32_t bool_find(bool_it *bo, uint32_t target)
 static uint32_t bool_next(qit *it) { return bool_find((bool_it *)it, it->doc + 1); }
 static uint32_t bool_adv(qit *it, uint32_t t) { return bool_find((bool_it *)it, t); }
 
-static double bool_score(qit *it)
+/* The clauses' scores (bound 0) or score bounds (bound 1) at the current
+ * document, summed in one order, so that rounding keeps the bound above the
+ * score. */
+static inline double bool_sum(bool_it *bo, int bound)
 {
-    bool_it *bo = (bool_it *)it;
-    uint32_t d = it->doc;
+    uint32_t d = bo->b.doc;
     double s = 0;
     for (size_t i = 0; i < bo->nmust; i++)
-        s += qit_score(bo->must[i]);
+        s += bound ? qit_doc_bound(bo->must[i]) : qit_score(bo->must[i]);
     for (size_t i = 0; i < bo->nshould; i++)
         if (qit_advance(bo->should[i], d) == d)
-            s += qit_score(bo->should[i]);
+            s += bound ? qit_doc_bound(bo->should[i]) : qit_score(bo->should[i]);
     return s;
 }
+
+static double bool_score(qit *it) { return bool_sum((bool_it *)it, 0); }
 
 /* Two-phase: the required clauses confirm (should and excluded clauses
  * are exact iterators). */
@@ -444,19 +448,7 @@ static int bool_confirm(qit *it)
     return 1;
 }
 
-/* Summed in bool_score's order, so that rounding keeps it above. */
-static double bool_doc_bound(qit *it)
-{
-    bool_it *bo = (bool_it *)it;
-    uint32_t d = it->doc;
-    double s = 0;
-    for (size_t i = 0; i < bo->nmust; i++)
-        s += qit_doc_bound(bo->must[i]);
-    for (size_t i = 0; i < bo->nshould; i++)
-        if (qit_advance(bo->should[i], d) == d)
-            s += qit_doc_bound(bo->should[i]);
-    return s;
-}
+static double bool_doc_bound(qit *it) { return bool_sum((bool_it *)it, 1); }
 
 static double bool_bound_at(qit *it, uint32_t d, uint32_t *upto)
 {
