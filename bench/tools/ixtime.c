@@ -3,20 +3,11 @@
  *     build/bench/ixtime CORPUS.jsonl [INDEX_DIR] [REPEAT]
  * Prints wall and CPU seconds and MB/s of title+body text; run it under
  * `perf record` to see where indexing time goes.  Not part of `make test`. */
-#include <morgue.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 #include "bench.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static double cpu_s(void)
 {
@@ -26,23 +17,18 @@ static double cpu_s(void)
            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
+/* One build the way mgbench times it: the bench's own morgue engine
+ * (bench/eng_morgue.c) into an emptied directory. */
 static int build_once(const bcorpus *c, const char *dir)
 {
-    char cmd[4200];
+    char cmd[4200], err[512];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0) return 1;
-    mg_index *ix = NULL;
-    int rc = mg_index_open(dir, MG_WRITE | MG_CREATE, NULL, &ix);
-    for (size_t i = 0; rc == MG_OK && i < c->n; i++) {
-        const bdoc *d = &c->docs[i];
-        mg_article a = { .id = d->id, .title = d->title, .body = d->body,
-                         .date = d->date == BENCH_NO_DATE ? MG_NO_DATE : d->date };
-        rc = mg_index_add(ix, &a);
+    if (bench_morgue.build(dir, c, 0, c->n, 1, NULL, err, sizeof err) != 0) {
+        fprintf(stderr, "ixtime: %s\n", err);
+        return 1;
     }
-    if (rc == MG_OK) rc = mg_index_commit(ix);
-    if (rc != MG_OK) fprintf(stderr, "ixtime: %s\n", ix ? mg_errmsg(ix) : mg_strerror(rc));
-    mg_index_close(ix);
-    return rc != MG_OK;
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -60,9 +46,9 @@ int main(int argc, char **argv)
         return 1;
     }
     for (int r = 0; r < repeat; r++) {
-        double w0 = now_s(), c0 = cpu_s();
+        double w0 = bench_now(), c0 = cpu_s();
         if (build_once(&c, dir)) return 1;
-        double w = now_s() - w0, cpu = cpu_s() - c0;
+        double w = bench_now() - w0, cpu = cpu_s() - c0;
         printf("%zu articles, %.1f MB: wall %.3f s, CPU %.3f s, %.2f MB/s wall, "
                "%.2f MB per CPU s\n", c.n, (double)c.text_bytes / 1e6, w, cpu,
                (double)c.text_bytes / 1e6 / w, (double)c.text_bytes / 1e6 / cpu);
