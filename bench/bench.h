@@ -112,5 +112,7 @@ beval bench_evaluate(const bjudged *j, char ***run, const int *nrun);
 /* Small helpers. */
 double bench_now(void);          /* monotonic seconds */
 uint64_t bench_rng(uint64_t *s); /* xorshift64* */
+void   bench_sort(double *v, size_t n);                   /* ascending */
+double bench_pct(const double *v, size_t n, double p);    /* of a sorted v; 0 if n is 0 */
 
 #endif

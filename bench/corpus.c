@@ -196,6 +196,26 @@ double bench_now(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+void bench_sort(double *v, size_t n)
+{
+    if (n) qsort(v, n, sizeof *v, cmp_double);
+}
+
+/* The nearest-rank percentile: the smallest value with a share p of them
+ * at or below it. */
+double bench_pct(const double *v, size_t n, double p)
+{
+    if (!n) return 0;
+    size_t i = (size_t)(p * (double)n + 0.999999);
+    return v[i ? i - 1 : 0];
+}
+
 uint64_t bench_rng(uint64_t *s)
 {
     uint64_t x = *s ? *s : 0x9E3779B97F4A7C15ull;

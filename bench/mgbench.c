@@ -119,19 +119,6 @@ typedef struct query_arg {
     int passes, k;
 } query_arg;
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double pct(const double *v, size_t n, double p)
-{
-    if (!n) return 0;
-    size_t i = (size_t)(p * (double)n + 0.999999);
-    return v[i ? i - 1 : 0];
-}
-
 typedef struct thr {
     const query_arg *a;
     size_t start;
@@ -204,10 +191,11 @@ static void query_step(FILE *out, void *argv)
             lat[qs->q[i].type][nl[qs->q[i].type]++] = dt * 1e6;
         }
     for (int t = 0; t < Q_NTYPES; t++) {
-        qsort(lat[t], nl[t], sizeof(double), cmp_double);
+        bench_sort(lat[t], nl[t]);
         if (nl[t])
-            fprintf(out, "lat_%s %.2f %.2f %.2f %zu\n", bench_qtype_name[t], pct(lat[t], nl[t], 0.5),
-                    pct(lat[t], nl[t], 0.95), pct(lat[t], nl[t], 0.99), nl[t] / (size_t)a->passes);
+            fprintf(out, "lat_%s %.2f %.2f %.2f %zu\n", bench_qtype_name[t],
+                    bench_pct(lat[t], nl[t], 0.5), bench_pct(lat[t], nl[t], 0.95),
+                    bench_pct(lat[t], nl[t], 0.99), nl[t] / (size_t)a->passes);
         free(lat[t]);
     }
     fprintf(out, "qps1 %.1f\n", total > 0 ? (double)qs->n * a->passes / total : 0);

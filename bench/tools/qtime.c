@@ -9,12 +9,6 @@
 #include <string.h>
 #include "bench.h"
 
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 5) {
@@ -55,15 +49,15 @@ int main(int argc, char **argv)
             e->search(h, q, 10, NULL);
             one[p] = (bench_now() - t0) * 1e6;
         }
-        qsort(one, (size_t)passes, sizeof *one, cmp_d);
-        all[na++] = one[passes / 2];
-        printf("%8.1f µs  hits %5ld ", one[passes / 2], e->count(h, q));
+        bench_sort(one, (size_t)passes);
+        all[na++] = bench_pct(one, (size_t)passes, 0.5);
+        printf("%8.1f µs  hits %5ld ", all[na - 1], e->count(h, q));
         for (int w = 0; w < q->nwords; w++) printf(" %s", q->words[w]);
         printf("\n");
     }
-    qsort(all, na, sizeof *all, cmp_d);
+    bench_sort(all, na);
     if (na) printf("%s %s: %zu queries, p50 %.1f µs, p95 %.1f µs\n", e->name, argv[4], na,
-                   all[na / 2], all[na * 95 / 100]);
+                   bench_pct(all, na, 0.5), bench_pct(all, na, 0.95));
     e->close(h);
     free(all);
     free(one);
