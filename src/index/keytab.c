@@ -77,7 +77,7 @@ int keytab_put(keytab *t, const void *key, size_t len, uint32_t flags, uint32_t 
         return -1;
     const uint8_t *k = key;
     keytab_slot s = { 0, 0, (uint32_t)(len + 1) | flags << 16, 0, a, b };
-    keytab_load(k, len, &s.k0, &s.k1);
+    stemcache_load16(k, len, &s.k0, &s.k1);
     if (len > 16) {
         size_t need = len - 16;
         if (t->alen + need > t->acap) {

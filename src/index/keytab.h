@@ -17,6 +17,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "analysis/stemcache.h" /* stemcache_load16: a key's first 16 bytes */
+#include "util/strmap.h"         /* hash_bytes */
+
 /* Longest key the table holds; longer words are not cached. */
 #define KEYTAB_MAX_LEN 255
 
@@ -53,24 +56,6 @@ int keytab_put(keytab *t, const void *key, size_t len, uint32_t flags, uint32_t 
 
 /* ---- lookup (inline: it runs once per token) ---- */
 
-uint64_t hash_bytes(const void *p, size_t n); /* util/strmap.h */
-
-/* Loads a key's first 16 bytes zero-padded (16 bytes must be readable). */
-static inline void keytab_load(const uint8_t *key, size_t len, uint64_t *k0, uint64_t *k1)
-{
-    uint64_t a, b;
-    memcpy(&a, key, 8);
-    memcpy(&b, key + 8, 8);
-    if (len < 8) {
-        a &= len ? ~0ULL >> (64 - 8 * len) : 0;
-        b = 0;
-    } else if (len < 16) {
-        b &= len > 8 ? ~0ULL >> (64 - 8 * (len - 8)) : 0;
-    }
-    *k0 = a;
-    *k1 = b;
-}
-
 static inline uint64_t keytab_hash(uint64_t k0, uint64_t k1, uint32_t meta, const uint8_t *key,
                                    size_t len)
 {
@@ -93,7 +78,7 @@ static inline const keytab_slot *keytab_get(keytab *t, const void *key, size_t l
         return NULL;
     const uint8_t *k = key;
     uint64_t k0, k1;
-    keytab_load(k, len, &k0, &k1);
+    stemcache_load16(k, len, &k0, &k1);
     uint32_t meta = (uint32_t)(len + 1) | flags << 16;
     uint64_t h = keytab_hash(k0, k1, meta, k, len);
 #define KEYTAB_SAME(s)                                                                  \
