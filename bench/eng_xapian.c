@@ -244,10 +244,13 @@ static int xap_search(void *hv, const bquery *q, int k, char **ids)
     xap_mset *m = xap_run(h, q, (uint32_t)k, 0);
     if (!m) return -1;
     int n = (int)xap_mset_size(m);
-    for (int i = 0; ids && i < n; i++) {
+    /* Every hit's id is read, timed or not, as morgue's and FTS5's searches
+     * return theirs: a result list is of no use without them. */
+    for (int i = 0; i < n; i++) {
         const char *v = NULL;
         size_t len = 0;
         xap_mset_value(m, (size_t)i, 1, &v, &len);
+        if (!ids) continue;
         free(ids[i]);
         ids[i] = strndup(v ? v : "", len);
     }
