@@ -3,6 +3,7 @@
  * re-blocks the document entries; position bytes are copied as they are. */
 #include "index/inverter.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -511,157 +512,286 @@ static inline const uint8_t *vskip(const uint8_t *p, const uint8_t *end, uint64_
     return n ? NULL : p;
 }
 
-/* The flush runs as a pipeline of two threads: a helper reads the sorted
- * terms' streams and decodes their document entries into batches, while
- * the flushing thread feeds the batches to the segment writer (whose
- * encoding is the larger half).  Batches hold up to FL_TERMS terms and
- * end early past FL_BYTES of copied positions and posting entries (so a
- * batch holds about 1 MiB plus its last term); FL_RING of them are in
- * flight.  Without the helper (thread creation failed) each batch is
- * filled and then written by the flushing thread. */
+/* Bytes of stream s: exact, walking its slices only when it has reached
+ * the largest slice size (smaller levels bound it below FL_BIG). */
+static size_t ps_len(const pool *p, const pstream *s, unsigned level)
+{
+    if (s->upto - s->head <= 8 - 4)
+        return s->upto - s->head;
+    if (level + 1 < POOL_SLICE_LEVELS)
+        return (size_t)(8u << (level + 1)); /* an upper bound */
+    size_t n = 0;
+    uint32_t a = s->head;
+    unsigned l = 0;
+    for (;;) {
+        uint32_t end = a + (8u << l) - 4;
+        if (s->upto >= a && s->upto <= end)
+            return n + (s->upto - a);
+        n += end - a;
+        a = le32(pool_at(p, end));
+        if (l + 1 < POOL_SLICE_LEVELS)
+            l++;
+    }
+}
+
+/* The flush encodes terms in two threads while the flushing thread
+ * appends them to the segment in order.  Terms are taken in batches of up
+ * to FL_TERMS terms and about FL_BYTES of their streams; FL_RING batches
+ * are in flight.  Either thread (the flushing one while the batch it must
+ * write next is not ready) claims the next batch and encodes each of its
+ * terms (postings, positions, dictionary fields: segw_enc_*) into the
+ * batch's buffers; the flushing thread appends them (segw_term_encoded)
+ * and writes the dictionary.  So the encoded bytes in memory stay below
+ * about FL_RING * 2 * FL_BYTES.  A term whose streams exceed FL_BIG is
+ * not encoded in a batch: the flushing thread streams it through the
+ * segment writer when its turn comes (as every term was before).  Without
+ * the helper thread (creation failed) the flushing thread does it all. */
 #define FL_TERMS 1024
 #define FL_BYTES (1u << 20)
+#define FL_BIG   (1u << 20)
 #define FL_RING 4
 
-typedef struct fl_post {
-    uint32_t doc, tft, tfb;
-    uint32_t off, len;        /* the doc's positions in its term's bytes */
-} fl_post;
+enum { FL_FREE, FL_CLAIMED, FL_READY };
 
 typedef struct fl_term {
     uint32_t ref;             /* index into the sorted refs */
-    uint32_t npost;           /* its postings (0: no documents, skipped) */
-    const uint8_t *pos;       /* its positions in the pool, or NULL: copied */
-    size_t posoff;            /* ... at this offset of the batch's bytes */
+    uint32_t big;             /* streamed by the flushing thread */
+    seg_enc e;                /* e.df == 0: no documents, skipped */
+    size_t post_off, post_len, pos_off, pos_len; /* in the batch's buffers */
 } fl_term;
 
 typedef struct fl_batch {
     fl_term term[FL_TERMS];
     uint32_t nterm;
-    fl_post *post;
-    size_t npost, cap;
-    buf bytes;                /* positions of terms spanning several slices */
-    int ready;                /* filled, not yet written */
-    int oom;
+    size_t seq;               /* its place in the batch order */
+    int state;                /* FL_* */
+    buf post, pos;            /* the encoded terms' POSTINGS and POSITIONS bytes */
+    int oom, bad;
 } fl_batch;
+
+typedef struct fl_coder {    /* one encoding thread's scratch */
+    post_writer pw;
+    buf docs, pos;            /* streams spanning several slices, copied */
+} fl_coder;
 
 typedef struct flusher {
     inverter *v;
     const term_ref *refs;
     size_t n;                 /* terms */
-    size_t next;              /* next term the filler takes */
+    size_t next;              /* next term to claim */
+    size_t claimed;           /* batches claimed so far */
+    const seg_writer *w;      /* its norms (complete, read-only now) */
     fl_batch b[FL_RING];
-    buf docs;                 /* the filler's scratch for a docs stream */
+    fl_coder c[2];            /* 0: flushing thread, 1: helper */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int quit;
 } flusher;
 
-/* Fills batch b with the terms from f->next on (filler side). */
-static void fl_fill(flusher *f, fl_batch *b)
+/* Claims the next batch's terms if its ring slot is free (under the lock). */
+static fl_batch *fl_claim(flusher *f)
 {
-    inverter *v = f->v;
+    fl_batch *b = &f->b[f->claimed % FL_RING];
+    if (f->next >= f->n || b->state != FL_FREE)
+        return NULL;
+    const inverter *v = f->v;
+    size_t bytes = 0;
     b->nterm = 0;
-    b->npost = 0;
-    b->oom = 0;
-    buf_reset(&b->bytes);
-    while (f->next < f->n && b->nterm < FL_TERMS &&
-           b->bytes.len + b->npost * sizeof(fl_post) < FL_BYTES) {
-        fl_term *ft = &b->term[b->nterm++];
+    while (f->next < f->n && b->nterm < FL_TERMS && bytes < FL_BYTES) {
         const inv_term *t = &v->terms[f->refs[f->next].id];
+        size_t len = ps_len(&v->pool, &t->docs, t->dlevel) + ps_len(&v->pool, &t->pos, t->plevel);
+        fl_term *ft = &b->term[b->nterm++];
         ft->ref = (uint32_t)f->next++;
-        ft->npost = 0;
-        ft->pos = NULL;
-        ft->posoff = b->bytes.len;
-        size_t dl, pl;
-        const uint8_t *d = ps_read(&v->pool, &t->docs, &f->docs, &dl), *p;
-        if (t->pos.upto - t->pos.head <= 8 - 4) {
-            p = ft->pos = pool_at(&v->pool, t->pos.head);
-            pl = t->pos.upto - t->pos.head;
-        } else {
-            p = ps_read_append(&v->pool, &t->pos, &b->bytes, &pl);
-        }
-        if (!d || !p) {
+        ft->big = len > FL_BIG;
+        if (!ft->big)
+            bytes += len;
+    }
+    b->seq = f->claimed++;
+    b->state = FL_CLAIMED;
+    return b;
+}
+
+/* Encodes one term's streams with c's post_writer, norms from w; 0, or -1
+ * when its positions run short (cannot happen: both streams were written
+ * together). */
+static int fl_code_term(const inverter *v, const seg_writer *w, fl_coder *c, const inv_term *t, int mode)
+{
+    const uint8_t *nt = w->norms_t.p, *nb = w->norms_b.p;
+    size_t dl, pl;
+    const uint8_t *d = ps_read(&v->pool, &t->docs, &c->docs, &dl);
+    const uint8_t *p = ps_read(&v->pool, &t->pos, &c->pos, &pl);
+    if (!d || !p)
+        return -2;
+    const uint8_t *dend = d + dl, *end = p + pl;
+    uint64_t doc1 = 0;
+    segw_enc_begin(&c->pw);
+    while (d < dend) {
+        uint64_t gap, tft, tfb;
+        if (!(d = vget(d, dend, &gap)) || !(d = vget(d, dend, &tft)) || !(d = vget(d, dend, &tfb)))
+            break;
+        doc1 += gap;
+        uint32_t doc = (uint32_t)(doc1 - 1);
+        pw_add(&c->pw, doc, (uint32_t)tft, (uint32_t)tfb, doc < w->ndocs ? nt[doc] : 0,
+               doc < w->ndocs ? nb[doc] : 0);
+        if (!(p = pw_positions(&c->pw, p, end, (uint32_t)(tft + tfb), POS_MIXED, mode)))
+            return -1;
+    }
+    return 0;
+}
+
+/* Positions are buffered with flags; terms whose occurrences all agree
+ * are written without them. */
+static int fl_mode(const inv_term *t)
+{
+    return t->seen == 1 ? POS_EXACT : t->seen == 2 ? POS_INEXACT : POS_MIXED;
+}
+
+/* Encodes batch b's terms but the big ones (either thread, lock not held). */
+static void fl_code(flusher *f, fl_batch *b, fl_coder *c)
+{
+    const inverter *v = f->v;
+    b->oom = b->bad = 0;
+    buf_reset(&b->post);
+    buf_reset(&b->pos);
+    for (uint32_t i = 0; i < b->nterm; i++) {
+        fl_term *ft = &b->term[i];
+        memset(&ft->e, 0, sizeof ft->e);
+        if (ft->big)
+            continue;
+        const inv_term *t = &v->terms[f->refs[ft->ref].id];
+        int mode = fl_mode(t), rc = fl_code_term(v, f->w, c, t, mode);
+        if (rc == -2 || c->pw.blocks.oom || c->pw.skip.oom || c->pw.pos.oom) {
             b->oom = 1;
             return;
         }
-        const uint8_t *dend = d + dl, *p0 = p, *end = p + pl;
-        uint64_t doc1 = 0;
-        while (d < dend) {
-            uint64_t gap, tft, tfb;
-            if (!(d = vget(d, dend, &gap)) || !(d = vget(d, dend, &tft)) || !(d = vget(d, dend, &tfb)))
-                break;
-            doc1 += gap;
-            const uint8_t *q = vskip(p, end, tft + tfb);
-            if (!q)
-                break; /* cannot happen: both streams were written together */
-            if (b->npost == b->cap) {
-                size_t cap = b->cap ? 2 * b->cap : 4096;
-                fl_post *np = realloc(b->post, cap * sizeof *np);
-                if (!np) {
-                    b->oom = 1;
-                    return;
-                }
-                b->post = np;
-                b->cap = cap;
-            }
-            b->post[b->npost++] = (fl_post){ (uint32_t)(doc1 - 1), (uint32_t)tft, (uint32_t)tfb,
-                                             (uint32_t)(p - p0), (uint32_t)(q - p) };
-            ft->npost++;
-            p = q;
-        }
+        if (rc != 0)
+            b->bad = 1;
+        ft->post_off = b->post.len;
+        ft->pos_off = b->pos.len;
+        segw_enc_end(&c->pw, mode, &ft->e, &b->post, &b->pos);
+        ft->post_len = b->post.len - ft->post_off;
+        ft->pos_len = b->pos.len - ft->pos_off;
     }
+    if (b->post.oom || b->pos.oom)
+        b->oom = 1;
 }
 
-/* Writes batch b's terms (flushing side). */
-static void fl_write(flusher *f, const fl_batch *b, seg_writer *w)
+/* Streams a big term through the segment writer (flushing side); 0 or
+ * MG_ENOMEM. */
+static int fl_stream(flusher *f, const term_ref *r, seg_writer *w)
 {
-    const fl_post *pp = b->post;
+    const inverter *v = f->v;
+    const inv_term *t = &v->terms[r->id];
+    fl_coder *c = &f->c[0];
+    size_t dl, pl;
+    const uint8_t *d = ps_read(&v->pool, &t->docs, &c->docs, &dl);
+    const uint8_t *p = ps_read(&v->pool, &t->pos, &c->pos, &pl);
+    if (!d || !p)
+        return MG_ENOMEM;
+    const uint8_t *dend = d + dl, *end = p + pl;
+    uint64_t doc1 = 0;
+    int started = 0;
+    while (d < dend) {
+        uint64_t gap, tft, tfb;
+        if (!(d = vget(d, dend, &gap)) || !(d = vget(d, dend, &tft)) || !(d = vget(d, dend, &tfb)))
+            break;
+        doc1 += gap;
+        const uint8_t *q = vskip(p, end, tft + tfb);
+        if (!q)
+            break; /* cannot happen: both streams were written together */
+        if (!started)
+            segw_term(w, r->key, r->len, fl_mode(t));
+        started = 1;
+        segw_posting(w, (uint32_t)(doc1 - 1), (uint32_t)tft, (uint32_t)tfb, p, (size_t)(q - p),
+                     POS_MIXED);
+        p = q;
+    }
+    return MG_OK;
+}
+
+/* Appends batch b's terms to the segment (flushing side). */
+static int fl_write(flusher *f, const fl_batch *b, seg_writer *w)
+{
+    if (b->oom)
+        return MG_ENOMEM;
+    if (b->bad)
+        w->f.err = EINVAL; /* as segw_posting does with malformed positions */
     for (uint32_t i = 0; i < b->nterm; i++) {
         const fl_term *ft = &b->term[i];
-        if (ft->npost == 0)
-            continue;
         const term_ref *r = &f->refs[ft->ref];
-        const inv_term *t = &f->v->terms[r->id];
-        /* positions are buffered with flags; terms whose occurrences all
-         * agree are written without them */
-        int mode = t->seen == 1 ? POS_EXACT : t->seen == 2 ? POS_INEXACT : POS_MIXED;
-        segw_term(w, r->key, r->len, mode);
-        const uint8_t *base = ft->pos ? ft->pos : b->bytes.p + ft->posoff;
-        for (uint32_t k = 0; k < ft->npost; k++, pp++)
-            segw_posting(w, pp->doc, pp->tft, pp->tfb, base + pp->off, pp->len, POS_MIXED);
+        if (ft->big) {
+            if (fl_stream(f, r, w) != MG_OK)
+                return MG_ENOMEM;
+        } else if (ft->e.df) {
+            segw_term_encoded(w, r->key, r->len, &ft->e, b->post.p + ft->post_off, ft->post_len,
+                              b->pos.p + ft->pos_off, ft->pos_len);
+        }
     }
+    return MG_OK;
 }
 
 static void *fl_thread(void *arg)
 {
     flusher *f = arg;
-    for (size_t i = 0;; i++) {
-        fl_batch *b = &f->b[i % FL_RING];
-        pthread_mutex_lock(&f->mu);
-        while (b->ready && !f->quit)
+    pthread_mutex_lock(&f->mu);
+    while (!f->quit) {
+        fl_batch *b = fl_claim(f);
+        if (!b) {
+            if (f->next >= f->n)
+                break;
             pthread_cond_wait(&f->cv, &f->mu);
-        int quit = f->quit || f->next >= f->n;
+            continue;
+        }
         pthread_mutex_unlock(&f->mu);
-        if (quit)
-            break;
-        fl_fill(f, b);
+        fl_code(f, b, &f->c[1]);
         pthread_mutex_lock(&f->mu);
-        b->ready = 1;
+        b->state = FL_READY;
         pthread_cond_broadcast(&f->cv);
-        pthread_mutex_unlock(&f->mu);
     }
+    pthread_mutex_unlock(&f->mu);
     return NULL;
 }
 
 static void fl_free(flusher *f)
 {
     for (int i = 0; i < FL_RING; i++) {
-        free(f->b[i].post);
-        buf_free(&f->b[i].bytes);
+        buf_free(&f->b[i].post);
+        buf_free(&f->b[i].pos);
     }
-    buf_free(&f->docs);
+    for (int i = 0; i < 2; i++) {
+        pw_free(&f->c[i].pw);
+        buf_free(&f->c[i].docs);
+        buf_free(&f->c[i].pos);
+    }
     free(f);
+}
+
+/* Waits until batch number k is encoded, encoding batches itself while
+ * there are some to claim; NULL when every term has been written. */
+static fl_batch *fl_wait(flusher *f, size_t k)
+{
+    fl_batch *b = &f->b[k % FL_RING];
+    pthread_mutex_lock(&f->mu);
+    for (;;) {
+        if (b->state == FL_READY && b->seq == k)
+            break;
+        if (k >= f->claimed && f->next >= f->n) {
+            b = NULL;
+            break;
+        }
+        fl_batch *c = fl_claim(f);
+        if (c) {
+            pthread_mutex_unlock(&f->mu);
+            fl_code(f, c, &f->c[0]);
+            pthread_mutex_lock(&f->mu);
+            c->state = FL_READY;
+            pthread_cond_broadcast(&f->cv);
+        } else {
+            pthread_cond_wait(&f->cv, &f->mu);
+        }
+    }
+    pthread_mutex_unlock(&f->mu);
+    return b;
 }
 
 /* Writes every term through w; MG_OK, MG_ENOMEM or MG_EINTERRUPTED. */
@@ -674,41 +804,38 @@ static int inv_flush_terms(inverter *v, const term_ref *refs, size_t n, seg_writ
     f->v = v;
     f->refs = refs;
     f->n = n;
-    for (int i = 0; i < FL_RING; i++)
-        buf_init(&f->b[i].bytes);
-    buf_init(&f->docs);
-    pthread_t th;
-    int threaded = pthread_mutex_init(&f->mu, NULL) == 0;
-    if (threaded && pthread_cond_init(&f->cv, NULL) != 0) {
-        pthread_mutex_destroy(&f->mu);
-        threaded = 0;
+    f->w = w;
+    for (int i = 0; i < FL_RING; i++) {
+        buf_init(&f->b[i].post);
+        buf_init(&f->b[i].pos);
     }
-    int made = threaded && pthread_create(&th, NULL, fl_thread, f) == 0;
+    for (int i = 0; i < 2; i++) {
+        pw_init(&f->c[i].pw);
+        buf_init(&f->c[i].docs);
+        buf_init(&f->c[i].pos);
+    }
+    if (pthread_mutex_init(&f->mu, NULL) != 0) {
+        fl_free(f);
+        return MG_ENOMEM;
+    }
+    if (pthread_cond_init(&f->cv, NULL) != 0) {
+        pthread_mutex_destroy(&f->mu);
+        fl_free(f);
+        return MG_ENOMEM;
+    }
+    pthread_t th;
+    int made = pthread_create(&th, NULL, fl_thread, f) == 0;
     int rc = MG_OK;
-    size_t done = 0;
-    for (size_t i = 0; done < n && rc == MG_OK; i++) {
-        fl_batch *b = &f->b[made ? i % FL_RING : 0];
-        if (made) {
-            pthread_mutex_lock(&f->mu);
-            while (!b->ready)
-                pthread_cond_wait(&f->cv, &f->mu);
-            pthread_mutex_unlock(&f->mu);
-        } else {
-            fl_fill(f, b);
-        }
-        if (b->oom)
-            rc = MG_ENOMEM;
-        else if (stop && *stop)
+    fl_batch *b;
+    for (size_t k = 0; rc == MG_OK && (b = fl_wait(f, k)) != NULL; k++) {
+        if (stop && *stop)
             rc = MG_EINTERRUPTED;
         else
-            fl_write(f, b, w);
-        done += b->nterm;
-        if (made) {
-            pthread_mutex_lock(&f->mu);
-            b->ready = 0;
-            pthread_cond_broadcast(&f->cv);
-            pthread_mutex_unlock(&f->mu);
-        }
+            rc = fl_write(f, b, w);
+        pthread_mutex_lock(&f->mu);
+        b->state = FL_FREE;
+        pthread_cond_broadcast(&f->cv);
+        pthread_mutex_unlock(&f->mu);
     }
     if (made) {
         pthread_mutex_lock(&f->mu);
@@ -717,10 +844,8 @@ static int inv_flush_terms(inverter *v, const term_ref *refs, size_t n, seg_writ
         pthread_mutex_unlock(&f->mu);
         pthread_join(th, NULL);
     }
-    if (threaded) {
-        pthread_cond_destroy(&f->cv);
-        pthread_mutex_destroy(&f->mu);
-    }
+    pthread_cond_destroy(&f->cv);
+    pthread_mutex_destroy(&f->mu);
     fl_free(f);
     return rc;
 }

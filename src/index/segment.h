@@ -311,6 +311,28 @@ void segw_term(seg_writer *w, const char *term, size_t len, int mode);
 /* One posting; its positions `pos` are in `pos_mode` encoding. */
 void segw_posting(seg_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb,
                   const uint8_t *pos, size_t pos_len, int pos_mode);
+/* A term's list encoded apart from the writer (the inverter's flush
+ * encodes terms in two threads while the writer appends them in order):
+ * its dictionary entry but the offsets, which the writer assigns. */
+typedef struct seg_enc {
+    uint32_t df;
+    uint64_t cf;
+    ix_bound bound;
+    uint8_t mode, escs;
+    uint32_t inl_doc, inl_tft, inl_tfb;
+    uint64_t inl_fv;
+} seg_enc;
+/* Starts encoding a term into pw (positions in `mode`, as for segw_term);
+ * then pw_add and pw_positions per posting, with w's norms (segw_norms). */
+void segw_enc_begin(post_writer *pw);
+/* Ends pw's term as segw_term's writer would: fills e, appends its
+ * POSTINGS bytes (df > 1) to post and its POSITIONS bytes to pos.  Only
+ * reads pw, so each thread uses its own post_writer. */
+void segw_enc_end(post_writer *pw, int mode, seg_enc *e, buf *post, buf *pos);
+/* Appends a term encoded with segw_enc_*: the same bytes and dictionary
+ * entry as segw_term + segw_posting give (e->df > 0). */
+void segw_term_encoded(seg_writer *w, const char *term, size_t len, const seg_enc *e,
+                       const uint8_t *post, size_t post_len, const uint8_t *pos, size_t pos_len);
 /* Writes the rest, fsyncs (unless w->sync was cleared: the caller then
  * fsyncs before a manifest names the file), closes.  On error removes the
  * file. */

@@ -308,6 +308,66 @@ void segw_posting(seg_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb,
         segw_put_positions(w);
 }
 
+/* ------------------------------------------------------ encoded apart */
+
+void segw_enc_begin(post_writer *pw) { pw_begin(pw); }
+
+void segw_enc_end(post_writer *pw, int mode, seg_enc *e, buf *post, buf *pos)
+{
+    memset(e, 0, sizeof *e);
+    if (pw->df == 0)
+        return;
+    pw_finish_positions(pw);
+    buf_put(pos, pw->pos.p, pw->pos.len);
+    if (pw->pos.oom)
+        pos->oom = 1;
+    e->df = pw->df;
+    e->cf = pw->cf;
+    e->bound = pw->bound;
+    e->mode = (uint8_t)mode;
+    if (pw->df == 1) {
+        e->inl_doc = pw->docs[0];
+        e->inl_tft = pw->tft[0];
+        e->inl_tfb = pw->tfb[0];
+        e->inl_fv = pw->fv[0];
+    } else {
+        pw_finish(pw, post);
+        e->escs = (uint8_t)pw->escs; /* known once the last block is out */
+    }
+}
+
+/* Fills w->cur's fields exactly as segw_term and segw_end_term do (the
+ * ones a term of this df leaves alone keep the previous term's values). */
+void segw_term_encoded(seg_writer *w, const char *term, size_t len, const seg_enc *e,
+                       const uint8_t *post, size_t post_len, const uint8_t *pos, size_t pos_len)
+{
+    if (w->phase == 0)
+        segw_end_docs(w);
+    segw_end_term(w);
+    if (len > IX_TERM_MAX)
+        len = IX_TERM_MAX;
+    memcpy(w->cur.term, term, len);
+    w->cur.len = len;
+    w->cur.mode = e->mode;
+    w->cur.pos_off = w->pos.off;
+    out_put(&w->pos, pos, pos_len);
+    w->cur.df = e->df;
+    w->cur.cf = e->cf;
+    w->cur.bound = e->bound;
+    if (e->df == 1) {
+        w->cur.inl_doc = e->inl_doc;
+        w->cur.inl_tft = e->inl_tft;
+        w->cur.inl_tfb = e->inl_tfb;
+        w->cur.inl_fv = e->inl_fv;
+    } else {
+        w->cur.escs = e->escs;
+        w->cur.doc_off = w->f.off - w->sec[SEC_POSTINGS].off;
+        out_put(&w->f, post, post_len);
+    }
+    td_writer_add(&w->td, &w->cur);
+    w->npostings += e->df;
+}
+
 /* ---------------------------------------------------------------- finish */
 
 /* Appends the temporary positions file as the POSITIONS section. */
