@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "analysis/analyzer.h"
+#include "query/arena.h"
 #include "query/bm25.h"
 #include "query/snippet.h"
 #include "query/topk.h"
@@ -213,6 +214,76 @@ static void test_snippet_respects_utf8_on_multibyte_text(void **s)
     analyzer_free(a);
 }
 
+/* Allocations are aligned and disjoint; a reset arena serves the same
+ * allocations again from the blocks it kept, and gives back what a huge
+ * query took beyond QA_KEEP. */
+static void test_arena_reuses_its_blocks_and_bounds_what_it_keeps(void **s)
+{
+    (void)s;
+    qarena a = { 0 };
+    uint64_t st = 9;
+    size_t held = 0;
+    for (int round = 0; round < 6; round++) {
+        unsigned char *p[300];
+        size_t n[300];
+        uint64_t st2 = st; /* every round asks for the same sizes */
+        size_t count = round == 3 ? 300 : 60; /* round 3: a huge query */
+        for (size_t i = 0; i < count; i++) {
+            n[i] = 1 + tu_rand(&st2) % (i % 20 == 19 ? (round == 3 ? 20000 : 6000) : 600);
+            p[i] = i % 2 ? qa_zalloc(&a, n[i]) : qa_alloc(&a, n[i]);
+            assert_non_null(p[i]);
+            assert_int_equal((uintptr_t)p[i] % _Alignof(max_align_t), 0);
+            if (i % 2)
+                for (size_t j = 0; j < n[i]; j++)
+                    assert_int_equal(p[i][j], 0);
+            memset(p[i], (int)(i & 0xff), n[i]);
+        }
+        for (size_t i = 0; i < count; i++) /* nothing overwrote anything */
+            for (size_t j = 0; j < n[i]; j += 7)
+                assert_int_equal(p[i][j], i & 0xff);
+        if (round == 2 || round == 5) /* no new block for the same query */
+            assert_int_equal(qa_held(&a), held);
+        held = qa_held(&a);
+        qa_reset(&a);
+        assert_true(qa_held(&a) <= QA_KEEP);
+    }
+    qa_free(&a);
+    assert_int_equal(qa_held(&a), 0);
+    assert_non_null(qa_alloc(&a, 10)); /* usable again after qa_free */
+    qa_free(&a);
+}
+
+/* A heap reused from search to search (topk_reinit) with other k and
+ * modes keeps exactly the best k each time. */
+static void test_topk_reused_across_searches_equals_full_sort(void **s)
+{
+    (void)s;
+    uint64_t st = 5;
+    topk t = { 0 };
+    for (int round = 0; round < 40; round++) {
+        size_t n = 1 + tu_rand(&st) % 300, k = 1 + tu_rand(&st) % (round % 2 ? 200 : 10);
+        tk_hit *all = malloc(n * sizeof *all);
+        assert_int_equal(topk_reinit(&t, k, TK_SCORE), 0);
+        for (size_t i = 0; i < n; i++) {
+            all[i].score = (double)(tu_rand(&st) % 10);
+            all[i].date = 0;
+            all[i].seg = (uint32_t)(i / 100);
+            all[i].doc = (uint32_t)(i % 100);
+            topk_push(&t, &all[i]);
+        }
+        qsort(all, n, sizeof *all, cmp_full);
+        topk_sort(&t);
+        assert_int_equal(t.n, n < k ? n : k);
+        for (size_t i = 0; i < t.n; i++)
+            assert_true(t.h[i].score == all[i].score && t.h[i].seg == all[i].seg &&
+                        t.h[i].doc == all[i].doc);
+        topk_trim(&t, 64);
+        assert_true(t.cap <= 64);
+        free(all);
+    }
+    topk_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -222,6 +293,8 @@ int main(void)
         cmocka_unit_test(test_bm25_bound_covers_every_document_under_it),
         cmocka_unit_test(test_topk_equals_full_sort_with_ties),
         cmocka_unit_test(test_topk_date_order_puts_undated_last),
+        cmocka_unit_test(test_topk_reused_across_searches_equals_full_sort),
+        cmocka_unit_test(test_arena_reuses_its_blocks_and_bounds_what_it_keeps),
         cmocka_unit_test(test_snippet_marks_matches_in_best_window),
         cmocka_unit_test(test_snippet_respects_utf8_on_multibyte_text),
     };

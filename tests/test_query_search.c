@@ -1052,6 +1052,62 @@ static void test_threads_search_while_writer_commits_and_reopens(void **state)
     free(dir);
 }
 
+/* One context reused over many queries (as a searcher's pool does), some
+ * of them huge enough to overflow what it keeps, gives exactly what a fresh
+ * search gives: hits, scores, ids, snippets, totals, errors. */
+static void test_reused_search_context_equals_fresh_searches(void **state)
+{
+    (void)state;
+    ix_reader *r;
+    errbuf e;
+    assert_int_equal(ix_reader_open(DIR, &r, &e), MG_OK);
+    search_ctx *c = search_ctx_new(ix_reader_language(r), &e);
+    assert_non_null(c);
+    uint64_t st = 4242;
+    static char text[70000];
+    for (int q = 0; q < 300; q++) {
+        mg_search_options o;
+        mg_search_options_init(&o);
+        o.fields = q % 3 == 0 ? MG_FIELD_ID : MG_FIELDS_DEFAULT;
+        o.snippet_len = q % 3 == 0 ? 0 : 80;
+        o.sort = q % 7 == 0 ? MG_SORT_NEWEST : MG_SORT_RELEVANCE;
+        random_page(&st, &o, 12);
+        if (q % 50 == 17) { /* hundreds of words, a deep page: past every cap */
+            size_t k = 0;
+            for (int i = 0; i < 3000 && k + 32 < sizeof text; i++)
+                k += (size_t)snprintf(text + k, sizeof text - k, "%s ", VOCAB[zipf(&st)]);
+            o.limit = 2000;
+        } else if (q % 50 == 31) {
+            snprintf(text, sizeof text, "(oil AND \"price");  /* a syntax error */
+        } else {
+            gq_free(gen_query(&st, 0, text, sizeof text));
+        }
+        mg_results a, b;
+        memset(&a, 0, sizeof a);
+        memset(&b, 0, sizeof b);
+        int ra = search_run_ctx(r, text, &o, NULL, c, &a);
+        int rb = search_run(r, text, &o, NULL, NULL, &b);
+        assert_int_equal(ra, rb);
+        assert_string_equal(a.msg, b.msg);
+        assert_int_equal(a.col, b.col);
+        assert_int_equal(a.n, b.n);
+        assert_true(a.total == b.total && a.estimate == b.estimate);
+        for (size_t i = 0; i < a.n; i++) {
+            assert_true(a.seg[i] == b.seg[i] && a.doc[i] == b.doc[i]);
+            assert_true(a.hits[i].score == b.hits[i].score);
+            assert_string_equal(a.hits[i].id, b.hits[i].id);
+            if (b.hits[i].snippet)
+                assert_string_equal(a.hits[i].snippet, b.hits[i].snippet);
+            else
+                assert_null(a.hits[i].snippet);
+        }
+        search_results_clear(&a);
+        search_results_clear(&b);
+    }
+    search_ctx_free(c);
+    ix_reader_unref(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1070,6 +1126,7 @@ int main(void)
         cmocka_unit_test(test_syntax_errors_come_back_with_columns),
         cmocka_unit_test(test_snippets_highlight_multibyte_bodies),
         cmocka_unit_test(test_threads_search_while_writer_commits_and_reopens),
+        cmocka_unit_test(test_reused_search_context_equals_fresh_searches),
     };
     return cmocka_run_group_tests_name("query_search", tests, setup_corpus, teardown_corpus);
 }

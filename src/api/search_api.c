@@ -10,8 +10,11 @@
  * drops the searcher's reference to the old reader: no search can still
  * be taking a reference to it then (all atomics are sequentially
  * consistent: a search counted in the old parity after the drain was seen
- * loads the pointer after the swap).  Idle analyzers sit in a fixed array
- * of atomic slots, taken and given back with exchange / compare-exchange. */
+ * loads the pointer after the swap).  Idle search contexts (an analyzer
+ * plus the memory a search reuses: query arena, token list, top-k heap;
+ * search.h) sit in a fixed array of atomic slots, taken and given back
+ * with exchange / compare-exchange, so a warm searcher makes few heap
+ * calls per query. */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -34,8 +37,8 @@ struct mg_searcher {
     pthread_mutex_t mu;          /* serializes reopens and guards err */
     char *dir;
     char err[512];
-    _Atomic(analyzer *) pool[POOL_MAX]; /* idle analyzers (one search
-                                           uses one at a time) */
+    _Atomic(search_ctx *) pool[POOL_MAX]; /* idle contexts (one search
+                                             uses one at a time) */
 };
 
 /* A reference to the current snapshot (NULL if none), without locking. */
@@ -62,33 +65,32 @@ static void snap_swap(mg_searcher *s, ix_reader *nr)
         ix_reader_unref(old);
 }
 
-/* An analyzer for lang: an idle one, or new (NULL = search_run makes one). */
-static analyzer *pool_take(mg_searcher *s, const char *lang)
+/* A context for lang: an idle one, or new (NULL when none can be made). */
+static search_ctx *pool_take(mg_searcher *s, const char *lang, errbuf *e)
 {
     for (size_t i = 0; i < POOL_MAX; i++) {
         if (!atomic_load_explicit(&s->pool[i], memory_order_relaxed))
             continue;
-        analyzer *a = atomic_exchange(&s->pool[i], NULL);
-        if (!a)
+        search_ctx *c = atomic_exchange(&s->pool[i], NULL);
+        if (!c)
             continue;
-        if (strcmp(analyzer_language(a), lang) == 0)
-            return a;
-        analyzer_free(a); /* the index changed language */
+        if (strcmp(search_ctx_language(c), lang) == 0)
+            return c;
+        search_ctx_free(c); /* the index changed language */
     }
-    errbuf e;
-    return analyzer_new(lang, &e);
+    return search_ctx_new(lang, e);
 }
 
-static void pool_give(mg_searcher *s, analyzer *a)
+static void pool_give(mg_searcher *s, search_ctx *c)
 {
-    if (!a)
+    if (!c)
         return;
     for (size_t i = 0; i < POOL_MAX; i++) {
-        analyzer *none = NULL;
-        if (atomic_compare_exchange_strong(&s->pool[i], &none, a))
+        search_ctx *none = NULL;
+        if (atomic_compare_exchange_strong(&s->pool[i], &none, c))
             return;
     }
-    analyzer_free(a);
+    search_ctx_free(c);
 }
 
 void mg_search_options_init(mg_search_options *opt)
@@ -199,7 +201,7 @@ void mg_searcher_close(mg_searcher *s)
     if (r)
         ix_reader_unref(r);
     for (size_t i = 0; i < POOL_MAX; i++)
-        analyzer_free(atomic_load(&s->pool[i]));
+        search_ctx_free(atomic_load(&s->pool[i]));
     pthread_mutex_destroy(&s->mu);
     free(s->dir);
     free(s);
@@ -229,10 +231,17 @@ int mg_search(mg_searcher *s, const char *query, const mg_search_options *opt, m
         snprintf(res->msg, sizeof res->msg, "the searcher has no open index");
         return res->status;
     }
-    const char *lang = ix_reader_language(r);
-    analyzer *an = pool_take(s, lang);
-    int rc = search_run(r, query, opt, NULL, an, res);
-    pool_give(s, an);
+    errbuf e;
+    err_clear(&e);
+    search_ctx *c = pool_take(s, ix_reader_language(r), &e);
+    int rc;
+    if (c) {
+        rc = search_run_ctx(r, query, opt, NULL, c, res);
+        pool_give(s, c);
+    } else {
+        res->status = rc = e.code ? e.code : MG_ENOMEM;
+        snprintf(res->msg, sizeof res->msg, "%s", e.msg[0] ? e.msg : mg_strerror(rc));
+    }
     ix_reader_unref(r);
     return rc;
 }

@@ -54,50 +54,23 @@
 #include <time.h>
 
 #include "morgue.h"
+#include "query/arena.h"
 
 /* ------------------------------------------------------------------ arena */
 
-typedef struct ablock {
-    struct ablock *next;
-    size_t used, cap;
-    max_align_t data[];
-} ablock;
-
 struct qast {
     qnode *root;
-    ablock *blocks;
+    qarena *mem;   /* &own, or the caller's arena (qparse_in) */
+    qarena own;
 };
 
-static void *arena_alloc(qast *a, size_t n)
-{
-    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
-    ablock *b = a->blocks;
-    if (!b || b->cap - b->used < n) {
-        size_t cap = n > 4096 ? n : 4096;
-        b = malloc(sizeof *b + cap);
-        if (!b)
-            return NULL;
-        b->used = 0;
-        b->cap = cap;
-        b->next = a->blocks;
-        a->blocks = b;
-    }
-    void *p = (char *)b->data + b->used;
-    b->used += n;
-    memset(p, 0, n);
-    return p;
-}
+static void *arena_alloc(qast *a, size_t n) { return qa_zalloc(a->mem, n); }
 
 void qast_free(qast *a)
 {
-    if (!a)
-        return;
-    ablock *b = a->blocks;
-    while (b) {
-        ablock *n = b->next;
-        free(b);
-        b = n;
-    }
+    if (!a || a->mem != &a->own)
+        return; /* in the caller's arena: reset with it */
+    qa_free(&a->own);
     free(a);
 }
 
@@ -659,6 +632,12 @@ static qnode *parse_seq(parser *p, int depth, qfield f)
 
 int qparse(const char *q, size_t len, int default_and, qast **out, errbuf *e, size_t *col)
 {
+    return qparse_in(q, len, default_and, NULL, out, e, col);
+}
+
+int qparse_in(const char *q, size_t len, int default_and, qarena *mem, qast **out, errbuf *e,
+              size_t *col)
+{
     *out = NULL;
     if (col)
         *col = 0;
@@ -669,9 +648,10 @@ int qparse(const char *q, size_t len, int default_and, qast **out, errbuf *e, si
         return err_set(e, MG_ESYNTAX, "query longer than %d bytes", QP_MAX_QUERY);
     }
     parser p = { .q = q ? q : "", .len = q ? len : 0, .default_and = default_and, .e = e };
-    p.ast = calloc(1, sizeof *p.ast);
+    p.ast = mem ? qa_zalloc(mem, sizeof *p.ast) : calloc(1, sizeof *p.ast);
     if (!p.ast)
         return err_set(e, MG_ENOMEM, "out of memory parsing the query");
+    p.ast->mem = mem ? mem : &p.ast->own;
     lex(&p);
     qnode *root = parse_seq(&p, 0, QF_ANY);
     if (!p.failed && p.t.kind == TK_RP)

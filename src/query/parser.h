@@ -51,6 +51,7 @@ struct qnode {
 };
 
 typedef struct qast qast;
+typedef struct qarena qarena;
 
 /* Parses q[0..len).  default_and: bare words are required (AND) instead of
  * optional (OR).  On success returns MG_OK and *out (free with qast_free).
@@ -58,6 +59,10 @@ typedef struct qast qast;
  * 1-based column (in characters) of the problem, *out = NULL.  MG_ENOMEM
  * when memory runs out.  Never reads past len; q need not be NUL-terminated. */
 int qparse(const char *q, size_t len, int default_and, qast **out, errbuf *e, size_t *col);
+/* The same with the tree in mem (qast_free then does nothing: the tree
+ * goes with mem's reset), or as qparse when mem is NULL. */
+int qparse_in(const char *q, size_t len, int default_and, qarena *mem, qast **out, errbuf *e,
+              size_t *col);
 void qast_free(qast *a);
 /* The root node, or NULL for an empty query (nothing to search for). */
 qnode *qast_root(const qast *a);

@@ -15,15 +15,10 @@
 
 #include "query/bm25.h"
 
-typedef struct pblock {
-    struct pblock *next;
-    size_t used, cap;
-    max_align_t data[];
-} pblock;
-
 struct plan {
     pnode *root;
-    pblock *blocks;
+    plan_mem *m;        /* &own, or the caller's (plan_build_in) */
+    plan_mem own;
     /* snippets: the positive title/body words as units (snippet.h) */
     int snip;           /* collect them */
     snip_unit *units;
@@ -41,22 +36,9 @@ struct plan {
 /* Plan memory, not zeroed (for cursors, which ix_post_open sets up). */
 static void *pal_raw(plan *p, size_t n)
 {
-    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
-    pblock *b = p->blocks;
-    if (!b || b->cap - b->used < n) {
-        size_t cap = n > 8192 ? n : 8192;
-        b = malloc(sizeof *b + cap);
-        if (!b) {
-            p->oom = 1;
-            return NULL;
-        }
-        b->used = 0;
-        b->cap = cap;
-        b->next = p->blocks;
-        p->blocks = b;
-    }
-    void *r = (char *)b->data + b->used;
-    b->used += n;
+    void *r = qa_alloc(&p->m->a, n);
+    if (!r)
+        p->oom = 1;
     return r;
 }
 
@@ -70,14 +52,28 @@ static void *pal(plan *p, size_t n)
 
 void plan_free(plan *p)
 {
-    if (!p)
-        return;
-    for (pblock *b = p->blocks, *n; b; b = n) {
-        n = b->next;
-        free(b);
-    }
-    free(p->units);
+    if (!p || p->m != &p->own)
+        return; /* in the caller's plan_mem: reset with it */
+    plan_mem_free(&p->own);
     free(p);
+}
+
+void plan_mem_reset(plan_mem *m)
+{
+    qa_reset(&m->a);
+    if (m->tokcap > PLAN_TOK_KEEP) {
+        free(m->tok);
+        m->tok = NULL;
+        m->tokcap = 0;
+    }
+}
+
+void plan_mem_free(plan_mem *m)
+{
+    qa_free(&m->a);
+    free(m->tok);
+    m->tok = NULL;
+    m->tokcap = 0;
 }
 
 pnode *plan_root(const plan *p) { return p ? p->root : NULL; }
@@ -120,13 +116,25 @@ static int collect(void *ctx, const token *t)
     return 0;
 }
 
+/* Tokens of text into l, in the plan_mem's token list (give it back with
+ * tok_give once done with l). */
 static int analyze(plan *p, const char *text, size_t len, alist *l)
 {
     memset(l, 0, sizeof *l);
+    l->t = p->m->tok;
+    l->cap = p->m->tokcap / sizeof *l->t;
+    p->m->tok = NULL;
+    p->m->tokcap = 0;
     analyzer_run(p->an, text, len, 0, collect, l);
     if (l->oom)
         p->oom = 1;
     return !l->oom;
+}
+
+static void tok_give(plan *p, alist *l)
+{
+    p->m->tok = l->t;
+    p->m->tokcap = l->cap * sizeof *l->t;
 }
 
 /* Adds the tokens l.t[0..l.n) of a title/body word or phrase as a snippet
@@ -137,11 +145,11 @@ static void snip_add(plan *p, const alist *l, qfield f, int exact, int prefix, d
         return;
     if (p->nunits == p->ucap) {
         size_t cap = p->ucap ? p->ucap * 2 : 8;
-        snip_unit *u = realloc(p->units, cap * sizeof *u);
-        if (!u) {
-            p->oom = 1;
+        snip_unit *u = pal_raw(p, cap * sizeof *u);
+        if (!u)
             return;
-        }
+        if (p->nunits)
+            memcpy(u, p->units, p->nunits * sizeof *u);
         p->units = u;
         p->ucap = cap;
     }
@@ -234,8 +242,10 @@ static pnode *mknode(plan *p, pkind k, qoccur occ)
 static pnode *plan_words(plan *p, const qnode *q)
 {
     alist l;
-    if (!analyze(p, q->text, q->len, &l))
+    if (!analyze(p, q->text, q->len, &l)) {
+        tok_give(p, &l);
         return NULL;
+    }
     pnode *n = NULL;
     if (l.n > 0) {
         n = mknode(p, l.n == 1 ? PN_TERM : PN_PHRASE, q->occur);
@@ -254,7 +264,7 @@ static pnode *plan_words(plan *p, const qnode *q)
                 snip_add(p, &l, q->field, q->exact, 0, n->idf);
         }
     }
-    free(l.t);
+    tok_give(p, &l);
     return n;
 }
 
@@ -297,8 +307,10 @@ static int on_prefix_term(void *ctx, const char *term, size_t len, uint64_t df)
 static pnode *plan_prefix(plan *p, const qnode *q)
 {
     alist l;
-    if (!analyze(p, q->text, q->len, &l))
+    if (!analyze(p, q->text, q->len, &l)) {
+        tok_give(p, &l);
         return NULL;
+    }
     pnode *n = NULL;
     if (l.n > 0) {
         const atok *a = &l.t[l.n - 1];
@@ -346,7 +358,7 @@ static pnode *plan_prefix(plan *p, const qnode *q)
             n = all;
         }
     }
-    free(l.t);
+    tok_give(p, &l);
     return n;
 }
 
@@ -474,10 +486,17 @@ static pnode *plan_node(plan *p, const qnode *q, int depth)
 int plan_build(const qast *ast, analyzer *a, const ix_reader *r, int phrase_bonus, int matches,
                plan **out, errbuf *e)
 {
+    return plan_build_in(ast, a, r, phrase_bonus, matches, NULL, out, e);
+}
+
+int plan_build_in(const qast *ast, analyzer *a, const ix_reader *r, int phrase_bonus,
+                  int matches, plan_mem *m, plan **out, errbuf *e)
+{
     *out = NULL;
-    plan *p = calloc(1, sizeof *p);
+    plan *p = m ? qa_zalloc(&m->a, sizeof *p) : calloc(1, sizeof *p);
     if (!p)
         return err_set(e, MG_ENOMEM, "out of memory planning the query");
+    p->m = m ? m : &p->own;
     p->an = a;
     p->r = r;
     p->ndocs = ix_reader_ndocs(r);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "analysis/analyzer.h"
 #include "index/index.h"
+#include "query/arena.h"
 #include "query/parser.h"
 #include "query/snippet.h"
 
@@ -65,11 +66,31 @@ struct pnode {
 
 typedef struct plan plan;
 
+#define PLAN_TOK_KEEP (64u << 10) /* bytes of token list kept across plans */
+
+/* Memory a searcher reuses from plan to plan (plan_build_in): the arena
+ * the plan lives in (the parse tree may share it) and the token list of
+ * the analyzer's output.  All zero is empty. */
+typedef struct plan_mem {
+    qarena a;
+    void *tok;
+    size_t tokcap;  /* bytes */
+} plan_mem;
+
+/* Forgets the plans built in m (and anything else in m->a), keeping a
+ * bounded amount of memory for the next. */
+void plan_mem_reset(plan_mem *m);
+void plan_mem_free(plan_mem *m);
+
 /* Builds the plan of ast for reader r.  An empty plan (root NULL) matches
  * nothing.  matches: also collect the units of plan_snippet_query.
  * Returns MG_OK or MG_ENOMEM. */
 int   plan_build(const qast *ast, analyzer *a, const ix_reader *r, int phrase_bonus,
                  int matches, plan **out, errbuf *e);
+/* The same with the plan in m (plan_free then does nothing: the plan goes
+ * with plan_mem_reset), or as plan_build when m is NULL. */
+int   plan_build_in(const qast *ast, analyzer *a, const ix_reader *r, int phrase_bonus,
+                    int matches, plan_mem *m, plan **out, errbuf *e);
 void  plan_free(plan *p);
 pnode *plan_root(const plan *p);
 /* The query's units for snippets (valid while p lives; empty unless built

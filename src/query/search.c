@@ -191,13 +191,10 @@ void search_results_clear(mg_results *res)
         if (res->snippets)
             free(res->snippets[i]);
     }
-    free(res->hits);
-    free(res->docs);
-    free(res->snippets);
+    free(res->page); /* hits, docs, snippets, seg, doc and most ids */
     free(res->ids);
+    res->page = NULL;
     res->ids = NULL;
-    free(res->seg);
-    free(res->doc);
     res->hits = NULL;
     res->docs = NULL;
     res->snippets = NULL;
@@ -244,10 +241,24 @@ static void fill_hit(mg_results *res, const ix_reader *r, size_t i, const tk_hit
     }
 }
 
+/* Bytes of the ids of the hits read without their stored article (hits
+ * not yet in res: the top k from index from on), NUL-terminated. */
+static size_t ids_len(const run *rn, const ix_reader *r, size_t from, size_t n)
+{
+    size_t total = 0, len;
+    for (size_t i = 0; i < n; i++) {
+        const tk_hit *h = &rn->top.h[from + i];
+        if (ix_seg_doc_id(ix_reader_segment(r, h->seg), h->doc, &len))
+            total += len + 1;
+    }
+    return total;
+}
+
 /* Copies the ids of the hits read without their stored article from the
  * segments' ids sections into res (NUL-terminated; the reader may go
- * before res). */
-static int own_ids(mg_results *res, const ix_reader *r, unsigned fields)
+ * before res): into the room page left for them (room bytes at p), or a
+ * block of their own if they need more. */
+static int own_ids(mg_results *res, const ix_reader *r, unsigned fields, char *p, size_t room)
 {
     if (!(fields & MG_FIELD_ID))
         return MG_OK;
@@ -257,8 +268,7 @@ static int own_ids(mg_results *res, const ix_reader *r, unsigned fields)
             total += len + 1;
     if (!total)
         return MG_OK;
-    char *p = res->ids = malloc(total);
-    if (!p)
+    if (total > room && !(p = res->ids = malloc(total)))
         return fail(res, MG_ENOMEM, "out of memory");
     for (size_t i = 0; i < res->n; i++) {
         if (res->docs[i])
@@ -274,6 +284,29 @@ static int own_ids(mg_results *res, const ix_reader *r, unsigned fields)
     return MG_OK;
 }
 
+/* One zeroed block for a page of n hits: res's arrays, then idn bytes
+ * for ids (returned in *ids). */
+static int page_alloc(mg_results *res, size_t n, size_t idn, char **ids)
+{
+    size_t arr = n * (sizeof *res->hits + sizeof *res->docs + sizeof *res->snippets +
+                      sizeof *res->seg + sizeof *res->doc);
+    char *b = res->page = calloc(1, arr + idn);
+    if (!b)
+        return fail(res, MG_ENOMEM, "out of memory");
+    res->hits = (mg_hit *)b;
+    b += n * sizeof *res->hits;
+    res->docs = (mg_doc **)b;
+    b += n * sizeof *res->docs;
+    res->snippets = (char **)b;
+    b += n * sizeof *res->snippets;
+    res->seg = (uint32_t *)b;
+    b += n * sizeof *res->seg;
+    res->doc = (uint32_t *)b;
+    b += n * sizeof *res->doc;
+    *ids = b;
+    return MG_OK;
+}
+
 static int make_page(run *rn, const ix_reader *r, const mg_search_options *o, analyzer *an,
                      plan *pl, mg_results *res)
 {
@@ -282,18 +315,15 @@ static int make_page(run *rn, const ix_reader *r, const mg_search_options *o, an
     size_t n = rn->top.n - from;
     if (n == 0)
         return MG_OK;
-    res->hits = calloc(n, sizeof *res->hits);
-    res->docs = calloc(n, sizeof *res->docs);
-    res->snippets = calloc(n, sizeof *res->snippets);
-    res->seg = calloc(n, sizeof *res->seg);
-    res->doc = calloc(n, sizeof *res->doc);
-    if (!res->hits || !res->docs || !res->snippets || !res->seg || !res->doc)
-        return fail(res, MG_ENOMEM, "out of memory");
     /* The stored article is read only when a stored field or a snippet is
      * asked for: the date comes from the date column, the id from the
      * segment's ids section. */
     unsigned cheap = MG_FIELD_DATE | MG_FIELD_ID;
     int need_doc = (o->fields & ~cheap) != 0 || o->snippet_len > 0;
+    size_t idn = !need_doc && (o->fields & MG_FIELD_ID) ? ids_len(rn, r, from, n) : 0;
+    char *ids;
+    if (page_alloc(res, n, idn, &ids) != MG_OK)
+        return res->status;
     for (size_t i = 0; i < n; i++) {
         const tk_hit *h = &rn->top.h[from + i];
         errbuf e;
@@ -307,7 +337,7 @@ static int make_page(run *rn, const ix_reader *r, const mg_search_options *o, an
         res->n++;
         fill_hit(res, r, i, h, o, an, pl);
     }
-    return own_ids(res, r, o->fields);
+    return own_ids(res, r, o->fields, ids, idn);
 }
 
 static int check_options(const mg_search_options *o, mg_results *res)
@@ -322,20 +352,131 @@ static int check_options(const mg_search_options *o, mg_results *res)
     return MG_OK;
 }
 
+struct search_ctx {
+    analyzer *an;
+    int own_an;       /* an is freed with the context */
+    plan_mem pm;      /* the parse tree, the plan and its token list */
+    topk top;         /* the heap (its memory kept between searches) */
+};
+
+#define SEARCH_TOP_KEEP 1024 /* heap entries kept between searches */
+
+search_ctx *search_ctx_new(const char *lang, errbuf *e)
+{
+    search_ctx *c = calloc(1, sizeof *c);
+    if (!c) {
+        err_set(e, MG_ENOMEM, "out of memory");
+        return NULL;
+    }
+    c->own_an = 1;
+    if (!(c->an = analyzer_new(lang, e))) {
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static void ctx_clear(search_ctx *c)
+{
+    plan_mem_free(&c->pm);
+    topk_free(&c->top);
+    if (c->own_an)
+        analyzer_free(c->an);
+    c->an = NULL;
+}
+
+void search_ctx_free(search_ctx *c)
+{
+    if (!c)
+        return;
+    ctx_clear(c);
+    free(c);
+}
+
+const char *search_ctx_language(const search_ctx *c) { return analyzer_language(c->an); }
+
 static int search_plan(ix_reader *r, const char *query, const mg_search_options *o,
-                       const search_flags *f, analyzer *an, plan **pl, mg_results *res)
+                       const search_flags *f, search_ctx *c, plan **pl, mg_results *res)
 {
     qast *ast = NULL;
     errbuf e;
     size_t col = 0;
-    int rc = qparse(query, strlen(query), o->default_and, &ast, &e, &col);
+    int rc = qparse_in(query, strlen(query), o->default_and, &c->pm.a, &ast, &e, &col);
     if (rc != MG_OK) {
         res->col = col;
         return fail(res, rc, e.msg);
     }
-    rc = plan_build(ast, an, r, !f->no_phrase_bonus, o->snippet_len > 0, pl, &e);
+    rc = plan_build_in(ast, c->an, r, !f->no_phrase_bonus, o->snippet_len > 0, &c->pm, pl, &e);
     qast_free(ast);
     return rc == MG_OK ? MG_OK : fail(res, rc, e.msg);
+}
+
+static void totals(const run *rn, mg_results *res)
+{
+    res->total = rn->counted;
+    if (rn->pruned) {
+        res->estimate = 1;
+        res->total = (uint64_t)(rn->pr_total + 0.5);
+    }
+    if (rn->skipped) {
+        /* The union estimate ignores date filters and exclusions: scale
+         * it by the share of the candidates seen that passed them. */
+        double est = rn->seen ? rn->estimate * (double)rn->counted / (double)rn->seen : rn->estimate;
+        res->estimate = 1;
+        if (est > (double)rn->counted)
+            res->total = (uint64_t)(est + 0.5);
+    }
+    res->skipped = rn->unscored;
+    res->status = MG_OK;
+}
+
+/* The search itself, in c's memory (left for plan_mem_reset). */
+static int search_exec(ix_reader *r, const char *query, const mg_search_options *o,
+                       const search_flags *f, search_ctx *c, mg_results *res)
+{
+    plan *pl = NULL;
+    run rn;
+    memset(&rn, 0, sizeof rn);
+    rn.o = o;
+    rn.f = f;
+    rn.dated = o->since != MG_NO_DATE || o->until != MG_NO_DATE;
+    rn.top = c->top;
+    int rc = search_plan(r, query, o, f, c, &pl, res);
+    if (rc == MG_OK && topk_reinit(&rn.top, o->offset + o->limit,
+                                   o->sort == MG_SORT_NEWEST ? TK_NEWEST :
+                                   o->sort == MG_SORT_OLDEST ? TK_OLDEST : TK_SCORE))
+        rc = fail(res, MG_ENOMEM, "out of memory");
+    if (rc == MG_OK && plan_root(pl)) {
+        bm25_init(&rn.m, o->k1, o->b, o->title_weight, ix_reader_avg_title_len(r),
+                  ix_reader_avg_body_len(r));
+        for (uint32_t s = 0; s < ix_reader_nsegments(r) && rc == MG_OK; s++)
+            if ((rc = run_segment(&rn, r, s, plan_root(pl))) != MG_OK || rn.oom)
+                rc = fail(res, MG_ENOMEM, "out of memory while searching");
+        if (rc == MG_OK && rn.top.oom)
+            rc = fail(res, MG_ENOMEM, "out of memory keeping the hits");
+        if (rc == MG_OK)
+            rc = make_page(&rn, r, o, c->an, pl, res);
+    }
+    if (rc == MG_OK)
+        totals(&rn, res);
+    c->top = rn.top;
+    plan_free(pl);
+    return res->status;
+}
+
+int search_run_ctx(ix_reader *r, const char *query, const mg_search_options *o,
+                   const search_flags *f, search_ctx *c, mg_results *res)
+{
+    static const search_flags none;
+    f = f ? f : &none;
+    if (!r || !query || !c)
+        return fail(res, MG_EINVAL, "no searcher or no query");
+    if (check_options(o, res) != MG_OK)
+        return res->status;
+    search_exec(r, query, o, f, c, res);
+    plan_mem_reset(&c->pm);
+    topk_trim(&c->top, SEARCH_TOP_KEEP);
+    return res->status;
 }
 
 int search_run(ix_reader *r, const char *query, const mg_search_options *o,
@@ -347,52 +488,14 @@ int search_run(ix_reader *r, const char *query, const mg_search_options *o,
         return fail(res, MG_EINVAL, "no searcher or no query");
     if (check_options(o, res) != MG_OK)
         return res->status;
+    search_ctx c;
+    memset(&c, 0, sizeof c);
     errbuf e;
-    analyzer *an = given ? given : analyzer_new(ix_reader_language(r), &e);
-    if (!an)
+    c.an = given ? given : analyzer_new(ix_reader_language(r), &e);
+    c.own_an = !given;
+    if (!c.an)
         return fail(res, e.code, e.msg);
-    plan *pl = NULL;
-    run rn;
-    memset(&rn, 0, sizeof rn);
-    rn.o = o;
-    rn.f = f;
-    rn.dated = o->since != MG_NO_DATE || o->until != MG_NO_DATE;
-    int rc = search_plan(r, query, o, f, an, &pl, res);
-    if (rc == MG_OK && topk_init(&rn.top, o->offset + o->limit,
-                                 o->sort == MG_SORT_NEWEST ? TK_NEWEST :
-                                 o->sort == MG_SORT_OLDEST ? TK_OLDEST : TK_SCORE))
-        rc = fail(res, MG_ENOMEM, "out of memory");
-    if (rc == MG_OK && plan_root(pl)) {
-        bm25_init(&rn.m, o->k1, o->b, o->title_weight, ix_reader_avg_title_len(r),
-                  ix_reader_avg_body_len(r));
-        for (uint32_t s = 0; s < ix_reader_nsegments(r) && rc == MG_OK; s++)
-            if ((rc = run_segment(&rn, r, s, plan_root(pl))) != MG_OK || rn.oom)
-                rc = fail(res, MG_ENOMEM, "out of memory while searching");
-        if (rc == MG_OK && rn.top.oom)
-            rc = fail(res, MG_ENOMEM, "out of memory keeping the hits");
-        if (rc == MG_OK)
-            rc = make_page(&rn, r, o, an, pl, res);
-    }
-    if (rc == MG_OK) {
-        res->total = rn.counted;
-        if (rn.pruned) {
-            res->estimate = 1;
-            res->total = (uint64_t)(rn.pr_total + 0.5);
-        }
-        if (rn.skipped) {
-            /* The union estimate ignores date filters and exclusions: scale
-             * it by the share of the candidates seen that passed them. */
-            double est = rn.seen ? rn.estimate * (double)rn.counted / (double)rn.seen : rn.estimate;
-            res->estimate = 1;
-            if (est > (double)rn.counted)
-                res->total = (uint64_t)(est + 0.5);
-        }
-        res->skipped = rn.unscored;
-        res->status = MG_OK;
-    }
-    topk_free(&rn.top);
-    plan_free(pl);
-    if (an != given)
-        analyzer_free(an);
+    search_exec(r, query, o, f, &c, res);
+    ctx_clear(&c);
     return res->status;
 }

@@ -25,7 +25,9 @@ struct mg_results {
     mg_hit *hits;
     mg_doc **docs;         /* stored articles the hits' strings point into */
     char **snippets;
-    char *ids;             /* copies of ids taken from the ids sections */
+    void *page;            /* one block: hits, docs, snippets, seg, doc, and
+                              the copies of ids taken from the ids sections */
+    char *ids;             /* those copies when they did not fit in page */
     uint32_t *seg, *doc;   /* where each hit lives (tests, debugging) */
     uint64_t skipped;      /* candidate documents not fully scored (stats) */
 };
@@ -40,6 +42,21 @@ typedef struct search_flags {
  * thread-safe: one call at a time), or NULL to make one. */
 int search_run(ix_reader *r, const char *query, const mg_search_options *o,
                const search_flags *f, analyzer *an, mg_results *res);
+
+/* What one search at a time reuses from search to search (a searcher keeps
+ * a pool of them): an analyzer, the arena of the parse tree and plan, the
+ * analyzer's token list and the top-k heap, each kept up to a bound so
+ * one huge query does not pin its memory. */
+typedef struct search_ctx search_ctx;
+
+/* A context with an analyzer for lang; NULL (e set) on failure. */
+search_ctx *search_ctx_new(const char *lang, errbuf *e);
+void search_ctx_free(search_ctx *c);
+const char *search_ctx_language(const search_ctx *c);
+
+/* search_run with c's analyzer and memory (c: one call at a time). */
+int search_run_ctx(ix_reader *r, const char *query, const mg_search_options *o,
+                   const search_flags *f, search_ctx *c, mg_results *res);
 
 /* Frees what res holds (not res itself). */
 void search_results_clear(mg_results *res);

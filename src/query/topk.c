@@ -16,6 +16,23 @@ int topk_init(topk *t, size_t k, int mode)
     return t->cap && !t->h ? -1 : 0;
 }
 
+int topk_reinit(topk *t, size_t k, int mode)
+{
+    if (!t->h || !t->cap)
+        return topk_init(t, k, mode);
+    t->n = 0;
+    t->k = k;
+    t->mode = mode;
+    t->oom = 0;
+    return 0;
+}
+
+void topk_trim(topk *t, size_t max)
+{
+    if (t->cap > max)
+        topk_free(t);
+}
+
 void topk_free(topk *t)
 {
     free(t->h);

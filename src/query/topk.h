@@ -25,6 +25,11 @@ typedef struct topk {
 } topk;
 
 int  topk_init(topk *t, size_t k, int mode); /* 0, or -1 out of memory */
+/* topk_init on a heap that may hold an earlier search's memory (kept
+ * for reuse; all zero is fine too). */
+int  topk_reinit(topk *t, size_t k, int mode);
+/* Frees the heap if it holds more than max entries. */
+void topk_trim(topk *t, size_t max);
 void topk_free(topk *t);
 /* 1 if a ranks strictly before b. */
 int  topk_better(int mode, const tk_hit *a, const tk_hit *b);
