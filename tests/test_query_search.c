@@ -15,7 +15,9 @@
 
 #include "analysis/analyzer.h"
 #include "index/index.h"
+#include "query/iter.h"
 #include "query/parser.h"
+#include "query/plan.h"
 #include "query/search.h"
 
 /* ------------------------------------------------------- generated corpus */
@@ -448,6 +450,64 @@ static void test_pruned_conjunctions_equal_exhaustive_on_random_queries(void **s
     print_message("conjunctions: %llu documents left unscored, %d estimated totals\n",
                   (unsigned long long)skipped, estimated);
     assert_true(skipped > 0 && estimated > 0); /* the pruning really happened */
+    ix_reader_unref(r);
+}
+
+/* qit_doc_le, the top-k loop's test of a document's bound against the
+ * k-th score, decides a phrase's without dividing: it must agree with
+ * qit_doc_bound <= theta wherever theta is not within rounding of the
+ * bound, and the phrase's score must stay under its bound. */
+static void test_phrase_doc_le_agrees_with_doc_bound(void **state)
+{
+    (void)state;
+    ix_reader *r;
+    errbuf e;
+    assert_int_equal(ix_reader_open(DIR, &r, &e), MG_OK);
+    analyzer *an = analyzer_new("english", &e);
+    assert_non_null(an);
+    mg_search_options o;
+    mg_search_options_init(&o);
+    bm25 m;
+    bm25_init(&m, o.k1, o.b, o.title_weight, ix_reader_avg_title_len(r), ix_reader_avg_body_len(r));
+    uint64_t st = 77, checked = 0, under = 0;
+    for (int q = 0; q < 200; q++) {
+        char text[128];
+        const char *f = q % 3 == 0 ? "title:" : q % 3 == 1 ? "body:" : "";
+        snprintf(text, sizeof text, "%s\"%s %s\"", f, VOCAB[zipf(&st)], VOCAB[zipf(&st)]);
+        qast *ast = NULL;
+        size_t col;
+        assert_int_equal(qparse(text, strlen(text), 0, &ast, &e, &col), MG_OK);
+        plan *pl = NULL;
+        assert_int_equal(plan_build(ast, an, r, 1, 0, &pl, &e), MG_OK);
+        qast_free(ast);
+        for (uint32_t sgi = 0; plan_root(pl) && sgi < ix_reader_nsegments(r); sgi++) {
+            const ix_segment *sg = ix_reader_segment(r, sgi);
+            const uint8_t *nm = ix_seg_norms(sg);
+            qctx cx = { &m, sg, sgi, ix_seg_ndocs(sg), ix_seg_dates(sg), nm, nm + ix_seg_ndocs(sg) };
+            qit *it = NULL;
+            assert_int_equal(qit_build_approx(plan_root(pl), &cx, &it), MG_OK);
+            for (uint32_t d = it->doc; d != IX_END; d = qit_next(it)) {
+                double b = qit_doc_bound(it);
+                assert_true(qit_doc_le(it, b * (1 + 1e-12) + 1e-300));
+                if (b > 0) {
+                    assert_false(qit_doc_le(it, b * (1 - 1e-12)));
+                    assert_false(qit_doc_le(it, 0.0));
+                }
+                checked++;
+                if (qit_confirm(it)) {
+                    double sc = qit_score(it);
+                    assert_true(sc <= b);
+                    under += sc < b;
+                }
+            }
+            qit_free(it);
+        }
+        plan_free(pl);
+    }
+    print_message("phrase bounds: %llu documents checked, %llu matches under their bound\n",
+                  (unsigned long long)checked, (unsigned long long)under);
+    assert_true(checked > 500 && under > 50);
+    analyzer_free(an);
     ix_reader_unref(r);
 }
 
@@ -1116,6 +1176,7 @@ int main(void)
         cmocka_unit_test(test_maxscore_equals_exhaustive_on_a_larger_index_with_filters),
         cmocka_unit_test(test_pruned_conjunctions_equal_exhaustive_on_random_queries),
         cmocka_unit_test(test_pruned_conjunctions_equal_exhaustive_on_a_larger_index),
+        cmocka_unit_test(test_phrase_doc_le_agrees_with_doc_bound),
         cmocka_unit_test(test_bm25f_score_matches_hand_computation),
         cmocka_unit_test(test_phrase_matches_rank_above_scattered_words),
         cmocka_unit_test(test_near_phrase_exact_and_field_semantics),

@@ -284,6 +284,8 @@ typedef struct phrase_it {
     size_t n;
     int fmask;
     double idf, boost;
+    double a;           /* boost * idf * (k1 + 1) * BM25_BOUND_SLACK: a bound
+                           is a * tf / (tf + K) (see phrase_bound_le) */
     uint32_t tft, tfb;
     int lazy;           /* positions checked only when scoring or confirming
                            (a lazy bonus, see plan.h, or two-phase) */
@@ -363,7 +365,7 @@ static int phrase_match(phrase_it *ph)
     return ph->tft + ph->tfb > 0;
 }
 
-static double phrase_lead_bound(phrase_it *ph, uint32_t d);
+static int phrase_lead_le(phrase_it *ph, uint32_t d, double theta);
 
 /* Leapfrogs the words from target to a document holding them all, led by
  * the rarest; when pruning, a document of the lead whose bound (its
@@ -377,10 +379,10 @@ static uint32_t phrase_find(phrase_it *ph, uint32_t target)
             return ph->b.doc = IX_END;
         if (ph->b.prune) {
             ph->b.lead_seen++;
-            double ub = phrase_lead_bound(ph, d);
-            if (ub < 0)
+            int le = phrase_lead_le(ph, d, ph->b.theta);
+            if (le < 0)
                 return ph->b.doc = IX_END; /* a word has no document from d on */
-            if (ub <= ph->b.theta) {
+            if (le) {
                 ph->b.lead_skip++;
                 target = d + 1;
                 continue;
@@ -479,6 +481,24 @@ static double phrase_bound_with_norms(const phrase_it *ph, size_t n, const uint3
     return ph->boost * bm25_tf(m, ph->idf, tf, K) * BM25_BOUND_SLACK;
 }
 
+/* Whether phrase_bound_with_norms(ph, n, tt, tb, d) <= theta (theta >= 0),
+ * decided without its division: a * tf / (tf + K) <= theta where
+ * a * tf <= theta * (tf + K).  The two sides round differently by a few
+ * ulps at most, far inside the bound's slack (BM25_BOUND_SLACK), so a
+ * document this passes over could not have scored above theta. */
+static int phrase_bound_le(const phrase_it *ph, size_t n, const uint32_t *tt, const uint32_t *tb,
+                           uint32_t d, double theta)
+{
+    uint32_t nt, nb;
+    phrase_tf_bound(ph, n, tt, tb, &nt, &nb);
+    const bm25 *m = ph->cx->m;
+    double tf = ((ph->fmask & 1) ? m->wt * nt : 0) + ((ph->fmask & 2) ? (double)nb : 0);
+    if (tf <= 0)
+        return 1; /* a bound of 0 */
+    double K = bm25_norm(m, ph->cx->tnorm[d], ph->cx->bnorm[d]);
+    return ph->a * tf <= theta * (tf + K);
+}
+
 #define PHRASE_BOUND_WORDS 16 /* longer phrases bound on their first words */
 
 static double phrase_doc_bound(qit *it)
@@ -493,10 +513,25 @@ static double phrase_doc_bound(qit *it)
     return phrase_bound_with_norms(ph, n, tt, tb, it->doc);
 }
 
-/* A bound of the phrase's score at d, where its lead word is: the lead's
- * frequencies, the other words' block maxima, d's norms.  -1 when a word
- * has no document from d on. */
-static double phrase_lead_bound(phrase_it *ph, uint32_t d)
+static const qit_vt phrase_vt, phrase_approx_vt;
+
+int qit_doc_le(qit *it, double theta)
+{
+    phrase_it *ph = (phrase_it *)it;
+    if ((it->vt != &phrase_vt && it->vt != &phrase_approx_vt) || ph->checked || theta < 0)
+        return qit_doc_bound(it) <= theta;
+    uint32_t tt[PHRASE_BOUND_WORDS], tb[PHRASE_BOUND_WORDS];
+    size_t n = ph->n < PHRASE_BOUND_WORDS ? ph->n : PHRASE_BOUND_WORDS;
+    for (size_t i = 0; i < n; i++)
+        ix_post_tfs(&((term_it *)ph->w[i])->pc, &tt[i], &tb[i]);
+    return phrase_bound_le(ph, n, tt, tb, it->doc, theta);
+}
+
+/* Whether the phrase's score at d, where its lead word is, is bounded by
+ * theta from the lead's frequencies, the other words' block maxima and
+ * d's norms: 1 if so, 0 if not, -1 when a word has no document from d
+ * on. */
+static int phrase_lead_le(phrase_it *ph, uint32_t d, double theta)
 {
     uint32_t tt[PHRASE_BOUND_WORDS], tb[PHRASE_BOUND_WORDS];
     size_t n = ph->n < PHRASE_BOUND_WORDS ? ph->n : PHRASE_BOUND_WORDS;
@@ -509,11 +544,11 @@ static double phrase_lead_bound(phrase_it *ph, uint32_t d)
         ix_bound bd;
         uint32_t last;
         if (!term_block(t, d, &last, &bd))
-            return -1.0;
+            return -1;
         tt[i] = bd.max_tf_title;
         tb[i] = bd.max_tf_body;
     }
-    return phrase_bound_with_norms(ph, n, tt, tb, d);
+    return phrase_bound_le(ph, n, tt, tb, d, theta);
 }
 
 static double phrase_bound_at(qit *it, uint32_t d, uint32_t *upto)
@@ -541,7 +576,7 @@ static double phrase_bound_at(qit *it, uint32_t d, uint32_t *upto)
     return ph->boost * bm25_bound(ph->cx->m, ph->idf, nt, nb, tn, bn, ph->fmask);
 }
 
-static const qit_vt term_vt, phrase_vt, phrase_approx_vt;
+static const qit_vt term_vt;
 
 /* A bound of it's score at document d (not yet reached): for a term or a
  * phrase, the block maxima of frequencies at d with d's own norms (tighter
@@ -617,6 +652,7 @@ qit *phrase_new(const qctx *cx, const pnode *n, int approx, qit **shared)
     ph->fmask = n->fmask;
     ph->idf = n->idf;
     ph->boost = n->boost;
+    ph->a = n->boost * n->idf * (cx->m->k1 + 1.0) * BM25_BOUND_SLACK;
     ph->lazy = n->lazy || approx;
     ph->shared = shared != NULL;
     ph->tight = 1;

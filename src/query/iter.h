@@ -109,6 +109,10 @@ static inline double qit_doc_bound(qit *it)
 {
     return it->vt->doc_bound ? it->vt->doc_bound(it) : it->vt->score(it);
 }
+/* Whether qit_doc_bound(it) <= theta (theta >= 0), decided more cheaply
+ * where it can be (a phrase compares without dividing); never 1 where a
+ * document could score above theta. */
+int qit_doc_le(qit *it, double theta);
 static inline int qit_twophase(const qit *it) { return it->vt->confirm != NULL; }
 static inline int qit_confirm(qit *it) { return it->vt->confirm ? it->vt->confirm(it) : 1; }
 

@@ -101,7 +101,7 @@ static int topk_skip(run *rn, qit *it, uint32_t d, tk_seg *t, uint32_t *from, ui
         *to = upto;
         *rub = b;
     }
-    if (qit_doc_bound(it) <= theta) {
+    if (qit_doc_le(it, theta)) {
         if (qit_twophase(it))
             t->unconfirmed++;
         else
