@@ -174,32 +174,36 @@ int post_first_widths(ix_segment *s)
 
 /* Appends the first position values of the block's n documents: each in
  * its document's width (+1 for the exact flag in mixed mode), all ones
- * when out of range, then the escaped values as varints. */
+ * when out of range, then the escaped values as varints.  A value has at
+ * most 34 bits and at most 7 bits wait in the accumulator, so it never
+ * overflows; 8 bytes are stored at a time and the complete ones kept. */
 static void pw_firsts(post_writer *w, uint32_t n)
 {
     unsigned mixed = w->mode == POS_MIXED;
     uint64_t acc = 0, esc[128];
     unsigned have = 0, nesc = 0;
+    if (buf_reserve(&w->blocks, (size_t)n * 5 + 8) != 0)
+        return;
+    uint8_t *p = w->blocks.p + w->blocks.len;
     for (uint32_t i = 0; i < n; i++) {
-        unsigned k = post_first_width(w->tn[i], w->bn[i]) + mixed;
-        uint64_t v = w->fv[i], ones = (1ull << k) - 1;
-        if ((mixed ? v >> 1 : v) > norm_hi_tab[w->tn[i]] + norm_hi_tab[w->bn[i]]) {
+        uint64_t room = norm_hi_tab[w->tn[i]] + norm_hi_tab[w->bn[i]];
+        unsigned k = width64(room + 1) + mixed;
+        uint64_t v = w->fv[i];
+        if ((mixed ? v >> 1 : v) > room) {
             esc[nesc++] = v;
             w->escs = 1;
-            v = ones;
+            v = (1ull << k) - 1;
         }
-        while (k) { /* at most 35 bits a value: in pieces of up to 32 */
-            unsigned t = k > 32 ? 32 : k;
-            acc |= (v & ((1ull << t) - 1)) << have;
-            have += t;
-            v >>= t;
-            k -= t;
-            for (; have >= 8; have -= 8, acc >>= 8)
-                buf_put_u8(&w->blocks, (uint8_t)acc);
-        }
+        acc |= v << have;
+        have += k;
+        st_le64(p, acc);
+        p += have >> 3;
+        acc >>= have & ~7u;
+        have &= 7;
     }
     if (have)
-        buf_put_u8(&w->blocks, (uint8_t)acc);
+        *p++ = (uint8_t)acc;
+    w->blocks.len = (size_t)(p - w->blocks.p);
     for (unsigned e = 0; e < nesc; e++)
         buf_put_varint(&w->blocks, esc[e]);
 }
@@ -351,24 +355,39 @@ static void pw_pos_block(post_writer *w, unsigned n)
     w->npv = 0;
 }
 
+/* A varint of the caller's positions: one byte (most gaps) inline. */
+static inline const uint8_t *pw_varint(const uint8_t *in, const uint8_t *end, uint64_t *v)
+{
+    if (in < end && *in < 0x80) {
+        *v = *in;
+        return in + 1;
+    }
+    return varint_get(in, end, v);
+}
+
+/* A position value in mode `from` re-encoded in mode `to`. */
+static uint64_t pw_recode(uint64_t v, int from, int to)
+{
+    uint64_t gap = from == POS_MIXED ? v >> 1 : v;
+    int exact = from == POS_MIXED ? (int)(v & 1) : from == POS_EXACT;
+    return to == POS_MIXED ? gap << 1 | (uint64_t)exact : gap;
+}
+
 const uint8_t *pw_positions(post_writer *w, const uint8_t *in, const uint8_t *end, uint32_t n,
                             int from, int to)
 {
     w->mode = to;
-    for (uint32_t i = 0; i < n; i++) {
-        uint64_t v;
-        if (!(in = varint_get(in, end, &v)))
+    if (n == 0)
+        return in;
+    uint64_t v;
+    if (!(in = pw_varint(in, end, &v)))
+        return NULL;
+    /* the first position: with the posting */
+    w->fv[w->n ? w->n - 1 : 0] = from == to ? v : pw_recode(v, from, to);
+    for (uint32_t i = 1; i < n; i++) {
+        if (!(in = pw_varint(in, end, &v)))
             return NULL;
-        if (from != to) {
-            uint64_t gap = from == POS_MIXED ? v >> 1 : v;
-            int exact = from == POS_MIXED ? (int)(v & 1) : from == POS_EXACT;
-            v = to == POS_MIXED ? gap << 1 | (uint64_t)exact : gap;
-        }
-        if (i == 0) { /* the first position: with the posting */
-            w->fv[w->n ? w->n - 1 : 0] = v;
-            continue;
-        }
-        w->pv[w->npv++] = v;
+        w->pv[w->npv++] = from == to ? v : pw_recode(v, from, to);
         w->pos_count++;
         if (w->npv == 128)
             pw_pos_block(w, 128);
