@@ -184,6 +184,39 @@ static void test_pfor_round_trips_random_and_patches_outliers(void **state)
     assert_true(pfor_round_trip(v, 128) <= 2 + 16 + 1 + 5);
 }
 
+/* The encoder's width is the cheapest one: its length equals the smallest
+ * size over every frame width, counted the slow way (header, exceptions
+ * count, packed bits, an index byte and a varint per wider value). */
+static void test_pfor_picks_the_cheapest_width(void **state)
+{
+    (void)state;
+    uint64_t rs = 7;
+    for (int round = 0; round < 2000; round++) {
+        unsigned n = round % 3 == 0 ? 128 : 1 + (unsigned)(tu_rand(&rs) % 128);
+        unsigned w = (unsigned)(tu_rand(&rs) % 33), maxw = 0;
+        uint64_t mask = w == 32 ? 0xFFFFFFFFull : (1ull << w) - 1;
+        uint32_t v[128];
+        for (unsigned i = 0; i < n; i++) {
+            v[i] = (uint32_t)(tu_rand(&rs) & mask);
+            if (tu_rand(&rs) % (2 + round % 30) == 0)
+                v[i] = (uint32_t)tu_rand(&rs) >> (tu_rand(&rs) % 32);
+            unsigned vw = v[i] ? 32 - (unsigned)__builtin_clz(v[i]) : 0;
+            if (vw > maxw)
+                maxw = vw;
+        }
+        size_t best = 1 + codec_packed_size_n(n, maxw);
+        for (unsigned b = 0; b < maxw; b++) {
+            size_t cost = 2 + codec_packed_size_n(n, b);
+            for (unsigned i = 0; i < n; i++)
+                for (uint32_t hi = v[i] >> b; hi; hi >>= 7)
+                    cost += 1 + (hi == v[i] >> b); /* index byte once, then varint bytes */
+            if (cost < best)
+                best = cost;
+        }
+        assert_int_equal(pfor_round_trip(v, n), best);
+    }
+}
+
 static void test_pfor_refuses_malformed_headers(void **state)
 {
     (void)state;
@@ -764,6 +797,7 @@ int main(void)
         cmocka_unit_test(test_skip_varints_stops_at_end),
         cmocka_unit_test(test_pfor_round_trips_edge_values),
         cmocka_unit_test(test_pfor_round_trips_random_and_patches_outliers),
+        cmocka_unit_test(test_pfor_picks_the_cheapest_width),
         cmocka_unit_test(test_pfor_refuses_malformed_headers),
         cmocka_unit_test(test_list_round_trips_edge_sizes),
         cmocka_unit_test(test_list_with_huge_gaps),

@@ -221,18 +221,24 @@ const uint8_t *codec_skip_varints(const uint8_t *p, const uint8_t *end, uint64_t
 /* ------------------------------------------------------------------ PFor */
 
 /* The frame width costing the fewest bytes for n values whose bit widths
- * are counted in cnt[0..32]. */
+ * are counted in cnt[0..32]: a width b costs its packed bytes, the
+ * exceptions count byte, and per value of width w > b an index byte and
+ * ceil((w - b) / 7) varint bytes.  With s[x] the number of values at
+ * least x bits wide, the exceptions cost 2 s[b+1] + s[b+8] + s[b+15] +
+ * s[b+22] + s[b+29] (each 7 bits more than b + 1 add a byte). */
 static unsigned pfor_best_width(const unsigned cnt[33], unsigned n)
 {
     unsigned maxw = 32;
     while (maxw > 0 && cnt[maxw] == 0)
         maxw--;
+    size_t s[33 + 29] = { 0 };
+    for (unsigned w = maxw + 1; w-- > 0;)
+        s[w] = s[w + 1] + cnt[w];
     unsigned best = maxw;
     size_t best_cost = codec_packed_size_n(n, maxw);
     for (unsigned b = 0; b < maxw; b++) {
-        size_t cost = codec_packed_size_n(n, b) + 1;
-        for (unsigned w = b + 1; w <= maxw; w++)
-            cost += (size_t)cnt[w] * (1 + (w - b + 6) / 7);
+        size_t cost = codec_packed_size_n(n, b) + 1 + 2 * s[b + 1] + s[b + 8] + s[b + 15] +
+                      s[b + 22] + s[b + 29];
         if (cost < best_cost) {
             best_cost = cost;
             best = b;
@@ -246,20 +252,26 @@ size_t codec_pfor_encode(const uint32_t *v, unsigned n, uint8_t *out)
     unsigned cnt[33] = { 0 };
     for (unsigned i = 0; i < n; i++)
         cnt[v[i] ? 32 - __builtin_clz(v[i]) : 0]++;
-    unsigned b = pfor_best_width(cnt, n);
+    unsigned b = pfor_best_width(cnt, n), wider = 0;
+    for (unsigned w = b + 1; w <= 32; w++)
+        wider += cnt[w];
     uint32_t lo[CODEC_BLOCK], mask = b == 32 ? 0xFFFFFFFFu : (1u << b) - 1;
+    const uint32_t *packed = v; /* no exception: the values are their low bits */
     uint8_t idx[CODEC_BLOCK];
     unsigned nexc = 0;
-    for (unsigned i = 0; i < n; i++) {
-        lo[i] = v[i] & mask;
-        if (b < 32 && v[i] >> b)
-            idx[nexc++] = (uint8_t)i;
+    if (wider) {
+        for (unsigned i = 0; i < n; i++) {
+            lo[i] = v[i] & mask;
+            if (v[i] >> b)
+                idx[nexc++] = (uint8_t)i;
+        }
+        packed = lo;
     }
     uint8_t *p = out;
     *p++ = (uint8_t)(b | (nexc ? 0x80 : 0));
     if (nexc)
         *p++ = (uint8_t)nexc;
-    p += n == CODEC_BLOCK ? codec_pack128(lo, b, p) : codec_pack_n(lo, n, b, p);
+    p += n == CODEC_BLOCK ? codec_pack128(packed, b, p) : codec_pack_n(packed, n, b, p);
     memcpy(p, idx, nexc);
     p += nexc;
     for (unsigned e = 0; e < nexc; e++) {

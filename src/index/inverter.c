@@ -616,27 +616,13 @@ static fl_batch *fl_claim(flusher *f)
  * together). */
 static int fl_code_term(const inverter *v, const seg_writer *w, fl_coder *c, const inv_term *t, int mode)
 {
-    const uint8_t *nt = w->norms_t.p, *nb = w->norms_b.p;
     size_t dl, pl;
     const uint8_t *d = ps_read(&v->pool, &t->docs, &c->docs, &dl);
     const uint8_t *p = ps_read(&v->pool, &t->pos, &c->pos, &pl);
     if (!d || !p)
         return -2;
-    const uint8_t *dend = d + dl, *end = p + pl;
-    uint64_t doc1 = 0;
     segw_enc_begin(&c->pw);
-    while (d < dend) {
-        uint64_t gap, tft, tfb;
-        if (!(d = vget(d, dend, &gap)) || !(d = vget(d, dend, &tft)) || !(d = vget(d, dend, &tfb)))
-            break;
-        doc1 += gap;
-        uint32_t doc = (uint32_t)(doc1 - 1);
-        pw_add(&c->pw, doc, (uint32_t)tft, (uint32_t)tfb, doc < w->ndocs ? nt[doc] : 0,
-               doc < w->ndocs ? nb[doc] : 0);
-        if (!(p = pw_positions(&c->pw, p, end, (uint32_t)(tft + tfb), POS_MIXED, mode)))
-            return -1;
-    }
-    return 0;
+    return pw_add_stream(&c->pw, d, d + dl, p, p + pl, w->norms_t.p, w->norms_b.p, w->ndocs, mode);
 }
 
 /* Positions are buffered with flags; terms whose occurrences all agree

@@ -260,7 +260,8 @@ static void pw_block(post_writer *w)
     w->n = 0;
 }
 
-void pw_add(post_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb, uint8_t tn, uint8_t bn)
+static inline __attribute__((always_inline)) void pw_add_one(post_writer *w, uint32_t doc, uint32_t tft,
+                                                              uint32_t tfb, uint8_t tn, uint8_t bn)
 {
     if (w->n == 128) /* written only now: its last doc's positions are in */
         pw_block(w);
@@ -281,6 +282,11 @@ void pw_add(post_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb, uint8_t tn
     if (tn < w->bound.min_title_norm) w->bound.min_title_norm = tn;
     if (bn < w->bound.min_body_norm) w->bound.min_body_norm = bn;
     w->fv[i] = 0;
+}
+
+void pw_add(post_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb, uint8_t tn, uint8_t bn)
+{
+    pw_add_one(w, doc, tft, tfb, tn, bn);
 }
 
 void pw_finish(post_writer *w, buf *out)
@@ -373,8 +379,8 @@ static uint64_t pw_recode(uint64_t v, int from, int to)
     return to == POS_MIXED ? gap << 1 | (uint64_t)exact : gap;
 }
 
-const uint8_t *pw_positions(post_writer *w, const uint8_t *in, const uint8_t *end, uint32_t n,
-                            int from, int to)
+static inline __attribute__((always_inline)) const uint8_t *
+pw_positions_one(post_writer *w, const uint8_t *in, const uint8_t *end, uint32_t n, int from, int to)
 {
     w->mode = to;
     if (n == 0)
@@ -393,6 +399,30 @@ const uint8_t *pw_positions(post_writer *w, const uint8_t *in, const uint8_t *en
             pw_pos_block(w, 128);
     }
     return in;
+}
+
+const uint8_t *pw_positions(post_writer *w, const uint8_t *in, const uint8_t *end, uint32_t n,
+                            int from, int to)
+{
+    return pw_positions_one(w, in, end, n, from, to);
+}
+
+int pw_add_stream(post_writer *w, const uint8_t *d, const uint8_t *dend, const uint8_t *p,
+                  const uint8_t *pend, const uint8_t *nt, const uint8_t *nb, uint32_t ndocs, int mode)
+{
+    uint64_t doc1 = 0;
+    while (d < dend) {
+        uint64_t gap, tft, tfb;
+        if (!(d = pw_varint(d, dend, &gap)) || !(d = pw_varint(d, dend, &tft)) ||
+            !(d = pw_varint(d, dend, &tfb)))
+            break;
+        doc1 += gap;
+        uint32_t doc = (uint32_t)(doc1 - 1);
+        pw_add_one(w, doc, (uint32_t)tft, (uint32_t)tfb, doc < ndocs ? nt[doc] : 0, doc < ndocs ? nb[doc] : 0);
+        if (!(p = pw_positions_one(w, p, pend, (uint32_t)(tft + tfb), POS_MIXED, mode)))
+            return -1;
+    }
+    return 0;
 }
 
 void pw_finish_positions(post_writer *w)

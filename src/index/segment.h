@@ -198,6 +198,14 @@ void pw_add(post_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb, uint8_t tn
  * NULL if they run past end. */
 const uint8_t *pw_positions(post_writer *w, const uint8_t *in, const uint8_t *end, uint32_t n,
                             int from, int to);
+/* pw_add and pw_positions for a whole list in the inverter's shapes:
+ * docs [d, dend) holds per document the varints doc + 1 - (previous doc
+ * + 1), tf_title, tf_body; positions [p, pend) each document's tf_title
+ * + tf_body values in POS_MIXED; nt / nb are the norms of ndocs documents
+ * (0 past them); mode is the term's.  0, or -1 when the positions run
+ * short. */
+int  pw_add_stream(post_writer *w, const uint8_t *d, const uint8_t *dend, const uint8_t *p,
+                   const uint8_t *pend, const uint8_t *nt, const uint8_t *nb, uint32_t ndocs, int mode);
 /* Ends the term's positions: the partial last positions block to w->pos. */
 void pw_finish_positions(post_writer *w);
 /* Ends the list: appends skip table + blocks to out. */
