@@ -211,10 +211,12 @@ int mg_search(mg_searcher *s, const char *query, const mg_search_options *opt, m
 {
     if (!out)
         return MG_EINVAL;
-    mg_results *res = calloc(1, sizeof *res);
+    mg_results *res = malloc(sizeof *res); /* not calloc, which bypasses
+                                              malloc's per-thread cache */
     *out = res;
     if (!res)
         return MG_ENOMEM;
+    memset(res, 0, sizeof *res);
     mg_search_options defaults;
     if (!opt) {
         mg_search_options_init(&defaults);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "query/arena.h"
 #include "query/iter_int.h"
 
 /* --------------------------------------------------------------- spans */
@@ -72,6 +73,7 @@ typedef struct term_it {
     uint32_t rb_last;      /* term_block cache: last doc of the block ... */
     ix_bound rb;           /* ... its bound ... */
     int rb_ok, rb_none;    /* ... (valid when rb_ok; none: past the list) */
+    int in_arena;          /* in cx->mem, not freed alone */
 } term_it;
 
 /* Decodes the current document's positions; returns their count or -1. */
@@ -211,7 +213,8 @@ static void term_destroy(qit *it)
     term_it *t = (term_it *)it;
     free(t->pos);
     free(t->ex);
-    free(t);
+    if (!t->in_arena)
+        free(t);
 }
 
 static const qit_vt term_vt = { term_next, term_adv, term_score, term_destroy, term_spans,
@@ -222,7 +225,7 @@ qit *term_new(const qctx *cx, const pword *w, int fmask, double boost)
 {
     /* Everything but the (large) cursor is zeroed: the cursor is copied
      * or opened below. */
-    term_it *t = malloc(sizeof *t);
+    term_it *t = cx->mem ? qa_alloc(cx->mem, sizeof *t) : malloc(sizeof *t);
     if (!t)
         return NULL;
     size_t pc_end = offsetof(term_it, pc) + sizeof t->pc;
@@ -230,6 +233,7 @@ qit *term_new(const qctx *cx, const pword *w, int fmask, double boost)
     memset((char *)t + pc_end, 0, sizeof *t - pc_end);
     t->b.vt = &term_vt;
     t->cx = cx;
+    t->in_arena = cx->mem != NULL;
     t->fmask = fmask;
     t->exact = w->exact;
     t->idf = w->idf;

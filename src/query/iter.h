@@ -27,6 +27,9 @@ typedef struct qctx {
     const int64_t *dates;   /* the segment's date column */
     const uint8_t *tnorm;   /* its title norms (ndocs) ... */
     const uint8_t *bnorm;   /* ... and body norms (ndocs) */
+    struct qarena *mem;     /* where term iterators and MaxScore's arrays
+                               go (search.c resets it after the segment's
+                               run), or NULL: the heap */
 } qctx;
 
 /* An occurrence of a word or phrase: positions [start, end]. */

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "query/arena.h"
 #include "query/iter.h"
 
 /* One optional clause.  A plain term (term_plain_cursor) is walked and
@@ -68,7 +69,7 @@ typedef struct ms {
     uint32_t nsk_to;    /* nsk_to], block bounds summing to nsk_ub */
     double nsk_ub;
     int deletes;        /* the segment has deleted documents */
-    void *mem;          /* the arrays above (ms_alloc) */
+    void *mem;          /* the arrays above (ms_alloc), unless in cx->mem */
     double seed;        /* a threshold known before k hits are kept, or -1
                            (see ms_seed) */
 } ms;
@@ -375,11 +376,12 @@ static void ms_free(ms *s)
 }
 
 /* Carves the arrays for k root kids out of one allocation. */
-static int ms_alloc(ms *s, size_t k)
+static int ms_alloc(ms *s, const qctx *cx, size_t k)
 {
     size_t p = k * sizeof(void *), z = k * sizeof(size_t), d = k * sizeof(double);
     size_t m = k * sizeof(mscl), head = 3 * p + 3 * z + 2 * m + 3 * d;
-    char *a = s->mem = malloc(head + 128 * d + 1);
+    size_t n = head + 128 * d + 1;
+    char *a = cx->mem ? qa_alloc(cx->mem, n) : (s->mem = malloc(n));
     if (!a)
         return MG_ENOMEM;
     memset(a, 0, head); /* the block scores are written before they are read */
@@ -522,7 +524,7 @@ int ms_run(run *rn, const qctx *cx, uint32_t seg, const pnode *root)
     s.seed = -1.0;
     size_t k = root->nkids;
     s.deletes = ix_seg_live_docs(cx->seg) != cx->ndocs;
-    int rc = ms_alloc(&s, k);
+    int rc = ms_alloc(&s, cx, k);
     for (size_t i = 0; i < k && rc == MG_OK; i++) {
         qit *it = NULL;
         s.kidpos[i] = SIZE_MAX; /* kid -> clause until ms_order */

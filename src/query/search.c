@@ -167,7 +167,8 @@ static int run_segment(run *rn, const ix_reader *r, uint32_t seg, const pnode *r
 {
     const ix_segment *sg = ix_reader_segment(r, seg);
     const uint8_t *nm = ix_seg_norms(sg);
-    qctx cx = { &rn->m, sg, seg, ix_seg_ndocs(sg), ix_seg_dates(sg), nm, nm + ix_seg_ndocs(sg) };
+    qctx cx = { &rn->m, sg, seg, ix_seg_ndocs(sg), ix_seg_dates(sg), nm, nm + ix_seg_ndocs(sg),
+                rn->itmem };
     if (maxscore_fits(rn, root))
         return ms_run(rn, &cx, seg, root);
     int topk = !rn->f->exhaustive && !rn->o->exact_total && rn->o->sort == MG_SORT_RELEVANCE;
@@ -290,9 +291,11 @@ static int page_alloc(mg_results *res, size_t n, size_t idn, char **ids)
 {
     size_t arr = n * (sizeof *res->hits + sizeof *res->docs + sizeof *res->snippets +
                       sizeof *res->seg + sizeof *res->doc);
-    char *b = res->page = calloc(1, arr + idn);
+    char *b = res->page = malloc(arr + idn); /* calloc would bypass malloc's
+                                                per-thread cache */
     if (!b)
         return fail(res, MG_ENOMEM, "out of memory");
+    memset(b, 0, arr);
     res->hits = (mg_hit *)b;
     b += n * sizeof *res->hits;
     res->docs = (mg_doc **)b;
@@ -356,6 +359,7 @@ struct search_ctx {
     analyzer *an;
     int own_an;       /* an is freed with the context */
     plan_mem pm;      /* the parse tree, the plan and its token list */
+    qarena it;        /* one segment's iterators (qctx.mem) */
     topk top;         /* the heap (its memory kept between searches) */
 };
 
@@ -379,6 +383,7 @@ search_ctx *search_ctx_new(const char *lang, errbuf *e)
 static void ctx_clear(search_ctx *c)
 {
     plan_mem_free(&c->pm);
+    qa_free(&c->it);
     topk_free(&c->top);
     if (c->own_an)
         analyzer_free(c->an);
@@ -441,6 +446,7 @@ static int search_exec(ix_reader *r, const char *query, const mg_search_options 
     rn.f = f;
     rn.dated = o->since != MG_NO_DATE || o->until != MG_NO_DATE;
     rn.top = c->top;
+    rn.itmem = &c->it;
     int rc = search_plan(r, query, o, f, c, &pl, res);
     if (rc == MG_OK && topk_reinit(&rn.top, o->offset + o->limit,
                                    o->sort == MG_SORT_NEWEST ? TK_NEWEST :
@@ -449,9 +455,11 @@ static int search_exec(ix_reader *r, const char *query, const mg_search_options 
     if (rc == MG_OK && plan_root(pl)) {
         bm25_init(&rn.m, o->k1, o->b, o->title_weight, ix_reader_avg_title_len(r),
                   ix_reader_avg_body_len(r));
-        for (uint32_t s = 0; s < ix_reader_nsegments(r) && rc == MG_OK; s++)
+        for (uint32_t s = 0; s < ix_reader_nsegments(r) && rc == MG_OK; s++) {
             if ((rc = run_segment(&rn, r, s, plan_root(pl))) != MG_OK || rn.oom)
                 rc = fail(res, MG_ENOMEM, "out of memory while searching");
+            qa_reset(&c->it); /* the segment's iterators are gone */
+        }
         if (rc == MG_OK && rn.top.oom)
             rc = fail(res, MG_ENOMEM, "out of memory keeping the hits");
         if (rc == MG_OK)

@@ -25,6 +25,7 @@ typedef struct run {
     int oom;
     int pruned;        /* run_topk skipped some documents ... */
     double pr_total;   /* ... and estimates the matches of its segments */
+    struct qarena *itmem; /* iterator memory, reset after each segment */
 } run;
 
 static inline int passes(const run *rn, const qctx *cx, uint32_t d)
