@@ -439,10 +439,10 @@ static void test_flush_writes_terms_in_byte_order(void **state)
     analyzer *an = analyzer_new("none", &e);
     inverter v;
     assert_int_equal(inv_init(&v), MG_OK);
-    static char words[3000][64];
+    static char words[9000][64]; /* over 4096 terms: the flush sorts in two threads */
     const char *parts[] = { "a", "aa", "ab", "b", "\xCE\xB1", "z", "0", "9" };
     size_t nw = 0;
-    for (size_t i = 0; i < 3000; i++) {
+    for (size_t i = 0; i < 9000; i++) {
         size_t n = 1 + rnd() % 12;
         words[i][0] = '\0';
         if (i % 3 == 0)
@@ -460,7 +460,7 @@ static void test_flush_writes_terms_in_byte_order(void **state)
         assert_int_equal(inv_add(&v, an, &a), MG_OK);
     }
     /* expected: the distinct words, sorted (ids are in IDS, not terms) */
-    static char *want[4000];
+    static char *want[9000];
     size_t nwant = 0;
     for (size_t i = 0; i < nw; i++)
         want[nwant++] = words[i];
@@ -481,6 +481,7 @@ static void test_flush_writes_terms_in_byte_order(void **state)
         assert_memory_equal(it.cur.term, want[k], it.cur.len);
     }
     assert_int_equal(k, u);
+    assert_true(u > 4096);
     seg_free(s);
     inv_free(&v);
     analyzer_free(an);

@@ -278,6 +278,7 @@ typedef struct out_file {
     uint32_t crc;             /* of the current section */
     uint32_t crc_all;         /* of everything written */
     int err;
+    int writeback;            /* start writing written chunks to disk at once */
 } out_file;
 
 typedef struct seg_writer {
