@@ -483,7 +483,8 @@ static void test_phrase_doc_le_agrees_with_doc_bound(void **state)
         for (uint32_t sgi = 0; plan_root(pl) && sgi < ix_reader_nsegments(r); sgi++) {
             const ix_segment *sg = ix_reader_segment(r, sgi);
             const uint8_t *nm = ix_seg_norms(sg);
-            qctx cx = { &m, sg, sgi, ix_seg_ndocs(sg), ix_seg_dates(sg), nm, nm + ix_seg_ndocs(sg) };
+            qctx cx = { &m, sg, sgi, ix_seg_ndocs(sg), ix_seg_dates(sg), nm, nm + ix_seg_ndocs(sg),
+                        NULL };
             qit *it = NULL;
             assert_int_equal(qit_build_approx(plan_root(pl), &cx, &it), MG_OK);
             for (uint32_t d = it->doc; d != IX_END; d = qit_next(it)) {
