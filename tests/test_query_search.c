@@ -512,6 +512,39 @@ static void test_phrase_doc_le_agrees_with_doc_bound(void **state)
     ix_reader_unref(r);
 }
 
+/* ix_post_ahead (the phrase iterator prefetches the norms of the documents
+ * it names) peeks at the documents after the current one in the decoded
+ * block: each is the one a later ix_post_next reaches, or IX_END. */
+static void test_cursor_ahead_names_the_next_documents_of_its_block(void **state)
+{
+    (void)state;
+    ix_reader *r;
+    errbuf e;
+    assert_int_equal(ix_reader_open(DIR, &r, &e), MG_OK);
+    uint64_t named = 0, past = 0;
+    for (uint32_t sgi = 0; sgi < ix_reader_nsegments(r); sgi++) {
+        ix_post c, walk;
+        if (!ix_post_open(&c, ix_reader_segment(r, sgi), STEM[0], strlen(STEM[0])))
+            continue;
+        for (uint32_t d = c.doc; d != IX_END; d = ix_post_next(&c)) {
+            assert_int_equal(ix_post_ahead(&c, 0), d);
+            memcpy(&walk, &c, sizeof walk);
+            for (uint32_t k = 1; k <= 3; k++) {
+                uint32_t a = ix_post_ahead(&c, k), n = ix_post_next(&walk);
+                if (a != IX_END) {
+                    assert_int_equal(a, n);
+                    named++;
+                } else {
+                    past++;
+                }
+            }
+        }
+        assert_int_equal(ix_post_ahead(&c, 1), IX_END);
+    }
+    assert_true(named > 100 && past > 0);
+    ix_reader_unref(r);
+}
+
 /* A larger index (lists of many blocks, two segments, deletions), so that
  * MaxScore skips whole blocks, probes non-essential lists and checks lazy
  * phrase bonuses from its words' cursors; with date filters, excluded and
@@ -1178,6 +1211,7 @@ int main(void)
         cmocka_unit_test(test_pruned_conjunctions_equal_exhaustive_on_random_queries),
         cmocka_unit_test(test_pruned_conjunctions_equal_exhaustive_on_a_larger_index),
         cmocka_unit_test(test_phrase_doc_le_agrees_with_doc_bound),
+        cmocka_unit_test(test_cursor_ahead_names_the_next_documents_of_its_block),
         cmocka_unit_test(test_bm25f_score_matches_hand_computation),
         cmocka_unit_test(test_phrase_matches_rank_above_scattered_words),
         cmocka_unit_test(test_near_phrase_exact_and_field_semantics),

@@ -223,6 +223,14 @@ static inline uint32_t ix_post_advance_fast(ix_post *c, uint32_t target)
     c->in_block = i;
     return c->doc = c->docs[i];
 }
+/* The document `ahead` postings after the current one when it is in the
+ * block already decoded, else IX_END (a hint, for prefetching what the
+ * caller will read about the next documents). */
+static inline uint32_t ix_post_ahead(const ix_post *c, uint32_t ahead)
+{
+    uint32_t i = c->in_block + ahead;
+    return c->doc != IX_END && i < c->block_len ? c->docs[i] : IX_END;
+}
 /* Decodes the current document's positions into out (room for `cap`).
  * Returns how many there are (tf_title + tf_body; may exceed cap, then only
  * cap are written).  With `exact` non-NULL, exact[i] is set to 1 where the

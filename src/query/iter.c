@@ -299,6 +299,8 @@ typedef struct phrase_it {
     int tight;          /* offsets grow by at most 1: an occurrence lies in
                            one field, so each word's title (body) frequency
                            bounds the phrase's (see phrase_tf_bound) */
+    uint32_t pf_next;   /* the lead's documents below it have their norms
+                           prefetched (phrase_prefetch) */
     uint32_t *np;       /* per word: its occurrences at the current document */
     uint32_t *cur;      /* per word: scan position in them */
     qspans hits;        /* phrase occurrences at the current document */
@@ -371,6 +373,38 @@ static int phrase_match(phrase_it *ph)
 
 static int phrase_lead_le(phrase_it *ph, uint32_t d, double theta);
 
+/* Lead documents whose norms are prefetched ahead of the one examined. */
+#define PHRASE_PREFETCH 8
+
+/* Starts loading the norms of the lead's documents up to PHRASE_PREFETCH
+ * ahead in its decoded block (each pruning test reads a document's two
+ * norm bytes: on a large segment, two cache misses).  Hint only. */
+static inline void phrase_prefetch(phrase_it *ph, const ix_post *c)
+{
+    uint32_t top = ph->pf_next;
+    for (uint32_t k = PHRASE_PREFETCH; k >= 1; k--) {
+        uint32_t a = ix_post_ahead(c, k);
+        if (a == IX_END)
+            continue;
+        if (a < ph->pf_next)
+            break; /* done on an earlier call */
+        top = a + 1 > top ? a + 1 : top;
+        __builtin_prefetch(ph->cx->tnorm + a);
+        __builtin_prefetch(ph->cx->bnorm + a);
+    }
+    ph->pf_next = top;
+}
+
+/* qit_advance for a phrase word (a term iterator): a plain word's cursor
+ * is moved inline, without the iterator's indirect calls. */
+static inline uint32_t word_advance(qit *w, uint32_t target)
+{
+    term_it *t = (term_it *)w;
+    if (t->exact)
+        return qit_advance(w, target);
+    return w->doc = ix_post_advance_fast(&t->pc, target);
+}
+
 /* Leapfrogs the words from target to a document holding them all, led by
  * the rarest; when pruning, a document of the lead whose bound (its
  * frequencies, the others' block maxima) cannot beat theta is passed over
@@ -378,10 +412,11 @@ static int phrase_lead_le(phrase_it *ph, uint32_t d, double theta);
 static uint32_t phrase_find(phrase_it *ph, uint32_t target)
 {
     for (;;) {
-        uint32_t d = qit_advance(ph->w[ph->lead], target);
+        uint32_t d = word_advance(ph->w[ph->lead], target);
         if (d == IX_END)
             return ph->b.doc = IX_END;
         if (ph->b.prune) {
+            phrase_prefetch(ph, &((term_it *)ph->w[ph->lead])->pc);
             ph->b.lead_seen++;
             int le = phrase_lead_le(ph, d, ph->b.theta);
             if (le < 0)
@@ -395,7 +430,7 @@ static uint32_t phrase_find(phrase_it *ph, uint32_t target)
         uint32_t x = d;
         for (size_t i = 0; i < ph->n && x == d; i++)
             if (i != ph->lead)
-                x = qit_advance(ph->w[i], d);
+                x = word_advance(ph->w[i], d);
         if (x == IX_END)
             return ph->b.doc = IX_END;
         if (x != d) {
