@@ -211,12 +211,13 @@ int mg_search(mg_searcher *s, const char *query, const mg_search_options *opt, m
 {
     if (!out)
         return MG_EINVAL;
-    mg_results *res = malloc(sizeof *res); /* not calloc, which bypasses
-                                              malloc's per-thread cache */
+    /* Not calloc (nor malloc + memset, which gcc turns into calloc):
+     * glibc's calloc bypasses malloc's per-thread cache. */
+    mg_results *res = malloc(sizeof *res);
     *out = res;
     if (!res)
         return MG_ENOMEM;
-    memset(res, 0, sizeof *res);
+    search_results_init(res);
     mg_search_options defaults;
     if (!opt) {
         mg_search_options_init(&defaults);

@@ -184,6 +184,23 @@ static int run_segment(run *rn, const ix_reader *r, uint32_t seg, const pnode *r
 
 /* ------------------------------------------------------------- results */
 
+void search_results_init(mg_results *res)
+{
+    res->status = MG_OK;
+    res->msg[0] = '\0';
+    res->col = 0;
+    res->total = 0;
+    res->estimate = 0;
+    res->n = 0;
+    res->hits = NULL;
+    res->docs = NULL;
+    res->snippets = NULL;
+    res->page = NULL;
+    res->ids = NULL;
+    res->seg = res->doc = NULL;
+    res->skipped = 0;
+}
+
 void search_results_clear(mg_results *res)
 {
     for (size_t i = 0; i < res->n; i++) {

@@ -58,6 +58,9 @@ const char *search_ctx_language(const search_ctx *c);
 int search_run_ctx(ix_reader *r, const char *query, const mg_search_options *o,
                    const search_flags *f, search_ctx *c, mg_results *res);
 
+/* Makes res empty (MG_OK, no hits), as zeroing it would. */
+void search_results_init(mg_results *res);
+
 /* Frees what res holds (not res itself). */
 void search_results_clear(mg_results *res);
 
