@@ -361,12 +361,17 @@ static void pw_pos_block(post_writer *w, unsigned n)
     w->npv = 0;
 }
 
-/* A varint of the caller's positions: one byte (most gaps) inline. */
+/* A varint of the caller's positions: one or two bytes (most values)
+ * inline. */
 static inline const uint8_t *pw_varint(const uint8_t *in, const uint8_t *end, uint64_t *v)
 {
     if (in < end && *in < 0x80) {
         *v = *in;
         return in + 1;
+    }
+    if (end - in > 1 && in[1] < 0x80) { /* in[0] >= 0x80 here */
+        *v = (uint64_t)(in[0] & 0x7f) | (uint64_t)in[1] << 7;
+        return in + 2;
     }
     return varint_get(in, end, v);
 }
