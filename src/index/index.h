@@ -223,6 +223,17 @@ static inline uint32_t ix_post_advance_fast(ix_post *c, uint32_t target)
     c->in_block = i;
     return c->doc = c->docs[i];
 }
+/* ix_post_tfs with its common case inlined: the block's frequencies are
+ * decoded already. */
+static inline void ix_post_tfs_fast(ix_post *c, uint32_t *title, uint32_t *body)
+{
+    if (c->tf_ready == 1 && c->doc != IX_END) {
+        *title = c->tf_title[c->in_block];
+        *body = c->tf_body[c->in_block];
+        return;
+    }
+    ix_post_tfs(c, title, body);
+}
 /* The document `ahead` postings after the current one when it is in the
  * block already decoded, else IX_END (a hint, for prefetching what the
  * caller will read about the next documents). */

@@ -301,6 +301,10 @@ typedef struct phrase_it {
                            bounds the phrase's (see phrase_tf_bound) */
     uint32_t pf_next;   /* the lead's documents below it have their norms
                            prefetched (phrase_prefetch) */
+    uint32_t oth_t, oth_b; /* phrase_lead_le (tight): the other words' block
+                              maxima's minima, valid up to oth_last */
+    uint32_t oth_last;
+    int oth_ok;
     uint32_t *np;       /* per word: its occurrences at the current document */
     uint32_t *cur;      /* per word: scan position in them */
     qspans hits;        /* phrase occurrences at the current document */
@@ -525,17 +529,23 @@ static double phrase_bound_with_norms(const phrase_it *ph, size_t n, const uint3
  * a * tf <= theta * (tf + K).  The two sides round differently by a few
  * ulps at most, far inside the bound's slack (BM25_BOUND_SLACK), so a
  * document this passes over could not have scored above theta. */
-static int phrase_bound_le(const phrase_it *ph, size_t n, const uint32_t *tt, const uint32_t *tb,
-                           uint32_t d, double theta)
+static inline int phrase_tf_le(const phrase_it *ph, uint32_t nt, uint32_t nb, uint32_t d,
+                               double theta)
 {
-    uint32_t nt, nb;
-    phrase_tf_bound(ph, n, tt, tb, &nt, &nb);
     const bm25 *m = ph->cx->m;
     double tf = ((ph->fmask & 1) ? m->wt * nt : 0) + ((ph->fmask & 2) ? (double)nb : 0);
     if (tf <= 0)
         return 1; /* a bound of 0 */
     double K = bm25_norm(m, ph->cx->tnorm[d], ph->cx->bnorm[d]);
     return ph->a * tf <= theta * (tf + K);
+}
+
+static int phrase_bound_le(const phrase_it *ph, size_t n, const uint32_t *tt, const uint32_t *tb,
+                           uint32_t d, double theta)
+{
+    uint32_t nt, nb;
+    phrase_tf_bound(ph, n, tt, tb, &nt, &nb);
+    return phrase_tf_le(ph, nt, nb, d, theta);
 }
 
 #define PHRASE_BOUND_WORDS 16 /* longer phrases bound on their first words */
@@ -572,6 +582,31 @@ int qit_doc_le(qit *it, double theta)
  * on. */
 static int phrase_lead_le(phrase_it *ph, uint32_t d, double theta)
 {
+    if (ph->tight && ph->n <= PHRASE_BOUND_WORDS) {
+        /* the minima of the frequencies (phrase_tf_bound): the other
+         * words' block maxima change only with their blocks */
+        if (!ph->oth_ok || d > ph->oth_last) {
+            uint32_t t = UINT32_MAX, b = UINT32_MAX, end = IX_END - 1, last;
+            for (size_t i = 0; i < ph->n; i++) {
+                ix_bound bd;
+                if (i == ph->lead)
+                    continue;
+                if (!term_block((term_it *)ph->w[i], d, &last, &bd))
+                    return -1;
+                t = bd.max_tf_title < t ? bd.max_tf_title : t;
+                b = bd.max_tf_body < b ? bd.max_tf_body : b;
+                end = last < end ? last : end;
+            }
+            ph->oth_t = t;
+            ph->oth_b = b;
+            ph->oth_last = end;
+            ph->oth_ok = 1;
+        }
+        uint32_t lt, lb;
+        ix_post_tfs_fast(&((term_it *)ph->w[ph->lead])->pc, &lt, &lb);
+        return phrase_tf_le(ph, lt < ph->oth_t ? lt : ph->oth_t, lb < ph->oth_b ? lb : ph->oth_b,
+                            d, theta);
+    }
     uint32_t tt[PHRASE_BOUND_WORDS], tb[PHRASE_BOUND_WORDS];
     size_t n = ph->n < PHRASE_BOUND_WORDS ? ph->n : PHRASE_BOUND_WORDS;
     for (size_t i = 0; i < n; i++) {
