@@ -21,6 +21,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* ---------------------------------------------------------------- cursor */
 
@@ -34,6 +37,51 @@ static void post_end(ix_post *c, int bad)
     c->in_block = 0;
     if (bad)
         c->bad = 1;
+}
+
+/* Turns a packed block's stored gaps (docid - previous - 1) in docs[0..n)
+ * into docids, prev being the previous block's last (UINT64_MAX before the
+ * first): a prefix sum in 32-bit lanes, four at a time with SSE2.  The
+ * lanes hold the true docids when no sum passed 2^32, which is sure when
+ * prev + 1 + n * (max gap + 1) <= 2^32 (the gaps' OR bounds their max);
+ * otherwise the sum is redone in 64 bits from the lanes' differences
+ * (exact modulo 2^32).  0 when the last docid is below ndocs, else -1. */
+static int docs_from_gaps(uint32_t *docs, uint32_t n, uint64_t prev, uint64_t ndocs)
+{
+    uint32_t i = 0, d = (uint32_t)prev, any = 0;
+#if defined(__SSE2__)
+    __m128i carry = _mm_set1_epi32((int)d), one = _mm_set1_epi32(1), acc = _mm_setzero_si128();
+    for (; i + 4 <= n; i += 4) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(docs + i));
+        acc = _mm_or_si128(acc, v);
+        __m128i x = _mm_add_epi32(v, one);
+        x = _mm_add_epi32(x, _mm_slli_si128(x, 4));
+        x = _mm_add_epi32(x, _mm_slli_si128(x, 8));
+        x = _mm_add_epi32(x, carry);
+        _mm_storeu_si128((__m128i *)(docs + i), x);
+        carry = _mm_shuffle_epi32(x, 0xFF);
+    }
+    acc = _mm_or_si128(acc, _mm_srli_si128(acc, 8));
+    acc = _mm_or_si128(acc, _mm_srli_si128(acc, 4));
+    any = (uint32_t)_mm_cvtsi128_si32(acc);
+    d = (uint32_t)_mm_cvtsi128_si32(carry);
+#endif
+    for (; i < n; i++) {
+        any |= docs[i];
+        d += docs[i] + 1;
+        docs[i] = d;
+    }
+    uint64_t last = (uint64_t)d;
+    if ((prev + 1) + (uint64_t)n * ((uint64_t)any + 1) > (1ull << 32)) {
+        /* maybe wrapped: the true last, from the gaps mod 2^32 */
+        uint32_t before = (uint32_t)prev;
+        last = prev;
+        for (i = 0; i < n; i++) {
+            last += (uint64_t)(uint32_t)(docs[i] - before - 1) + 1;
+            before = docs[i];
+        }
+    }
+    return last < ndocs ? 0 : -1;
 }
 
 /* Decodes block b into docs/tf arrays; 0 on success, -1 when corrupt. */
@@ -64,12 +112,7 @@ static int post_decode(ix_post *c, uint32_t b)
         c->tf_probes = 0;
         c->tf_at = UINT32_MAX;
         c->tf_src2 = NULL;
-        uint64_t d = prev;
-        for (uint32_t i = 0; i < n; i++) {
-            d += (uint64_t)c->docs[i] + 1;
-            c->docs[i] = (uint32_t)d;
-        }
-        if (d >= ndocs)
+        if (docs_from_gaps(c->docs, n, prev, ndocs) != 0)
             return -1;
     } else {
         uint64_t d = prev;
