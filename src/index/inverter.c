@@ -375,8 +375,8 @@ static int inv_end_doc(inverter *v)
     uint32_t d1 = v->ndocs + 1;
     for (size_t i = 0; i < v->ntouched; i++) {
         inv_term *t = &v->terms[v->touched[i]];
-        if (ps_varint(&v->pool, &t->docs, &t->dlevel, d1 - t->last_doc1) != 0 ||
-            ps_varint(&v->pool, &t->docs, &t->dlevel, t->tft) != 0 ||
+        if (ps_varint(&v->pool, &t->docs, &t->dlevel, (uint64_t)(d1 - t->last_doc1) << 1 | (t->tft > 0)) != 0 ||
+            (t->tft && ps_varint(&v->pool, &t->docs, &t->dlevel, t->tft) != 0) ||
             ps_varint(&v->pool, &t->docs, &t->dlevel, t->tfb) != 0)
             return -1;
         t->last_doc1 = d1;
@@ -723,9 +723,11 @@ static int fl_stream(flusher *f, const term_ref *r, seg_writer *w)
     int started = 0;
     while (d < dend) {
         uint64_t gap, tft, tfb;
-        if (!(d = vget(d, dend, &gap)) || !(d = vget(d, dend, &tft)) || !(d = vget(d, dend, &tfb)))
+        tft = 0;
+        if (!(d = vget(d, dend, &gap)) || ((gap & 1) && !(d = vget(d, dend, &tft))) ||
+            !(d = vget(d, dend, &tfb)))
             break;
-        doc1 += gap;
+        doc1 += gap >> 1;
         const uint8_t *q = vskip(p, end, tft + tfb);
         if (!q)
             break; /* cannot happen: both streams were written together */

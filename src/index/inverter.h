@@ -32,7 +32,7 @@ typedef struct pool {
 } pool;
 
 typedef struct inv_term {
-    pstream docs;             /* per doc: varint doc gap, varint tft, varint tfb */
+    pstream docs;             /* per doc: varint doc gap << 1 | (tft > 0), [varint tft], varint tfb */
     pstream pos;              /* position varints, as on disk */
     uint32_t last_doc1;       /* 1 + last doc appended to docs (0 = none) */
     uint32_t cur_doc1;        /* 1 + doc being accumulated */

@@ -417,11 +417,11 @@ int pw_add_stream(post_writer *w, const uint8_t *d, const uint8_t *dend, const u
 {
     uint64_t doc1 = 0;
     while (d < dend) {
-        uint64_t gap, tft, tfb;
-        if (!(d = pw_varint(d, dend, &gap)) || !(d = pw_varint(d, dend, &tft)) ||
+        uint64_t gap, tft = 0, tfb;
+        if (!(d = pw_varint(d, dend, &gap)) || ((gap & 1) && !(d = pw_varint(d, dend, &tft))) ||
             !(d = pw_varint(d, dend, &tfb)))
             break;
-        doc1 += gap;
+        doc1 += gap >> 1;
         uint32_t doc = (uint32_t)(doc1 - 1);
         pw_add_one(w, doc, (uint32_t)tft, (uint32_t)tfb, doc < ndocs ? nt[doc] : 0, doc < ndocs ? nb[doc] : 0);
         if (!(p = pw_positions_one(w, p, pend, (uint32_t)(tft + tfb), POS_MIXED, mode)))

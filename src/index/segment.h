@@ -199,8 +199,9 @@ void pw_add(post_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb, uint8_t tn
 const uint8_t *pw_positions(post_writer *w, const uint8_t *in, const uint8_t *end, uint32_t n,
                             int from, int to);
 /* pw_add and pw_positions for a whole list in the inverter's shapes:
- * docs [d, dend) holds per document the varints doc + 1 - (previous doc
- * + 1), tf_title, tf_body; positions [p, pend) each document's tf_title
+ * docs [d, dend) holds per document the varints (doc - previous doc) << 1
+ * | (tf_title > 0) (the previous doc being -1 before the first), tf_title
+ * only when not 0, tf_body; positions [p, pend) each document's tf_title
  * + tf_body values in POS_MIXED; nt / nb are the norms of ndocs documents
  * (0 past them); mode is the term's.  0, or -1 when the positions run
  * short. */
