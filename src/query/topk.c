@@ -40,21 +40,6 @@ void topk_free(topk *t)
     t->n = t->k = t->cap = 0;
 }
 
-int topk_better(int mode, const tk_hit *a, const tk_hit *b)
-{
-    if (mode == TK_SCORE) {
-        if (a->score != b->score)
-            return a->score > b->score;
-    } else if (a->date != b->date) {
-        if (a->date == MG_NO_DATE || b->date == MG_NO_DATE)
-            return b->date == MG_NO_DATE;
-        return mode == TK_NEWEST ? a->date > b->date : a->date < b->date;
-    }
-    if (a->seg != b->seg)
-        return a->seg < b->seg;
-    return a->doc < b->doc;
-}
-
 static void sift_down(topk *t, size_t i)
 {
     for (;;) {

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "morgue.h"
 
 enum { TK_SCORE = 0, TK_NEWEST, TK_OLDEST };
 
@@ -31,8 +32,21 @@ int  topk_reinit(topk *t, size_t k, int mode);
 /* Frees the heap if it holds more than max entries. */
 void topk_trim(topk *t, size_t max);
 void topk_free(topk *t);
-/* 1 if a ranks strictly before b. */
-int  topk_better(int mode, const tk_hit *a, const tk_hit *b);
+/* 1 if a ranks strictly before b (inline: the heap's inner loops). */
+static inline int topk_better(int mode, const tk_hit *a, const tk_hit *b)
+{
+    if (mode == TK_SCORE) {
+        if (a->score != b->score)
+            return a->score > b->score;
+    } else if (a->date != b->date) {
+        if (a->date == MG_NO_DATE || b->date == MG_NO_DATE)
+            return b->date == MG_NO_DATE;
+        return mode == TK_NEWEST ? a->date > b->date : a->date < b->date;
+    }
+    if (a->seg != b->seg)
+        return a->seg < b->seg;
+    return a->doc < b->doc;
+}
 /* Keeps h if it ranks among the best k so far. */
 void topk_push(topk *t, const tk_hit *h);
 /* 1 when k hits are kept (then h[0] is the entry bar). */
