@@ -234,6 +234,17 @@ static inline void ix_post_tfs_fast(ix_post *c, uint32_t *title, uint32_t *body)
     }
     ix_post_tfs(c, title, body);
 }
+/* ix_post_tfs for a caller that will read the frequencies of most of the
+ * block's documents: the block's are decoded whole at once (not probed one
+ * by one first). */
+static inline void ix_post_tfs_all(ix_post *c, uint32_t *title, uint32_t *body)
+{
+    if (c->tf_ready != 1 && c->doc != IX_END) {
+        const uint32_t *d, *t, *b;
+        ix_post_block(c, &d, &t, &b);
+    }
+    ix_post_tfs_fast(c, title, body);
+}
 /* The document `ahead` postings after the current one when it is in the
  * block already decoded, else IX_END (a hint, for prefetching what the
  * caller will read about the next documents). */

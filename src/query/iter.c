@@ -603,7 +603,7 @@ static int phrase_lead_le(phrase_it *ph, uint32_t d, double theta)
             ph->oth_ok = 1;
         }
         uint32_t lt, lb;
-        ix_post_tfs_fast(&((term_it *)ph->w[ph->lead])->pc, &lt, &lb);
+        ix_post_tfs_all(&((term_it *)ph->w[ph->lead])->pc, &lt, &lb); /* every doc's, pruning */
         return phrase_tf_le(ph, lt < ph->oth_t ? lt : ph->oth_t, lb < ph->oth_b ? lb : ph->oth_b,
                             d, theta);
     }
