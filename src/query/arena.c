@@ -55,6 +55,15 @@ void *qa_zalloc(qarena *a, size_t n)
     return p;
 }
 
+void *qa_calloc(qarena *a, size_t count, size_t size)
+{
+    if (!a)
+        return calloc(count, size);
+    if (size && count > ((size_t)-1) / 2 / size)
+        return NULL;
+    return qa_zalloc(a, count * size);
+}
+
 void qa_reset(qarena *a)
 {
     size_t kept = 0;

@@ -6,6 +6,7 @@
 #define MG_QUERY_ARENA_H
 
 #include <stddef.h>
+#include <stdlib.h>
 
 #define QA_BLOCK 8192          /* bytes of a block (a larger request gets its own) */
 #define QA_KEEP  (64u << 10)   /* bytes of blocks kept across a reset, at most */
@@ -23,6 +24,15 @@ typedef struct qarena {
 void *qa_alloc(qarena *a, size_t n);
 /* The same, zeroed. */
 void *qa_zalloc(qarena *a, size_t n);
+/* count * size zeroed bytes from a, or from calloc when a is NULL (for
+ * code that takes an optional arena; give them back with qa_drop). */
+void *qa_calloc(qarena *a, size_t count, size_t size);
+/* Frees p if it came from calloc (a NULL); arena memory goes at reset. */
+static inline void qa_drop(qarena *a, void *p)
+{
+    if (!a)
+        free(p);
+}
 /* Forgets every allocation; keeps the first blocks up to QA_KEEP bytes. */
 void  qa_reset(qarena *a);
 /* Frees every block (the arena is empty and usable again). */

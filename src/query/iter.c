@@ -699,14 +699,15 @@ static int phrase_spans(qit *it, qspans *sp)
 static void phrase_destroy(qit *it)
 {
     phrase_it *ph = (phrase_it *)it;
+    qarena *m = ph->cx->mem;
     for (size_t i = 0; ph->w && !ph->shared && i < ph->n; i++)
         qit_free(ph->w[i]);
-    free(ph->w);
-    free(ph->np);
-    free(ph->off);
-    free(ph->cur);
+    qa_drop(m, ph->w);
+    qa_drop(m, ph->np);
+    qa_drop(m, ph->off);
+    qa_drop(m, ph->cur);
     free(ph->hits.s);
-    free(ph);
+    qa_drop(m, ph);
 }
 
 static const qit_vt phrase_vt = { phrase_next, phrase_adv, phrase_score, phrase_destroy,
@@ -717,7 +718,7 @@ static const qit_vt phrase_approx_vt = { phrase_next, phrase_adv, phrase_score, 
 
 qit *phrase_new(const qctx *cx, const pnode *n, int approx, qit **shared)
 {
-    phrase_it *ph = calloc(1, sizeof *ph);
+    phrase_it *ph = qa_calloc(cx->mem, 1, sizeof *ph);
     if (!ph)
         return NULL;
     ph->b.vt = approx && !n->lazy ? &phrase_approx_vt : &phrase_vt;
@@ -733,10 +734,10 @@ qit *phrase_new(const qctx *cx, const pnode *n, int approx, qit **shared)
     for (size_t i = 1; i < n->nw; i++)
         if (n->w[i].off < n->w[i - 1].off || n->w[i].off - n->w[i - 1].off > 1)
             ph->tight = 0;
-    ph->w = calloc(n->nw, sizeof *ph->w);
-    ph->np = calloc(n->nw, sizeof *ph->np);
-    ph->off = calloc(n->nw, sizeof *ph->off);
-    ph->cur = calloc(n->nw, sizeof *ph->cur);
+    ph->w = qa_calloc(cx->mem, n->nw, sizeof *ph->w);
+    ph->np = qa_calloc(cx->mem, n->nw, sizeof *ph->np);
+    ph->off = qa_calloc(cx->mem, n->nw, sizeof *ph->off);
+    ph->cur = qa_calloc(cx->mem, n->nw, sizeof *ph->cur);
     if (!ph->w || !ph->np || !ph->off || !ph->cur) {
         phrase_destroy(&ph->b);
         return NULL;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "query/iter.h"
+#include "query/arena.h"
 #include "query/iter_int.h"
 
 /* ----------------------------------------------------------------- date */
@@ -335,6 +336,7 @@ typedef struct bool_it {
     size_t nmust, nshould, nnot;
     qit *all;           /* the positive part when there are no must/should */
     int need_should;    /* with musts: one should must match too */
+    struct qarena *mem; /* where it and its arrays are (qctx.mem) */
 } bool_it;
 
 static uint32_t or_min(bool_it *bo)
@@ -470,10 +472,10 @@ static void bool_destroy(qit *it)
     for (size_t i = 0; i < bo->nnot; i++)
         qit_free(bo->not[i]);
     qit_free(bo->all);
-    free(bo->must);
-    free(bo->should);
-    free(bo->not);
-    free(bo);
+    qa_drop(bo->mem, bo->must);
+    qa_drop(bo->mem, bo->should);
+    qa_drop(bo->mem, bo->not);
+    qa_drop(bo->mem, bo);
 }
 
 static const qit_vt bool_vt = { bool_next, bool_adv, bool_score, bool_destroy, NULL,
@@ -508,16 +510,17 @@ static int bonus_on_musts(const pnode *n, const pnode *k, qit **built, qit **pai
 
 static qit *bool_new(const qctx *cx, const pnode *n, int approx)
 {
-    bool_it *bo = calloc(1, sizeof *bo);
+    bool_it *bo = qa_calloc(cx->mem, 1, sizeof *bo);
     if (!bo)
         return NULL;
+    bo->mem = cx->mem;
     bo->b.vt = &bool_vt;
     bo->need_should = n->need_should;
     size_t k = n->nkids ? n->nkids : 1;
-    bo->must = calloc(k, sizeof *bo->must);
-    bo->should = calloc(k, sizeof *bo->should);
-    bo->not = calloc(k, sizeof *bo->not);
-    qit **built = calloc(k, sizeof *built); /* kid -> its iterator */
+    bo->must = qa_calloc(cx->mem, k, sizeof *bo->must);
+    bo->should = qa_calloc(cx->mem, k, sizeof *bo->should);
+    bo->not = qa_calloc(cx->mem, k, sizeof *bo->not);
+    qit **built = qa_calloc(cx->mem, k, sizeof *built); /* kid -> its iterator */
     if (!bo->must || !bo->should || !bo->not || !built)
         goto oom;
     for (size_t i = 0; i < n->nkids; i++) {
@@ -553,10 +556,10 @@ static qit *bool_new(const qctx *cx, const pnode *n, int approx)
         bo->b.doc = IX_END; /* matches nothing */
     else
         bool_find(bo, 0);
-    free(built);
+    qa_drop(cx->mem, built);
     return &bo->b;
 oom:
-    free(built);
+    qa_drop(cx->mem, built);
     bool_destroy(&bo->b);
     return NULL;
 }
