@@ -80,7 +80,7 @@ typedef struct term_it {
 static int64_t term_positions(term_it *t)
 {
     uint32_t tt, tb;
-    ix_post_tfs(&t->pc, &tt, &tb);
+    ix_post_tfs_fast(&t->pc, &tt, &tb);
     uint32_t want = tt + tb;
     if (want > t->cap) {
         uint32_t cap = want + 16;
@@ -315,7 +315,8 @@ typedef struct phrase_it {
  * Their count, or -1 out of memory. */
 static int64_t word_occ(term_it *t, uint32_t *ntitle)
 {
-    uint32_t tt = ix_post_tf_title(&t->pc);
+    uint32_t tt, tb;
+    ix_post_tfs_fast(&t->pc, &tt, &tb);
     int64_t n = term_positions(t);
     if (n < 0 || !t->exact) {
         *ntitle = n < 0 ? 0 : tt < n ? tt : (uint32_t)n;
@@ -558,7 +559,7 @@ static double phrase_doc_bound(qit *it)
     uint32_t tt[PHRASE_BOUND_WORDS], tb[PHRASE_BOUND_WORDS];
     size_t n = ph->n < PHRASE_BOUND_WORDS ? ph->n : PHRASE_BOUND_WORDS;
     for (size_t i = 0; i < n; i++)
-        ix_post_tfs(&((term_it *)ph->w[i])->pc, &tt[i], &tb[i]);
+        ix_post_tfs_fast(&((term_it *)ph->w[i])->pc, &tt[i], &tb[i]);
     return phrase_bound_with_norms(ph, n, tt, tb, it->doc);
 }
 
@@ -572,7 +573,7 @@ int qit_doc_le(qit *it, double theta)
     uint32_t tt[PHRASE_BOUND_WORDS], tb[PHRASE_BOUND_WORDS];
     size_t n = ph->n < PHRASE_BOUND_WORDS ? ph->n : PHRASE_BOUND_WORDS;
     for (size_t i = 0; i < n; i++)
-        ix_post_tfs(&((term_it *)ph->w[i])->pc, &tt[i], &tb[i]);
+        ix_post_tfs_fast(&((term_it *)ph->w[i])->pc, &tt[i], &tb[i]);
     return phrase_bound_le(ph, n, tt, tb, it->doc, theta);
 }
 
