@@ -73,7 +73,7 @@ typedef struct term_it {
     uint32_t rb_last;      /* term_block cache: last doc of the block ... */
     ix_bound rb;           /* ... its bound ... */
     int rb_ok, rb_none;    /* ... (valid when rb_ok; none: past the list) */
-    int in_arena;          /* in cx->mem, not freed alone */
+    int in_arena;          /* in cx->mem with pos and ex, not freed alone */
 } term_it;
 
 /* Decodes the current document's positions; returns their count or -1. */
@@ -82,7 +82,18 @@ static int64_t term_positions(term_it *t)
     uint32_t tt, tb;
     ix_post_tfs_fast(&t->pc, &tt, &tb);
     uint32_t want = tt + tb;
-    if (want > t->cap) {
+    if (want > t->cap && t->in_arena) { /* nothing to keep: grow in the arena */
+        uint32_t cap = want + 16 > 2 * t->cap ? want + 16 : 2 * t->cap;
+        uint32_t *p = qa_alloc(t->cx->mem, (size_t)cap * sizeof *p);
+        uint8_t *e = p ? qa_alloc(t->cx->mem, cap) : NULL;
+        if (!e) {
+            t->b.oom = 1;
+            return -1;
+        }
+        t->pos = p;
+        t->ex = e;
+        t->cap = cap;
+    } else if (want > t->cap) {
         uint32_t cap = want + 16;
         uint32_t *p = realloc(t->pos, cap * sizeof *p);
         if (p)
@@ -211,10 +222,11 @@ static int term_block(term_it *t, uint32_t d, uint32_t *last, ix_bound *bd)
 static void term_destroy(qit *it)
 {
     term_it *t = (term_it *)it;
+    if (t->in_arena)
+        return; /* with its positions, gone at the arena's reset */
     free(t->pos);
     free(t->ex);
-    if (!t->in_arena)
-        free(t);
+    free(t);
 }
 
 static const qit_vt term_vt = { term_next, term_adv, term_score, term_destroy, term_spans,
