@@ -280,6 +280,7 @@ typedef struct out_file {
     uint32_t crc_all;         /* of everything written */
     int err;
     int writeback;            /* start writing written chunks to disk at once */
+    size_t crc_at;            /* bytes of b already in crc and crc_all */
 } out_file;
 
 typedef struct seg_writer {

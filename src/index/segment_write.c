@@ -104,20 +104,35 @@ static void out_writeback(out_file *o)
 #endif
 }
 
+/* Brings crc and crc_all up to date with the buffered bytes: they are
+ * checksummed in large pieces (at section ends and when the buffer is
+ * written), not at every out_put, most of which are a few bytes. */
+static void out_crc(out_file *o)
+{
+    size_t n = o->b.len - o->crc_at;
+    if (n) {
+        o->crc = crc32_update(o->crc, o->b.p + o->crc_at, n);
+        o->crc_all = crc32_update(o->crc_all, o->b.p + o->crc_at, n);
+        o->crc_at = o->b.len;
+    }
+}
+
 static void out_drain(out_file *o)
 {
+    out_crc(o);
     out_write(o, o->b.p, o->b.len);
     buf_reset(&o->b);
+    o->crc_at = 0;
     out_writeback(o);
 }
 
 static void out_put(out_file *o, const void *p, size_t n)
 {
-    o->crc = crc32_update(o->crc, p, n);
-    o->crc_all = crc32_update(o->crc_all, p, n);
     o->off += n;
     if (n >= OUT_CHUNK) { /* written from the caller's memory, not copied */
         out_drain(o);
+        o->crc = crc32_update(o->crc, p, n);
+        o->crc_all = crc32_update(o->crc_all, p, n);
         out_write(o, p, n);
         out_writeback(o);
         return;
@@ -144,12 +159,14 @@ static void sec_begin(seg_writer *w, int kind)
     static const uint8_t zero[8];
     if (w->f.off % 8)
         out_put(&w->f, zero, 8 - w->f.off % 8);
+    out_crc(&w->f);
     w->sec[kind].off = w->f.off;
     w->f.crc = 0;
 }
 
 static void sec_end(seg_writer *w, int kind)
 {
+    out_crc(&w->f);
     w->sec[kind].len = w->f.off - w->sec[kind].off;
     w->sec[kind].crc = w->f.crc;
 }
@@ -252,6 +269,7 @@ static void segw_end_docs(seg_writer *w)
     segw_drain_stored(w);
     sec_end(w, SEC_STORED);
     sec_begin(w, SEC_POSTINGS);
+    out_crc(&w->pos);
     w->pos.crc = 0;
     w->phase = 1;
 }
@@ -441,6 +459,7 @@ static void segw_tail(seg_writer *w)
         buf_put_le64(&d, w->sec[k].len);
     }
     uint64_t dir_off = w->f.off;
+    out_crc(&w->f);
     w->f.crc = 0;
     out_put(&w->f, d.p, d.len);
     uint32_t dir_crc = crc32_update(0, d.p, d.len);
