@@ -390,8 +390,11 @@ static int phrase_match(phrase_it *ph)
 
 static int phrase_lead_le(phrase_it *ph, uint32_t d, double theta);
 
-/* Lead documents whose norms are prefetched ahead of the one examined. */
+/* Lead documents whose norms are prefetched ahead of the one examined,
+ * in segments of at least PHRASE_PREFETCH_NDOCS documents (smaller ones'
+ * norms, 2 bytes a document, stay in the caches). */
 #define PHRASE_PREFETCH 8
+#define PHRASE_PREFETCH_NDOCS 65536
 
 /* Starts loading the norms of the lead's documents up to PHRASE_PREFETCH
  * ahead in its decoded block (each pruning test reads a document's two
@@ -433,7 +436,8 @@ static uint32_t phrase_find(phrase_it *ph, uint32_t target)
         if (d == IX_END)
             return ph->b.doc = IX_END;
         if (ph->b.prune) {
-            phrase_prefetch(ph, &((term_it *)ph->w[ph->lead])->pc);
+            if (ph->cx->ndocs >= PHRASE_PREFETCH_NDOCS)
+                phrase_prefetch(ph, &((term_it *)ph->w[ph->lead])->pc);
             ph->b.lead_seen++;
             int le = phrase_lead_le(ph, d, ph->b.theta);
             if (le < 0)
