@@ -588,6 +588,15 @@ int qit_doc_le(qit *it, double theta)
         return qit_doc_bound(it) <= theta;
     uint32_t tt[PHRASE_BOUND_WORDS], tb[PHRASE_BOUND_WORDS];
     size_t n = ph->n < PHRASE_BOUND_WORDS ? ph->n : PHRASE_BOUND_WORDS;
+    if (ph->tight && ph->n <= PHRASE_BOUND_WORDS) { /* phrase_tf_bound's minima, inline */
+        uint32_t t = UINT32_MAX, b = UINT32_MAX, x, y;
+        for (size_t i = 0; i < n; i++) {
+            ix_post_tfs_fast(&((term_it *)ph->w[i])->pc, &x, &y);
+            t = x < t ? x : t;
+            b = y < b ? y : b;
+        }
+        return phrase_tf_le(ph, t, b, it->doc, theta);
+    }
     for (size_t i = 0; i < n; i++)
         ix_post_tfs_fast(&((term_it *)ph->w[i])->pc, &tt[i], &tb[i]);
     return phrase_bound_le(ph, n, tt, tb, it->doc, theta);
