@@ -24,6 +24,10 @@ ifeq ($(SANITIZE),1)
 BUILD    ?= build-san
 OPT      ?= -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 SAN_LD   := -fsanitize=address,undefined
+else ifeq ($(SANITIZE),thread)
+BUILD    ?= build-tsan
+OPT      ?= -O1 -g -fno-omit-frame-pointer -fsanitize=thread
+SAN_LD   := -fsanitize=thread
 else
 BUILD    ?= build
 OPT      ?= -O2 -g
@@ -60,7 +64,7 @@ MORGUE := $(BUILD)/morgue
 SHARED_DIR ?= $(abspath $(CURDIR)/../shared)
 
 .SECONDARY:
-.PHONY: all deps test sanitize check demo bench install uninstall clean fuzz fuzz-short
+.PHONY: all deps test sanitize tsan check demo bench install uninstall clean fuzz fuzz-short
 all: $(STATIC) $(SHARED) $(MORGUE) $(EXAMPLES)
 
 deps: $(BUILD)/.deps
@@ -104,6 +108,10 @@ test: all $(TEST_BIN)
 
 sanitize:
 	$(MAKE) SANITIZE=1 test
+
+# The suite under ThreadSanitizer (indexing and search use threads).
+tsan:
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(MAKE) SANITIZE=thread test
 
 check: test
 

@@ -337,7 +337,7 @@ static void test_service_lifecycle_through_the_public_api(void **state)
 typedef struct searcher_job {
     mg_searcher *s;
     int bad;
-    volatile int *stop;
+    atomic_int *stop;
 } searcher_job;
 
 /* Searches in a loop; every answer must be one of the committed states:
@@ -345,7 +345,7 @@ typedef struct searcher_job {
 static void *search_loop(void *arg)
 {
     searcher_job *j = arg;
-    for (int i = 0; i < 200 || !*j->stop; i++) {
+    for (int i = 0; i < 200 || !atomic_load(j->stop); i++) {
         mg_results *r = NULL;
         int rc = mg_search(j->s, "harbour", NULL, &r);
         uint64_t t = mg_results_total(r);
@@ -364,7 +364,7 @@ static void test_one_searcher_serves_threads_while_reopening(void **state)
     build(dir, 20);
     mg_searcher *s = NULL;
     assert_int_equal(mg_searcher_open_path(dir, &s), MG_OK);
-    volatile int stop = 0;
+    atomic_int stop = 0;
     pthread_t t[4];
     searcher_job jobs[4];
     for (int i = 0; i < 4; i++) {
@@ -381,7 +381,7 @@ static void test_one_searcher_serves_threads_while_reopening(void **state)
         assert_int_equal(mg_index_commit(ix), MG_OK);
         assert_int_equal(mg_searcher_reopen(s), MG_OK);
     }
-    stop = 1;
+    atomic_store(&stop, 1);
     int bad = 0;
     for (int i = 0; i < 4; i++) {
         pthread_join(t[i], NULL);

@@ -11,9 +11,11 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -78,6 +80,9 @@ static void server_start(server *s, const char *dir, const char *extra)
     s->pid = fork();
     assert_true(s->pid >= 0);
     if (s->pid == 0) {
+        /* a test that dies (an assertion, a sanitizer) takes its server
+         * along: an orphan would hold tests/run.sh's output pipe open */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
         dup2(fds[1], 1);
         close(fds[0]), close(fds[1]);
         char cmd[8192];
@@ -703,7 +708,7 @@ typedef struct worker {
     int seed;
     int requests;
     int errors;       /* wrong or missing answers */
-    volatile int *stop; /* for readers running until a writer is done */
+    atomic_int *stop; /* for readers running until a writer is done */
 } worker;
 
 /* One request of a mixed load with its answer checked; 0 when right. */
@@ -751,7 +756,7 @@ static void *worker_run(void *arg)
 {
     worker *w = arg;
     conn c = { -1, w->port };
-    for (int i = 0; i < w->requests || (w->stop && !*w->stop); i++)
+    for (int i = 0; i < w->requests || (w->stop && !atomic_load(w->stop)); i++)
         w->errors += check_one(&c, w->seed + i);
     conn_close(&c);
     return NULL;
@@ -781,7 +786,7 @@ static void test_searches_during_writes_see_each_new_article(void **state)
 {
     fixture *f = *state;
     enum { READERS = 3, WRITES = 15 };
-    volatile int stop = 0;
+    atomic_int stop = 0;
     pthread_t t[READERS];
     worker w[READERS];
     for (int i = 0; i < READERS; i++) {
@@ -801,7 +806,7 @@ static void test_searches_during_writes_see_each_new_article(void **state)
         missed += jint(j, "total") != 1;
         json_decref(j);
     }
-    stop = 1;
+    atomic_store(&stop, 1);
     int errors = 0;
     for (int i = 0; i < READERS; i++) {
         pthread_join(t[i], NULL);

@@ -341,7 +341,7 @@ static int make_page(run *rn, const ix_reader *r, const mg_search_options *o, an
     unsigned cheap = MG_FIELD_DATE | MG_FIELD_ID;
     int need_doc = (o->fields & ~cheap) != 0 || o->snippet_len > 0;
     size_t idn = !need_doc && (o->fields & MG_FIELD_ID) ? ids_len(rn, r, from, n) : 0;
-    char *ids;
+    char *ids = NULL;
     if (page_alloc(res, n, idn, &ids) != MG_OK)
         return res->status;
     for (size_t i = 0; i < n; i++) {
