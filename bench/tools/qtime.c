@@ -9,6 +9,7 @@
  * TYPE's, so each query finds its own pages as cold as mgbench does.
  * QTIME_CYCLE=2 runs only TYPE's queries, each after writing 64 MB (caches
  * emptied), for profiling a cold query without the other types' work.
+ * QTIME_WORD=w keeps only the queries with the word w (warm mode).
  * With QTIME_PERF=CTL,ACK (two fifos) it switches perf recording on around
  * each timed query only:
  *     perf record -D -1 --control=fifo:CTL,ACK -g -- build/bench/qtime ... */
@@ -18,6 +19,16 @@
 #include "bench.h"
 
 static FILE *perf_ctl, *perf_ack;
+
+/* With QTIME_WORD=w, only the queries that have the word w (warm mode). */
+static int q_wanted(const bquery *q)
+{
+    const char *w = getenv("QTIME_WORD");
+    if (!w || !*w) return 1;
+    for (int i = 0; i < q->nwords; i++)
+        if (!strcmp(q->words[i], w)) return 1;
+    return 0;
+}
 
 /* Opens the perf control fifos named in QTIME_PERF, if any. */
 static void perf_open(void)
@@ -101,13 +112,15 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < qs.n && !(cyc && *cyc); i++) {
         const bquery *q = &qs.q[i];
-        if (q->type != type) continue;
+        if (q->type != type || !q_wanted(q)) continue;
         e->search(h, q, 10, NULL);  /* warm-up */
+        perf_switch("enable");
         for (int p = 0; p < passes; p++) {
             double t0 = bench_now();
             e->search(h, q, 10, NULL);
             one[p] = (bench_now() - t0) * 1e6;
         }
+        perf_switch("disable");
         bench_sort(one, (size_t)passes);
         all[na++] = bench_pct(one, (size_t)passes, 0.5);
         printf("%8.1f µs  hits %5ld ", all[na - 1], e->count(h, q));
