@@ -152,18 +152,22 @@ static uint32_t term_adv(qit *it, uint32_t target)
     return term_settle(t);
 }
 
-static double term_score(qit *it)
+/* term_score with the current document's K (qit_doc_K) given. */
+static inline double term_score_k(term_it *t, double K)
 {
-    term_it *t = (term_it *)it;
     const bm25 *m = t->cx->m;
-    const qctx *cx = t->cx; /* postings hold docids < ndocs only */
-    double K = bm25_norm(m, cx->tnorm[it->doc], cx->bnorm[it->doc]);
     if (t->fmask == 3 && !t->exact) { /* left unread by term_counts */
         uint32_t tt, tb;
-        ix_post_tfs(&t->pc, &tt, &tb);
+        ix_post_tfs_fast(&t->pc, &tt, &tb);
         return t->boost * bm25_tf(m, t->idf, m->wt * tt + tb, K);
     }
     return t->boost * bm25_tf(m, t->idf, m->wt * t->tft + t->tfb, K);
+}
+
+static double term_score(qit *it)
+{
+    /* postings hold docids < ndocs only */
+    return term_score_k((term_it *)it, qit_doc_K(((term_it *)it)->cx, it->doc));
 }
 
 static int term_spans(qit *it, qspans *sp)
@@ -480,15 +484,19 @@ static void phrase_check(phrase_it *ph)
     }
 }
 
-static double phrase_score(qit *it)
+/* phrase_score with the current document's K given. */
+static double phrase_score_k(phrase_it *ph, double K)
 {
-    phrase_it *ph = (phrase_it *)it;
     const bm25 *m = ph->cx->m;
     phrase_check(ph);
     if (ph->tft + ph->tfb == 0)
         return 0.0;
-    double K = bm25_norm(m, ph->cx->tnorm[it->doc], ph->cx->bnorm[it->doc]);
     return ph->boost * bm25_tf(m, ph->idf, m->wt * ph->tft + ph->tfb, K);
+}
+
+static double phrase_score(qit *it)
+{
+    return phrase_score_k((phrase_it *)it, qit_doc_K(((phrase_it *)it)->cx, it->doc));
 }
 
 static int phrase_confirm(qit *it)
@@ -528,16 +536,15 @@ static void phrase_tf_bound(const phrase_it *ph, size_t n, const uint32_t *tt, c
     *nb = (uint32_t)(b < tot ? b : tot);
 }
 
-/* A bound of the phrase's score at document d from its first n words'
- * frequency bounds tt/tb (phrase_tf_bound) and d's own norms. */
+/* A bound of the phrase's score at a document from its first n words'
+ * frequency bounds tt/tb (phrase_tf_bound) and the document's K. */
 static double phrase_bound_with_norms(const phrase_it *ph, size_t n, const uint32_t *tt,
-                                      const uint32_t *tb, uint32_t d)
+                                      const uint32_t *tb, double K)
 {
     uint32_t nt, nb;
     phrase_tf_bound(ph, n, tt, tb, &nt, &nb);
     const bm25 *m = ph->cx->m;
     double tf = ((ph->fmask & 1) ? m->wt * nt : 0) + ((ph->fmask & 2) ? (double)nb : 0);
-    double K = bm25_norm(m, ph->cx->tnorm[d], ph->cx->bnorm[d]);
     return ph->boost * bm25_tf(m, ph->idf, tf, K) * BM25_BOUND_SLACK;
 }
 
@@ -567,16 +574,21 @@ static int phrase_bound_le(const phrase_it *ph, size_t n, const uint32_t *tt, co
 
 #define PHRASE_BOUND_WORDS 16 /* longer phrases bound on their first words */
 
-static double phrase_doc_bound(qit *it)
+/* phrase_doc_bound with the current document's K given. */
+static double phrase_doc_bound_k(phrase_it *ph, double K)
 {
-    phrase_it *ph = (phrase_it *)it;
     if (ph->checked)
-        return phrase_score(it);
+        return phrase_score_k(ph, K);
     uint32_t tt[PHRASE_BOUND_WORDS], tb[PHRASE_BOUND_WORDS];
     size_t n = ph->n < PHRASE_BOUND_WORDS ? ph->n : PHRASE_BOUND_WORDS;
     for (size_t i = 0; i < n; i++)
         ix_post_tfs_fast(&((term_it *)ph->w[i])->pc, &tt[i], &tb[i]);
-    return phrase_bound_with_norms(ph, n, tt, tb, it->doc);
+    return phrase_bound_with_norms(ph, n, tt, tb, K);
+}
+
+static double phrase_doc_bound(qit *it)
+{
+    return phrase_doc_bound_k((phrase_it *)it, qit_doc_K(((phrase_it *)it)->cx, it->doc));
 }
 
 static const qit_vt phrase_vt, phrase_approx_vt;
@@ -678,24 +690,41 @@ static double phrase_bound_at(qit *it, uint32_t d, uint32_t *upto)
 
 static const qit_vt term_vt;
 
-/* A bound of it's score at document d (not yet reached): for a term or a
- * phrase, the block maxima of frequencies at d with d's own norms (tighter
- * than the blocks' smallest norms); for others qit_bound_at.  d must not
- * decrease between calls. */
-double qit_bound_doc(qit *it, uint32_t d)
+double qit_score_k(qit *it, double K)
+{
+    if (it->vt == &term_vt)
+        return term_score_k((term_it *)it, K);
+    if (it->vt == &phrase_vt || it->vt == &phrase_approx_vt)
+        return phrase_score_k((phrase_it *)it, K);
+    return qit_score(it);
+}
+
+double qit_doc_bound_k(qit *it, double K)
+{
+    if (it->vt == &term_vt)
+        return term_score_k((term_it *)it, K);
+    if (it->vt == &phrase_vt || it->vt == &phrase_approx_vt)
+        return phrase_doc_bound_k((phrase_it *)it, K);
+    return qit_doc_bound(it);
+}
+
+/* A bound of it's score at document d (not yet reached), K = d's
+ * qit_doc_K: for a term or a phrase, the block maxima of frequencies at d
+ * with d's own norms (tighter than the blocks' smallest norms); for others
+ * qit_bound_at.  d must not decrease between calls. */
+double qit_bound_doc(qit *it, uint32_t d, double K)
 {
     uint32_t last, tt[PHRASE_BOUND_WORDS], tb[PHRASE_BOUND_WORDS], nt, nb;
     ix_bound bd;
     if (it->vt == &term_vt) {
         term_it *t = (term_it *)it;
         if (t->b.doc == d)
-            return term_score(it) * BM25_BOUND_SLACK;
+            return term_score_k(t, K) * BM25_BOUND_SLACK;
         if (!term_block(t, d, &last, &bd))
             return 0.0;
         nt = (t->fmask & 1) ? bd.max_tf_title : 0;
         nb = (t->fmask & 2) ? bd.max_tf_body : 0;
         const bm25 *m = t->cx->m;
-        double K = bm25_norm(m, t->cx->tnorm[d], t->cx->bnorm[d]);
         return t->boost * bm25_tf(m, t->idf, m->wt * nt + nb, K) * BM25_BOUND_SLACK;
     }
     if (it->vt == &phrase_vt || it->vt == &phrase_approx_vt) {
@@ -707,7 +736,7 @@ double qit_bound_doc(qit *it, uint32_t d)
             tt[i] = bd.max_tf_title;
             tb[i] = bd.max_tf_body;
         }
-        return phrase_bound_with_norms(ph, n, tt, tb, d);
+        return phrase_bound_with_norms(ph, n, tt, tb, K);
     }
     return qit_bound_at(it, d, &last);
 }

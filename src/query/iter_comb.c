@@ -337,7 +337,21 @@ typedef struct bool_it {
     qit *all;           /* the positive part when there are no must/should */
     int need_should;    /* with musts: one should must match too */
     struct qarena *mem; /* where it and its arrays are (qctx.mem) */
+    const qctx *cx;
+    uint32_t kdoc;      /* the document whose K (qit_doc_K) is in K, or
+                           IX_END: computed once for all the clauses */
+    double K;
 } bool_it;
+
+/* Document d's K, kept for the clauses' bounds and scores at d. */
+static inline double bool_K(bool_it *bo, uint32_t d)
+{
+    if (bo->kdoc != d) {
+        bo->kdoc = d;
+        bo->K = qit_doc_K(bo->cx, d);
+    }
+    return bo->K;
+}
 
 static uint32_t or_min(bool_it *bo)
 {
@@ -361,11 +375,12 @@ static uint32_t bool_lead(bool_it *bo, uint32_t target)
         if (d == IX_END)
             return IX_END;
         bo->b.lead_seen++;
-        double s = qit_doc_bound(bo->must[0]);
+        double K = bool_K(bo, d);
+        double s = qit_doc_bound_k(bo->must[0], K);
         for (size_t i = 1; i < bo->nmust; i++)
-            s += qit_bound_doc(bo->must[i], d);
+            s += qit_bound_doc(bo->must[i], d, K);
         for (size_t i = 0; i < bo->nshould; i++)
-            s += qit_bound_doc(bo->should[i], d);
+            s += qit_bound_doc(bo->should[i], d, K);
         if (s > bo->b.theta)
             return leapfrog(bo->must, bo->nmust, d);
         bo->b.lead_skip++;
@@ -428,12 +443,12 @@ static uint32_t bool_adv(qit *it, uint32_t t) { return bool_find((bool_it *)it, 
 static inline double bool_sum(bool_it *bo, int bound)
 {
     uint32_t d = bo->b.doc;
-    double s = 0;
+    double s = 0, K = bool_K(bo, d);
     for (size_t i = 0; i < bo->nmust; i++)
-        s += bound ? qit_doc_bound(bo->must[i]) : qit_score(bo->must[i]);
+        s += bound ? qit_doc_bound_k(bo->must[i], K) : qit_score_k(bo->must[i], K);
     for (size_t i = 0; i < bo->nshould; i++)
         if (qit_advance(bo->should[i], d) == d)
-            s += bound ? qit_doc_bound(bo->should[i]) : qit_score(bo->should[i]);
+            s += bound ? qit_doc_bound_k(bo->should[i], K) : qit_score_k(bo->should[i], K);
     return s;
 }
 
@@ -514,6 +529,8 @@ static qit *bool_new(const qctx *cx, const pnode *n, int approx)
     if (!bo)
         return NULL;
     bo->mem = cx->mem;
+    bo->cx = cx;
+    bo->kdoc = IX_END;
     bo->b.vt = &bool_vt;
     bo->need_should = n->need_should;
     size_t k = n->nkids ? n->nkids : 1;
