@@ -8,6 +8,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Under AddressSanitizer the bytes of a block that no live allocation
+ * covers are poisoned, so that a use after qa_reset is reported as the
+ * use after free it would be with malloc. */
+#if defined(__SANITIZE_ADDRESS__)
+#define QA_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define QA_ASAN 1
+#endif
+#endif
+#ifdef QA_ASAN
+#include <sanitizer/asan_interface.h>
+#define QA_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define QA_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define QA_POISON(p, n) ((void)(p), (void)(n))
+#define QA_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 struct qa_block {
     qa_block *next;
     size_t used, cap;
@@ -35,6 +54,7 @@ void *qa_alloc(qarena *a, size_t n)
         b->next = NULL;
         b->used = 0;
         b->cap = cap;
+        QA_POISON(b->data, cap);
         if (a->tail)
             a->tail->next = b;
         else
@@ -44,6 +64,7 @@ void *qa_alloc(qarena *a, size_t n)
     a->cur = b; /* what the blocks skipped still hold is left unused */
     void *p = (char *)b->data + b->used;
     b->used += n;
+    QA_UNPOISON(p, n);
     return p;
 }
 
@@ -71,11 +92,13 @@ void qa_reset(qarena *a)
     while (b && kept + sizeof *b + b->cap <= QA_KEEP) {
         kept += sizeof *b + b->cap;
         b->used = 0;
+        QA_POISON(b->data, b->cap);
         last = b;
         b = b->next;
     }
     while (b) {
         qa_block *n = b->next;
+        QA_UNPOISON(b->data, b->cap);
         free(b);
         b = n;
     }
@@ -91,6 +114,7 @@ void qa_free(qarena *a)
 {
     for (qa_block *b = a->head, *n; b; b = n) {
         n = b->next;
+        QA_UNPOISON(b->data, b->cap);
         free(b);
     }
     a->head = a->cur = a->tail = NULL;
