@@ -271,6 +271,8 @@ qit *term_new(const qctx *cx, const pword *w, int fmask, double boost)
                                  bd.min_body_norm, fmask);
     t->b.cost = t->pc.df;
     term_settle(t);
+    if (fmask == 3 && !t->exact)
+        t->b.plain = &t->pc; /* every posting counts: term_settle moves nothing */
     return &t->b;
 }
 

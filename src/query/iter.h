@@ -72,6 +72,9 @@ struct qit {
     double ub;        /* no score of this iterator in the segment exceeds it */
     uint64_t cost;    /* documents it may visit */
     int oom;          /* an allocation failed while iterating */
+    ix_post *plain;   /* a plain term iterator's cursor (see
+                         term_plain_cursor), moved inline by qit_next and
+                         qit_advance; NULL for any other iterator */
     /* Set by a top-k loop on the root of a two-phase tree: next/advance
      * may then pass over documents whose score cannot exceed theta (a
      * conjunction checks its rarest part's document against the others'
@@ -97,8 +100,16 @@ void qit_free(qit *it);
  * iterator. */
 ix_post *term_plain_cursor(qit *it, double *idf, double *boost);
 
-static inline uint32_t qit_next(qit *it) { return it->vt->next(it); }
-static inline uint32_t qit_advance(qit *it, uint32_t t) { return it->doc >= t ? it->doc : it->vt->advance(it, t); }
+static inline uint32_t qit_next(qit *it)
+{
+    return it->plain ? (it->doc = ix_post_next_fast(it->plain)) : it->vt->next(it);
+}
+static inline uint32_t qit_advance(qit *it, uint32_t t)
+{
+    if (it->doc >= t)
+        return it->doc;
+    return it->plain ? (it->doc = ix_post_advance_fast(it->plain, t)) : it->vt->advance(it, t);
+}
 static inline double qit_score(qit *it) { return it->vt->score(it); }
 static inline double qit_bound_at(qit *it, uint32_t d, uint32_t *upto)
 {
