@@ -77,32 +77,40 @@ static int cmp_full(const void *a, const void *b)
     return topk_better(TK_SCORE, a, b) ? -1 : topk_better(TK_SCORE, b, a) ? 1 : 0;
 }
 
+/* Pushes n hits with random tied scores into t (set up for k), and checks
+ * that t keeps exactly the first k of their full sort. */
+static void topk_check_random(topk *t, size_t n, size_t k, uint64_t *st)
+{
+    tk_hit *all = malloc(n * sizeof *all);
+    assert_non_null(all);
+    for (size_t i = 0; i < n; i++) {
+        all[i].score = (double)(tu_rand(st) % 10); /* many ties */
+        all[i].date = 0;
+        all[i].seg = (uint32_t)(i / 100);
+        all[i].doc = (uint32_t)(i % 100);
+        topk_push(t, &all[i]);
+    }
+    qsort(all, n, sizeof *all, cmp_full);
+    topk_sort(t);
+    assert_int_equal(t->n, n < k ? n : k);
+    for (size_t i = 0; i < t->n; i++) {
+        assert_true(t->h[i].score == all[i].score);
+        assert_int_equal(t->h[i].seg, all[i].seg);
+        assert_int_equal(t->h[i].doc, all[i].doc);
+    }
+    free(all);
+}
+
 static void test_topk_equals_full_sort_with_ties(void **s)
 {
     (void)s;
     uint64_t st = 3;
     for (int round = 0; round < 50; round++) {
         size_t n = 1 + tu_rand(&st) % 300, k = 1 + tu_rand(&st) % 40;
-        tk_hit *all = malloc(n * sizeof *all);
         topk t;
         assert_int_equal(topk_init(&t, k, TK_SCORE), 0);
-        for (size_t i = 0; i < n; i++) {
-            all[i].score = (double)(tu_rand(&st) % 10); /* many ties */
-            all[i].date = 0;
-            all[i].seg = (uint32_t)(i / 100);
-            all[i].doc = (uint32_t)(i % 100);
-            topk_push(&t, &all[i]);
-        }
-        qsort(all, n, sizeof *all, cmp_full);
-        topk_sort(&t);
-        assert_int_equal(t.n, n < k ? n : k);
-        for (size_t i = 0; i < t.n; i++) {
-            assert_true(t.h[i].score == all[i].score);
-            assert_int_equal(t.h[i].seg, all[i].seg);
-            assert_int_equal(t.h[i].doc, all[i].doc);
-        }
+        topk_check_random(&t, n, k, &st);
         topk_free(&t);
-        free(all);
     }
 }
 
@@ -262,24 +270,10 @@ static void test_topk_reused_across_searches_equals_full_sort(void **s)
     topk t = { 0 };
     for (int round = 0; round < 40; round++) {
         size_t n = 1 + tu_rand(&st) % 300, k = 1 + tu_rand(&st) % (round % 2 ? 200 : 10);
-        tk_hit *all = malloc(n * sizeof *all);
         assert_int_equal(topk_reinit(&t, k, TK_SCORE), 0);
-        for (size_t i = 0; i < n; i++) {
-            all[i].score = (double)(tu_rand(&st) % 10);
-            all[i].date = 0;
-            all[i].seg = (uint32_t)(i / 100);
-            all[i].doc = (uint32_t)(i % 100);
-            topk_push(&t, &all[i]);
-        }
-        qsort(all, n, sizeof *all, cmp_full);
-        topk_sort(&t);
-        assert_int_equal(t.n, n < k ? n : k);
-        for (size_t i = 0; i < t.n; i++)
-            assert_true(t.h[i].score == all[i].score && t.h[i].seg == all[i].seg &&
-                        t.h[i].doc == all[i].doc);
+        topk_check_random(&t, n, k, &st);
         topk_trim(&t, 64);
         assert_true(t.cap <= 64);
-        free(all);
     }
     topk_free(&t);
 }

@@ -315,7 +315,9 @@ static void segw_end_term(seg_writer *w)
     w->npostings += w->pw.df;
 }
 
-void segw_term(seg_writer *w, const char *term, size_t len, int mode)
+/* Ends what came before (the documents, the previous term) and names the
+ * next term in w->cur. */
+static void segw_next_term(seg_writer *w, const char *term, size_t len, uint8_t mode)
 {
     if (w->phase == 0)
         segw_end_docs(w);
@@ -324,7 +326,12 @@ void segw_term(seg_writer *w, const char *term, size_t len, int mode)
         len = IX_TERM_MAX;
     memcpy(w->cur.term, term, len);
     w->cur.len = len;
-    w->cur.mode = (uint8_t)mode;
+    w->cur.mode = mode;
+}
+
+void segw_term(seg_writer *w, const char *term, size_t len, int mode)
+{
+    segw_next_term(w, term, len, (uint8_t)mode);
     w->cur_pos_start = w->pos.off;
     pw_begin(&w->pw);
     w->in_term = 1;
@@ -375,14 +382,7 @@ void segw_enc_end(post_writer *pw, int mode, seg_enc *e, buf *post, buf *pos)
 void segw_term_encoded(seg_writer *w, const char *term, size_t len, const seg_enc *e,
                        const uint8_t *post, size_t post_len, const uint8_t *pos, size_t pos_len)
 {
-    if (w->phase == 0)
-        segw_end_docs(w);
-    segw_end_term(w);
-    if (len > IX_TERM_MAX)
-        len = IX_TERM_MAX;
-    memcpy(w->cur.term, term, len);
-    w->cur.len = len;
-    w->cur.mode = e->mode;
+    segw_next_term(w, term, len, e->mode);
     w->cur.pos_off = w->pos.off;
     out_put(&w->pos, pos, pos_len);
     w->cur.df = e->df;

@@ -184,13 +184,9 @@ static int run_segment(run *rn, const ix_reader *r, uint32_t seg, const pnode *r
 
 /* ------------------------------------------------------------- results */
 
-void search_results_init(mg_results *res)
+/* res holds no page (its memory is freed or was never there). */
+static void results_no_page(mg_results *res)
 {
-    res->status = MG_OK;
-    res->msg[0] = '\0';
-    res->col = 0;
-    res->total = 0;
-    res->estimate = 0;
     res->n = 0;
     res->hits = NULL;
     res->docs = NULL;
@@ -198,7 +194,17 @@ void search_results_init(mg_results *res)
     res->page = NULL;
     res->ids = NULL;
     res->seg = res->doc = NULL;
+}
+
+void search_results_init(mg_results *res)
+{
+    res->status = MG_OK;
+    res->msg[0] = '\0';
+    res->col = 0;
+    res->total = 0;
+    res->estimate = 0;
     res->skipped = 0;
+    results_no_page(res);
 }
 
 void search_results_clear(mg_results *res)
@@ -211,13 +217,7 @@ void search_results_clear(mg_results *res)
     }
     free(res->page); /* hits, docs, snippets, seg, doc and most ids */
     free(res->ids);
-    res->page = NULL;
-    res->ids = NULL;
-    res->hits = NULL;
-    res->docs = NULL;
-    res->snippets = NULL;
-    res->seg = res->doc = NULL;
-    res->n = 0;
+    results_no_page(res);
 }
 
 static int fail(mg_results *res, int code, const char *msg)
