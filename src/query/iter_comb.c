@@ -376,6 +376,10 @@ static uint32_t bool_lead(bool_it *bo, uint32_t target)
             return IX_END;
         bo->b.lead_seen++;
         double K = bool_K(bo, d);
+        if (bo->must[0]->plain) { /* most of its block's will be read */
+            uint32_t tt, tb;
+            ix_post_tfs_all(bo->must[0]->plain, &tt, &tb);
+        }
         double s = qit_doc_bound_k(bo->must[0], K);
         for (size_t i = 1; i < bo->nmust; i++)
             s += qit_bound_doc(bo->must[i], d, K);
