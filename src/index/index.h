@@ -125,6 +125,9 @@ const int64_t *ix_seg_dates(const ix_segment *s);
 /* The external id of doc (not NUL-terminated, *len bytes), pointing into
  * the segment's map (valid while the segment is); NULL past the end. */
 const char *ix_seg_doc_id(const ix_segment *s, uint32_t doc, size_t *len);
+/* Starts loading the offsets ix_seg_doc_id(s, doc) reads (a hint: call
+ * it for every hit of a page early, so that their misses overlap). */
+void ix_seg_doc_id_prefetch(const ix_segment *s, uint32_t doc);
 /* Reads a stored article; *out is freed with mg_doc_free. */
 int      ix_seg_doc(const ix_segment *s, uint32_t doc, mg_doc **out, errbuf *e);
 

@@ -150,7 +150,9 @@ static int post_decode(ix_post *c, uint32_t b)
 static void post_tf(ix_post *c);
 
 /* The bound of a short list (df < DICT_BOUND_MIN_DF, one block, decoded):
- * the dictionary does not hold it. */
+ * the dictionary does not hold it.  Its documents are likely hits (a rare
+ * word's): the offsets of their ids start loading with their norms, so
+ * that the page's id reads do not wait for them after ranking. */
 static void post_short_bound(ix_post *c)
 {
     post_tf(c);
@@ -162,6 +164,7 @@ static void post_short_bound(ix_post *c)
     b->min_title_norm = b->min_body_norm = 255;
     for (uint32_t i = 0; i < c->block_len; i++) {
         uint32_t d = c->docs[i];
+        ix_seg_doc_id_prefetch(s, d);
         uint8_t tn = norms ? ns->p[d] : 0, bn = norms ? ns->p[s->ndocs + d] : 0;
         if (c->tf_title[i] > b->max_tf_title) b->max_tf_title = c->tf_title[i];
         if (c->tf_body[i] > b->max_tf_body) b->max_tf_body = c->tf_body[i];

@@ -515,3 +515,13 @@ const char *ix_seg_doc_id(const ix_segment *s, uint32_t doc, size_t *len)
     *len = le32(x->p + 4ull * doc) - start; /* checked ascending on open */
     return (const char *)x->p + 4ull * s->ndocs + start;
 }
+
+void ix_seg_doc_id_prefetch(const ix_segment *s, uint32_t doc)
+{
+    const sect *x = &s->sec[SEC_IDS];
+    if (doc >= s->ndocs)
+        return;
+    __builtin_prefetch(x->p + 4ull * doc);
+    if (doc)
+        __builtin_prefetch(x->p + 4ull * (doc - 1));
+}

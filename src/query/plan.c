@@ -191,7 +191,7 @@ static uint64_t term_df(plan *p, pword *w)
         ix_reader_term_stats(p->r, w->term, w->len, &df, &cf);
         return df;
     }
-    for (uint32_t s = 0; s < nseg; s++) /* the segments' misses overlap */
+    for (uint32_t s = 0; nseg > 1 && s < nseg; s++) /* the segments' misses overlap */
         ix_post_prefetch(ix_reader_segment(p->r, s), w->term, w->len);
     for (uint32_t s = 0; s < nseg; s++)
         if (ix_post_open(&cur[s], ix_reader_segment(p->r, s), w->term, w->len))
