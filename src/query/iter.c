@@ -743,6 +743,53 @@ double qit_bound_doc(qit *it, uint32_t d, double K)
     return qit_bound_at(it, d, &last);
 }
 
+/* The bound of qit_bound_doc at any document in [d, *last] (d not yet
+ * reached by it) as a * tf / (tf + K), K the document's: a term's or a
+ * phrase's block maxima do not change over the range.  1 if so; 0 for
+ * other iterators, or when it sits on d already (qit_bound_doc then uses
+ * the document's own frequencies).  a includes BM25_BOUND_SLACK, far
+ * larger than the few ulps by which the two forms may round apart. */
+int qit_bound_parts(qit *it, uint32_t d, double *a, double *tf, uint32_t *last)
+{
+    ix_bound bd;
+    if (it->doc == d)
+        return 0;
+    if (it->vt == &term_vt) {
+        term_it *t = (term_it *)it;
+        const bm25 *m = t->cx->m;
+        *a = t->boost * t->idf * (m->k1 + 1.0) * BM25_BOUND_SLACK;
+        if (!term_block(t, d, last, &bd)) {
+            *tf = 0;
+            return 1;
+        }
+        uint32_t nt = (t->fmask & 1) ? bd.max_tf_title : 0, nb = (t->fmask & 2) ? bd.max_tf_body : 0;
+        *tf = m->wt * nt + nb;
+        return 1;
+    }
+    if (it->vt == &phrase_vt || it->vt == &phrase_approx_vt) {
+        phrase_it *ph = (phrase_it *)it;
+        uint32_t tt[PHRASE_BOUND_WORDS], tb[PHRASE_BOUND_WORDS], nt, nb, l;
+        size_t n = ph->n < PHRASE_BOUND_WORDS ? ph->n : PHRASE_BOUND_WORDS;
+        const bm25 *m = ph->cx->m;
+        *a = ph->a;
+        *last = IX_END - 1;
+        for (size_t i = 0; i < n; i++) {
+            if (!term_block((term_it *)ph->w[i], d, &l, &bd)) {
+                *tf = 0; /* a word has no document from d on */
+                *last = IX_END - 1;
+                return 1;
+            }
+            *last = l < *last ? l : *last;
+            tt[i] = bd.max_tf_title;
+            tb[i] = bd.max_tf_body;
+        }
+        phrase_tf_bound(ph, n, tt, tb, &nt, &nb);
+        *tf = ((ph->fmask & 1) ? m->wt * nt : 0) + ((ph->fmask & 2) ? (double)nb : 0);
+        return 1;
+    }
+    return 0;
+}
+
 static int phrase_spans(qit *it, qspans *sp)
 {
     phrase_it *ph = (phrase_it *)it;

@@ -330,6 +330,8 @@ static qit *near_new(const qctx *cx, const pnode *n, int approx)
 
 /* ----------------------------------------------------------------- bool */
 
+#define BOOL_PARTS 8 /* clauses whose bound parts bool_lead caches */
+
 typedef struct bool_it {
     qit b;
     qit **must, **should, **not;
@@ -341,7 +343,29 @@ typedef struct bool_it {
     uint32_t kdoc;      /* the document whose K (qit_doc_K) is in K, or
                            IX_END: computed once for all the clauses */
     double K;
+    /* bool_lead's bounds of the clauses after the lead (must[1..], then
+     * the shoulds): oth_a[i] * oth_tf[i] / (oth_tf[i] + K) up to document
+     * oth_last[i] (qit_bound_parts), or oth_last[i] < the document: ask
+     * again (the first BOOL_PARTS clauses) */
+    double oth_a[BOOL_PARTS], oth_tf[BOOL_PARTS];
+    uint32_t oth_last[BOOL_PARTS];
 } bool_it;
+
+/* A clause's bound at document d with K (d's) in bool_lead: from its
+ * cached parts (slot i) while they last. */
+static inline double bool_other_bound(bool_it *bo, size_t i, qit *c, uint32_t d, double K)
+{
+    if (i >= BOOL_PARTS)
+        return qit_bound_doc(c, d, K);
+    if (bo->oth_last[i] == IX_END || d > bo->oth_last[i]) {
+        if (!qit_bound_parts(c, d, &bo->oth_a[i], &bo->oth_tf[i], &bo->oth_last[i])) {
+            bo->oth_last[i] = IX_END; /* not cached */
+            return qit_bound_doc(c, d, K);
+        }
+    }
+    double tf = bo->oth_tf[i];
+    return tf <= 0 ? 0.0 : bo->oth_a[i] * tf / (tf + K);
+}
 
 /* Document d's K, kept for the clauses' bounds and scores at d. */
 static inline double bool_K(bool_it *bo, uint32_t d)
@@ -382,9 +406,9 @@ static uint32_t bool_lead(bool_it *bo, uint32_t target)
         }
         double s = qit_doc_bound_k(bo->must[0], K);
         for (size_t i = 1; i < bo->nmust; i++)
-            s += qit_bound_doc(bo->must[i], d, K);
+            s += bool_other_bound(bo, i - 1, bo->must[i], d, K);
         for (size_t i = 0; i < bo->nshould; i++)
-            s += qit_bound_doc(bo->should[i], d, K);
+            s += bool_other_bound(bo, bo->nmust - 1 + i, bo->should[i], d, K);
         if (s > bo->b.theta)
             return leapfrog(bo->must, bo->nmust, d);
         bo->b.lead_skip++;
@@ -535,6 +559,8 @@ static qit *bool_new(const qctx *cx, const pnode *n, int approx)
     bo->mem = cx->mem;
     bo->cx = cx;
     bo->kdoc = IX_END;
+    for (size_t i = 0; i < BOOL_PARTS; i++)
+        bo->oth_last[i] = IX_END; /* nothing cached */
     bo->b.vt = &bool_vt;
     bo->need_should = n->need_should;
     size_t k = n->nkids ? n->nkids : 1;

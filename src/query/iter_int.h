@@ -24,6 +24,7 @@ static inline double qit_doc_K(const qctx *cx, uint32_t d)
 double qit_score_k(qit *it, double K);
 double qit_doc_bound_k(qit *it, double K);
 double qit_bound_doc(qit *it, uint32_t d, double K);
+int qit_bound_parts(qit *it, uint32_t d, double *a, double *tf, uint32_t *last);
 /* A bound over every document (for iterators without a better one). */
 double flat_bound_at(qit *it, uint32_t d, uint32_t *upto);
 void term_list_bound(const qit *it, ix_bound *bd);
