@@ -16,6 +16,7 @@
 #include "analysis/analyzer.h"
 #include "index/index.h"
 #include "query/iter.h"
+#include "query/iter_int.h"
 #include "query/parser.h"
 #include "query/plan.h"
 #include "query/search.h"
@@ -508,6 +509,77 @@ static void test_phrase_doc_le_agrees_with_doc_bound(void **state)
     print_message("phrase bounds: %llu documents checked, %llu matches under their bound\n",
                   (unsigned long long)checked, (unsigned long long)under);
     assert_true(checked > 500 && under > 50);
+    analyzer_free(an);
+    ix_reader_unref(r);
+}
+
+/* qit_bound_parts, the bound a conjunction keeps for a clause while the
+ * clause's blocks last: at a document d not yet reached it equals
+ * qit_bound_doc(d) up to rounding, and every document the clause then
+ * matches up to the range's end scores under a * tf / (tf + K). */
+static void test_bound_parts_cover_the_scores_of_their_range(void **state)
+{
+    (void)state;
+    ix_reader *r;
+    errbuf e;
+    assert_int_equal(ix_reader_open(DIR, &r, &e), MG_OK);
+    analyzer *an = analyzer_new("english", &e);
+    assert_non_null(an);
+    mg_search_options o;
+    mg_search_options_init(&o);
+    bm25 m;
+    bm25_init(&m, o.k1, o.b, o.title_weight, ix_reader_avg_title_len(r), ix_reader_avg_body_len(r));
+    uint64_t st = 91, checked = 0, ranged = 0;
+    for (int q = 0; q < 150; q++) {
+        char text[128];
+        const char *f = q % 3 == 0 ? "title:" : q % 3 == 1 ? "body:" : "";
+        if (q % 2)
+            snprintf(text, sizeof text, "%s\"%s %s\"", f, VOCAB[zipf(&st)], VOCAB[zipf(&st)]);
+        else
+            snprintf(text, sizeof text, "%s%s", f, VOCAB[zipf(&st)]);
+        qast *ast = NULL;
+        size_t col;
+        assert_int_equal(qparse(text, strlen(text), 0, &ast, &e, &col), MG_OK);
+        plan *pl = NULL;
+        assert_int_equal(plan_build(ast, an, r, 1, 0, &pl, &e), MG_OK);
+        qast_free(ast);
+        for (uint32_t sgi = 0; plan_root(pl) && sgi < ix_reader_nsegments(r); sgi++) {
+            const ix_segment *sg = ix_reader_segment(r, sgi);
+            const uint8_t *nm = ix_seg_norms(sg);
+            qctx cx = { &m, sg, sgi, ix_seg_ndocs(sg), ix_seg_dates(sg), nm, nm + ix_seg_ndocs(sg),
+                        NULL };
+            qit *ref = NULL, *it = NULL;
+            assert_int_equal(qit_build(plan_root(pl), &cx, &ref), MG_OK);
+            assert_int_equal(qit_build(plan_root(pl), &cx, &it), MG_OK);
+            double a = 0, tf = 0;
+            uint32_t last = 0;
+            int have = 0;
+            /* it trails ref by one match: each of ref's documents is one
+             * that it has not reached yet */
+            for (uint32_t d = qit_next(ref); d != IX_END; d = qit_next(ref)) {
+                double K = qit_doc_K(&cx, d);
+                if (!have || d > last) {
+                    assert_true(qit_bound_parts(it, d, &a, &tf, &last));
+                    assert_true(last >= d);
+                    double pb = tf <= 0 ? 0.0 : a * tf / (tf + K), b = qit_bound_doc(it, d, K);
+                    assert_true(fabs(pb - b) <= 1e-12 * b);
+                    have = 1;
+                } else {
+                    ranged++;
+                }
+                assert_int_equal(qit_advance(it, d), d);
+                double sc = qit_score(it);
+                assert_true(sc > 0 && sc <= (tf <= 0 ? 0.0 : a * tf / (tf + K)));
+                checked++;
+            }
+            qit_free(ref);
+            qit_free(it);
+        }
+        plan_free(pl);
+    }
+    print_message("bound parts: %llu documents checked, %llu within a kept range\n",
+                  (unsigned long long)checked, (unsigned long long)ranged);
+    assert_true(checked > 500 && ranged > 100);
     analyzer_free(an);
     ix_reader_unref(r);
 }
@@ -1207,6 +1279,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_queries_match_brute_force_scan),
         cmocka_unit_test(test_maxscore_top_k_equals_exhaustive_on_random_queries),
+        cmocka_unit_test(test_bound_parts_cover_the_scores_of_their_range),
         cmocka_unit_test(test_maxscore_equals_exhaustive_on_a_larger_index_with_filters),
         cmocka_unit_test(test_pruned_conjunctions_equal_exhaustive_on_random_queries),
         cmocka_unit_test(test_pruned_conjunctions_equal_exhaustive_on_a_larger_index),
