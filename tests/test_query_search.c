@@ -822,6 +822,59 @@ static void test_bm25f_score_matches_hand_computation(void **state)
     free(dir);
 }
 
+/* The score of doc id for query q alone (0 when it does not match). */
+static double score_alone(mg_searcher *s, const char *q, const char *id)
+{
+    mg_results *r;
+    assert_int_equal(mg_search(s, q, NULL, &r), MG_OK);
+    double sc = 0;
+    for (size_t i = 0; i < mg_results_count(r); i++)
+        if (!strcmp(mg_results_hit(r, i)->id, id))
+            sc = mg_results_hit(r, i)->score;
+    mg_results_free(r);
+    return sc;
+}
+
+/* A BOOL's plain words are analyzed and looked up together (plan.c
+ * pre_words), past PLAN_PRE_KIDS too and mixed with phrases and fields:
+ * each hit scores the sum of what its words score alone. */
+static void test_words_looked_up_together_score_as_alone(void **state)
+{
+    (void)state;
+    mg_article arts[] = {
+        { .id = "d1", .title = "oil", .body = "oil price rise e-mail", .date = MG_NO_DATE },
+        { .id = "d2", .title = "gold", .body = "gold price fall today", .date = MG_NO_DATE },
+        { .id = "d3", .title = "bank", .body = "rate cut", .date = MG_NO_DATE },
+        { .id = "d4", .title = "wheat", .body = "wheat crop today", .date = MG_NO_DATE },
+    };
+    char *dir = small_index(arts, 4);
+    mg_searcher *s;
+    assert_int_equal(mg_searcher_open_path(dir, &s), MG_OK);
+    const char *words[] = { "zzz", "oil", "\"price fall\"", "gold", "title:bank", "e-mail",
+                            "rate", "yyy", "crop", "xxx", "wheat" };
+    size_t nw = sizeof words / sizeof *words;
+    char q[256] = "";
+    for (size_t i = 0; i < nw; i++) {
+        strcat(q, words[i]);
+        strcat(q, " ");
+    }
+    mg_results *r;
+    assert_int_equal(mg_search(s, q, NULL, &r), MG_OK);
+    assert_int_equal(mg_results_count(r), 4);
+    for (size_t i = 0; i < mg_results_count(r); i++) {
+        const mg_hit *h = mg_results_hit(r, i);
+        double want = 0;
+        for (size_t k = 0; k < nw; k++)
+            want += score_alone(s, words[k], h->id);
+        if (fabs(h->score - want) > 1e-9 * want)
+            fail_msg("%s: %.17g, its words alone %.17g", h->id, h->score, want);
+    }
+    mg_results_free(r);
+    mg_searcher_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+
 static void test_phrase_matches_rank_above_scattered_words(void **state)
 {
     (void)state;
@@ -1286,6 +1339,7 @@ int main(void)
         cmocka_unit_test(test_phrase_doc_le_agrees_with_doc_bound),
         cmocka_unit_test(test_cursor_ahead_names_the_next_documents_of_its_block),
         cmocka_unit_test(test_bm25f_score_matches_hand_computation),
+        cmocka_unit_test(test_words_looked_up_together_score_as_alone),
         cmocka_unit_test(test_phrase_matches_rank_above_scattered_words),
         cmocka_unit_test(test_near_phrase_exact_and_field_semantics),
         cmocka_unit_test(test_sort_by_date_filters_and_pages),

@@ -192,6 +192,10 @@ int      ix_post_open(ix_post *c, const ix_segment *s, const char *term, size_t 
  * no effect on results): callers about to open a term in several segments
  * call it for each first, so their cache misses overlap. */
 void     ix_post_prefetch(const ix_segment *s, const char *term, size_t len);
+/* The step before ix_post_prefetch, which waits for what this loads: for
+ * several terms, call this for each, then ix_post_prefetch for each, then
+ * open them; every step's misses overlap across the terms. */
+void     ix_post_prefetch_keys(const ix_segment *s, const char *term, size_t len);
 /* Moves to the next document; returns it or IX_END. */
 uint32_t ix_post_next(ix_post *c);
 /* Moves to the first document >= target (never backwards); returns it. */

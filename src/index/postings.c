@@ -179,6 +179,12 @@ void ix_post_prefetch(const ix_segment *s, const char *term, size_t len)
         td_prefetch(s, term, len);
 }
 
+void ix_post_prefetch_keys(const ix_segment *s, const char *term, size_t len)
+{
+    if (s)
+        td_prefetch_keys(s, term, len);
+}
+
 int ix_post_open(ix_post *c, const ix_segment *s, const char *term, size_t len)
 {
     memset(c, 0, offsetof(ix_post, docs));

@@ -142,6 +142,9 @@ int  td_smallest(const td_iter *it, const uint8_t *live, uint32_t n);
 int  td_lookup(const ix_segment *s, const char *term, size_t len, td_entry *e);
 /* Prefetches the block where term would be (ix_post_prefetch). */
 void td_prefetch(const ix_segment *s, const char *term, size_t len);
+/* Prefetches the sparse index keys td_prefetch/td_lookup search for term
+ * (ix_post_prefetch_keys): it reads only the cached top sample. */
+void td_prefetch_keys(const ix_segment *s, const char *term, size_t len);
 /* A term's first 8 bytes as a big-endian integer, zero-padded. */
 uint64_t td_key(const void *term, size_t len);
 

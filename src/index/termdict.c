@@ -297,22 +297,35 @@ static uint32_t td_bound(const uint64_t *a, uint32_t lo, uint32_t hi, uint64_t k
 /* dict_key's first i with key > k (strict) or >= k, searched through
  * dict_top first: that array is small enough to stay in cache, and then
  * only DICT_TOP_STRIDE keys (a few cache lines) are left. */
-static uint32_t td_key_bound(const ix_segment *s, uint64_t k, int strict)
+/* Starts loading dict_key[lo, hi) and the block offsets the lookup reads
+ * next: their misses in parallel. */
+static void td_prefetch_range(const ix_segment *s, uint32_t lo, uint32_t hi)
 {
-    uint32_t j = td_bound(s->dict_top, 0, s->ndict_top, k, strict);
-    if (j == 0)
-        return 0;
-    uint32_t lo = (j - 1) * DICT_TOP_STRIDE + 1;
-    uint32_t hi = j * DICT_TOP_STRIDE < s->ndict_blocks ? j * DICT_TOP_STRIDE : s->ndict_blocks;
-    if (lo >= hi)
-        return lo;
-    /* their misses in parallel, and the block offsets' the lookup reads next */
     for (uint32_t i = lo; i < hi; i += 64 / sizeof *s->dict_key) {
         __builtin_prefetch(&s->dict_key[i]);
         __builtin_prefetch(&s->dict_off[i]);
     }
     __builtin_prefetch(&s->dict_key[hi - 1]);
     __builtin_prefetch(&s->dict_off[hi - 1]);
+}
+
+/* The range [*lo, *hi) of dict_key left to search after dict_top's entry
+ * j (td_bound's result, > 0). */
+static void td_top_range(const ix_segment *s, uint32_t j, uint32_t *lo, uint32_t *hi)
+{
+    *lo = (j - 1) * DICT_TOP_STRIDE + 1;
+    *hi = j * DICT_TOP_STRIDE < s->ndict_blocks ? j * DICT_TOP_STRIDE : s->ndict_blocks;
+}
+
+static uint32_t td_key_bound(const ix_segment *s, uint64_t k, int strict)
+{
+    uint32_t j = td_bound(s->dict_top, 0, s->ndict_top, k, strict), lo, hi;
+    if (j == 0)
+        return 0;
+    td_top_range(s, j, &lo, &hi);
+    if (lo >= hi)
+        return lo;
+    td_prefetch_range(s, lo, hi);
     return td_bound(s->dict_key, lo, hi, k, strict);
 }
 
@@ -367,6 +380,19 @@ void td_prefetch(const ix_segment *s, const char *term, size_t len)
     uint64_t to = b + 1 < s->ndict_blocks ? s->dict_off[b + 1] : s->sec[SEC_DICT].len;
     for (uint64_t o = from & ~(uint64_t)63; o < to && o < s->sec[SEC_DICT].len; o += 64)
         __builtin_prefetch(s->sec[SEC_DICT].p + o);
+}
+
+void td_prefetch_keys(const ix_segment *s, const char *term, size_t len)
+{
+    if (s->ndict_blocks == 0 || len > IX_TERM_MAX)
+        return;
+    uint64_t k = td_key(term, len); /* the range td_find_block searches last */
+    uint32_t j = td_bound(s->dict_top, 0, s->ndict_top, k, 1), lo, hi;
+    if (j == 0)
+        return;
+    td_top_range(s, j, &lo, &hi);
+    if (lo < hi)
+        td_prefetch_range(s, lo, hi);
 }
 
 int td_lookup(const ix_segment *s, const char *term, size_t len, td_entry *e)

@@ -118,13 +118,18 @@ static int collect(void *ctx, const token *t)
 
 /* Tokens of text into l, in the plan_mem's token list (give it back with
  * tok_give once done with l). */
-static int analyze(plan *p, const char *text, size_t len, alist *l)
+static void tok_take(plan *p, alist *l)
 {
     memset(l, 0, sizeof *l);
     l->t = p->m->tok;
     l->cap = p->m->tokcap / sizeof *l->t;
     p->m->tok = NULL;
     p->m->tokcap = 0;
+}
+
+static int analyze(plan *p, const char *text, size_t len, alist *l)
+{
+    tok_take(p, l);
     analyzer_run(p->an, text, len, 0, collect, l);
     if (l->oom)
         p->oom = 1;
@@ -133,6 +138,13 @@ static int analyze(plan *p, const char *text, size_t len, alist *l)
 
 static void tok_give(plan *p, alist *l)
 {
+    if (p->m->tok) { /* a list taken meanwhile came back: keep the larger */
+        if (p->m->tokcap >= l->cap * sizeof *l->t) {
+            free(l->t);
+            return;
+        }
+        free(p->m->tok);
+    }
     p->m->tok = l->t;
     p->m->tokcap = l->cap * sizeof *l->t;
 }
@@ -238,14 +250,10 @@ static pnode *mknode(plan *p, pkind k, qoccur occ)
     return n;
 }
 
-/* WORD / PHRASE: one term, or a phrase of the tokens. */
-static pnode *plan_words(plan *p, const qnode *q)
+/* WORD / PHRASE from its tokens l. */
+static pnode *plan_words_in(plan *p, const qnode *q, const alist *lp)
 {
-    alist l;
-    if (!analyze(p, q->text, q->len, &l)) {
-        tok_give(p, &l);
-        return NULL;
-    }
+    alist l = *lp;
     pnode *n = NULL;
     if (l.n > 0) {
         n = mknode(p, l.n == 1 ? PN_TERM : PN_PHRASE, q->occur);
@@ -264,6 +272,14 @@ static pnode *plan_words(plan *p, const qnode *q)
                 snip_add(p, &l, q->field, q->exact, 0, n->idf);
         }
     }
+    return n;
+}
+
+/* WORD / PHRASE: one term, or a phrase of the tokens. */
+static pnode *plan_words(plan *p, const qnode *q)
+{
+    alist l;
+    pnode *n = analyze(p, q->text, q->len, &l) ? plan_words_in(p, q, &l) : NULL;
     tok_give(p, &l);
     return n;
 }
@@ -423,17 +439,68 @@ static void add_phrase_bonus(plan *p, pnode *b, size_t cap)
     }
 }
 
+#define PLAN_PRE_KIDS 8 /* kids of a BOOL whose words are looked up together */
+
+/* A kid of a BOOL that pre_words analyzes: a plain word of title/body,
+ * whose dictionary term is its token's (word_for adds no prefix). */
+static int pre_kid(const qnode *k, int depth)
+{
+    return k && k->kind == QN_WORD && !k->exact && depth <= 2 * QP_MAX_DEPTH + 4 &&
+           (k->field == QF_ANY || k->field == QF_TITLE || k->field == QF_BODY);
+}
+
+/* Analyzes q's first PLAN_PRE_KIDS plain-word kids into l (kid i's tokens
+ * end at end[i]) and starts loading their terms' dictionary entries, step
+ * by step for all, so that the words' cache misses overlap instead of
+ * following one another (a query of rare words on a large index is mostly
+ * those misses).  Returns the number of kids covered, 0 if none. */
+static size_t pre_words(plan *p, const qnode *q, int depth, alist *l, size_t *end)
+{
+    size_t n = q->nkids < PLAN_PRE_KIDS ? q->nkids : PLAN_PRE_KIDS, words = 0;
+    tok_take(p, l);
+    for (size_t i = 0; i < n && !l->oom; i++) {
+        if (pre_kid(q->kids[i], depth))
+            analyzer_run(p->an, q->kids[i]->text, q->kids[i]->len, 0, collect, l), words++;
+        end[i] = l->n;
+    }
+    if (l->oom || words == 0) {
+        p->oom |= l->oom;
+        return 0;
+    }
+    if (l->n < 2)
+        return n; /* nothing to overlap */
+    uint32_t nseg = ix_reader_nsegments(p->r);
+    for (size_t t = 0; t < l->n; t++)
+        for (uint32_t s = 0; s < nseg; s++)
+            ix_post_prefetch_keys(ix_reader_segment(p->r, s), l->t[t].term, l->t[t].term_len);
+    /* the first term's block: its open follows at once, unless segments
+     * are many (term_df then prefetches them all) */
+    for (size_t t = 1; t < l->n && nseg <= PLAN_CURSOR_SEGS; t++)
+        for (uint32_t s = 0; s < nseg; s++)
+            ix_post_prefetch(ix_reader_segment(p->r, s), l->t[t].term, l->t[t].term_len);
+    return n;
+}
+
 static pnode *plan_bool(plan *p, const qnode *q, int depth, int bonus)
 {
     pnode *n = mknode(p, PN_BOOL, q->occur);
     size_t cap = q->nkids * 2;
     if (!n || !(n->kids = pal(p, cap * sizeof *n->kids)))
         return NULL;
+    alist pre;
+    size_t end[PLAN_PRE_KIDS], npre = pre_words(p, q, depth + 1, &pre, end);
     size_t pos = 0, neg = 0;
     for (size_t i = 0; i < q->nkids; i++) {
         int excluded = q->kids[i]->occur == QO_MUSTNOT;
         p->neg += excluded;
-        pnode *k = plan_node(p, q->kids[i], depth + 1);
+        pnode *k;
+        if (i < npre && pre_kid(q->kids[i], depth + 1) && !p->oom) {
+            size_t from = i ? end[i - 1] : 0;
+            alist v = { pre.t + from, end[i] - from, end[i] - from, 0 };
+            k = plan_words_in(p, q->kids[i], &v);
+        } else {
+            k = plan_node(p, q->kids[i], depth + 1);
+        }
         p->neg -= excluded;
         if (!k)
             continue;
@@ -443,6 +510,7 @@ static pnode *plan_bool(plan *p, const qnode *q, int depth, int bonus)
         else
             pos++;
     }
+    tok_give(p, &pre);
     if (bonus)
         add_phrase_bonus(p, n, cap);
     if (pos + neg == 0)
