@@ -386,6 +386,22 @@ static uint32_t or_min(bool_it *bo)
     return d;
 }
 
+/* In segments of at least BOOL_PREFETCH_NDOCS documents (smaller ones'
+ * norms, 2 bytes a document, stay in the caches), bool_lead starts
+ * loading the norms of the lead's document BOOL_PREFETCH ahead in its
+ * decoded block: each lead document's bound reads its two norm bytes. */
+#define BOOL_PREFETCH 8
+#define BOOL_PREFETCH_NDOCS 65536
+
+static inline void bool_prefetch(const bool_it *bo, const ix_post *c)
+{
+    uint32_t a = ix_post_ahead(c, BOOL_PREFETCH);
+    if (a != IX_END) { /* a hint only */
+        __builtin_prefetch(bo->cx->tnorm + a);
+        __builtin_prefetch(bo->cx->bnorm + a);
+    }
+}
+
 /* The first document >= target of all the required clauses.  When
  * pruning, a document of the rarest one whose bound (its own, plus the
  * block bounds of the other clauses) cannot beat theta is passed over
@@ -399,11 +415,13 @@ static uint32_t bool_lead(bool_it *bo, uint32_t target)
         if (d == IX_END)
             return IX_END;
         bo->b.lead_seen++;
-        double K = bool_K(bo, d);
         if (bo->must[0]->plain) { /* most of its block's will be read */
             uint32_t tt, tb;
             ix_post_tfs_all(bo->must[0]->plain, &tt, &tb);
+            if (bo->cx->ndocs >= BOOL_PREFETCH_NDOCS)
+                bool_prefetch(bo, bo->must[0]->plain);
         }
+        double K = bool_K(bo, d);
         double s = qit_doc_bound_k(bo->must[0], K);
         for (size_t i = 1; i < bo->nmust; i++)
             s += bool_other_bound(bo, i - 1, bo->must[i], d, K);
