@@ -123,11 +123,8 @@ static void test_killed_writer_leaves_last_commit(void **state)
 
 static void build_small_index(const char *dir)
 {
-    mg_open_options o;
-    mg_open_options_init(&o);
-    o.no_merge = 1;
-    mg_index *ix;
-    assert_int_equal(mg_index_open(dir, MG_WRITE | MG_CREATE, &o, &ix), MG_OK);
+    mg_index *ix = tu_open_unmerged(dir);
+    assert_non_null(ix);
     char id[32], body[128];
     for (int i = 0; i < 300; i++) {
         snprintf(id, sizeof id, "c%d", i);

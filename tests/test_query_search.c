@@ -95,11 +95,8 @@ static int setup_corpus(void **state)
     }
     analyzer_free(an);
     DIR = tu_tmpdir();
-    mg_open_options oo;
-    mg_open_options_init(&oo);
-    oo.no_merge = 1;
-    mg_index *ix;
-    if (mg_index_open(DIR, MG_WRITE | MG_CREATE, &oo, &ix) != MG_OK)
+    mg_index *ix = tu_open_unmerged(DIR);
+    if (!ix)
         return -1;
     uint64_t st = 11;
     for (int i = 0; i < NART; i++) {
@@ -652,11 +649,8 @@ static void big_text(uint64_t *st, char *out, size_t cap, int n)
 static char *big_index(void)
 {
     char *dir = tu_tmpdir();
-    mg_open_options oo;
-    mg_open_options_init(&oo);
-    oo.no_merge = 1;
-    mg_index *ix;
-    assert_int_equal(mg_index_open(dir, MG_WRITE | MG_CREATE, &oo, &ix), MG_OK);
+    mg_index *ix = tu_open_unmerged(dir);
+    assert_non_null(ix);
     uint64_t st = 77;
     static char title[256], body[8192];
     for (int i = 0; i < BIG_NART; i++) {

@@ -25,11 +25,8 @@ static void make_terms(void)
 
 static ix_reader *build(const char *dir)
 {
-    mg_open_options o;
-    mg_open_options_init(&o);
-    o.no_merge = 1;
-    mg_index *ix;
-    assert_int_equal(mg_index_open(dir, MG_WRITE | MG_CREATE, &o, &ix), MG_OK);
+    mg_index *ix = tu_open_unmerged(dir);
+    assert_non_null(ix);
     char body[400], id[16];
     for (size_t i = 0; i < NTERMS; i += 4) {
         snprintf(body, sizeof body, "%.39s %.39s %.39s %.39s %.39s", terms[i], terms[i + 1], terms[i + 2], terms[i + 3],

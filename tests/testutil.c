@@ -9,6 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "morgue.h"
+
 char *tu_tmpdir(void)
 {
     const char *t = getenv("TMPDIR");
@@ -148,4 +150,17 @@ uint64_t tu_rand(uint64_t *s)
     x ^= x >> 27;
     *s = x;
     return x * 0x2545F4914F6CDD1DULL;
+}
+
+mg_index *tu_open_unmerged(const char *dir)
+{
+    mg_open_options o;
+    mg_open_options_init(&o);
+    o.no_merge = 1;
+    mg_index *ix = NULL;
+    if (mg_index_open(dir, MG_WRITE | MG_CREATE, &o, &ix) != MG_OK) {
+        mg_index_close(ix);
+        return NULL;
+    }
+    return ix;
 }

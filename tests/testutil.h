@@ -40,6 +40,11 @@ int tu_sh(char **out, char **err, const char *fmt, ...) __attribute__((format(pr
 void tu_write(const char *path, const void *data, size_t len);
 void tu_writef(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Opens (creating) an index at dir for writing with merges off, so that
+ * every flush stays a segment of its own; NULL when it cannot. */
+struct mg_index;
+struct mg_index *tu_open_unmerged(const char *dir);
+
 /* Deterministic random numbers (xorshift64*) so failures reproduce. */
 uint64_t tu_rand(uint64_t *state);
 
