@@ -804,8 +804,8 @@ static void phrase_destroy(qit *it)
 {
     phrase_it *ph = (phrase_it *)it;
     qarena *m = ph->cx->mem;
-    for (size_t i = 0; ph->w && !ph->shared && i < ph->n; i++)
-        qit_free(ph->w[i]);
+    if (ph->w && !ph->shared)
+        qit_free_all(ph->w, ph->n);
     qa_drop(m, ph->w);
     qa_drop(m, ph->np);
     qa_drop(m, ph->off);

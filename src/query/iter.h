@@ -92,6 +92,8 @@ int  qit_build(const pnode *n, const qctx *cx, qit **out);
  * qit_confirm then rejects (see above).  Scores are those of qit_build. */
 int  qit_build_approx(const pnode *n, const qctx *cx, qit **out);
 void qit_free(qit *it);
+/* qit_free of each of its[0..n). */
+void qit_free_all(qit **its, size_t n);
 
 /* A plain term iterator (title and body, not exact) exposes its cursor so
  * MaxScore can walk and score it inline: its documents are the cursor's,

@@ -526,12 +526,9 @@ static double bool_bound_at(qit *it, uint32_t d, uint32_t *upto)
 static void bool_destroy(qit *it)
 {
     bool_it *bo = (bool_it *)it;
-    for (size_t i = 0; i < bo->nmust; i++)
-        qit_free(bo->must[i]);
-    for (size_t i = 0; i < bo->nshould; i++)
-        qit_free(bo->should[i]);
-    for (size_t i = 0; i < bo->nnot; i++)
-        qit_free(bo->not[i]);
+    qit_free_all(bo->must, bo->nmust);
+    qit_free_all(bo->should, bo->nshould);
+    qit_free_all(bo->not, bo->nnot);
     qit_free(bo->all);
     qa_drop(bo->mem, bo->must);
     qa_drop(bo->mem, bo->should);
@@ -655,4 +652,10 @@ void qit_free(qit *it)
 {
     if (it)
         it->vt->destroy(it);
+}
+
+void qit_free_all(qit **its, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        qit_free(its[i]);
 }

@@ -364,12 +364,9 @@ static void ms_loop(run *rn, const qctx *cx, uint32_t seg, ms *s)
 
 static void ms_free(ms *s)
 {
-    for (size_t i = 0; i < s->n; i++)
-        qit_free(s->c[i]);
-    for (size_t i = 0; i < s->nnot; i++)
-        qit_free(s->not[i]);
-    for (size_t i = 0; i < s->nfilt; i++)
-        qit_free(s->filt[i]);
+    qit_free_all(s->c, s->n);
+    qit_free_all(s->not, s->nnot);
+    qit_free_all(s->filt, s->nfilt);
     free(s->mem);
     free(s->pa);
     free(s->pb);
