@@ -536,16 +536,6 @@ static void tr_sort2(term_ref *a, size_t n)
         tr_sort(a + lo, n - lo, 0);
 }
 
-/* Decodes a varint the inverter wrote itself (so well-formed). */
-static inline const uint8_t *vget(const uint8_t *p, const uint8_t *end, uint64_t *v)
-{
-    if (p < end && *p < 0x80) {
-        *v = *p;
-        return p + 1;
-    }
-    return varint_get(p, end, v);
-}
-
 /* Skips n varints the inverter wrote. */
 static inline const uint8_t *vskip(const uint8_t *p, const uint8_t *end, uint64_t n)
 {
@@ -724,8 +714,8 @@ static int fl_stream(flusher *f, const term_ref *r, seg_writer *w)
     while (d < dend) {
         uint64_t gap, tft, tfb;
         tft = 0;
-        if (!(d = vget(d, dend, &gap)) || ((gap & 1) && !(d = vget(d, dend, &tft))) ||
-            !(d = vget(d, dend, &tfb)))
+        if (!(d = varint_get_fast(d, dend, &gap)) || ((gap & 1) && !(d = varint_get_fast(d, dend, &tft))) ||
+            !(d = varint_get_fast(d, dend, &tfb)))
             break;
         doc1 += gap >> 1;
         const uint8_t *q = vskip(p, end, tft + tfb);

@@ -361,21 +361,6 @@ static void pw_pos_block(post_writer *w, unsigned n)
     w->npv = 0;
 }
 
-/* A varint of the caller's positions: one or two bytes (most values)
- * inline. */
-static inline const uint8_t *pw_varint(const uint8_t *in, const uint8_t *end, uint64_t *v)
-{
-    if (in < end && *in < 0x80) {
-        *v = *in;
-        return in + 1;
-    }
-    if (end - in > 1 && in[1] < 0x80) { /* in[0] >= 0x80 here */
-        *v = (uint64_t)(in[0] & 0x7f) | (uint64_t)in[1] << 7;
-        return in + 2;
-    }
-    return varint_get(in, end, v);
-}
-
 /* A position value in mode `from` re-encoded in mode `to`. */
 static uint64_t pw_recode(uint64_t v, int from, int to)
 {
@@ -391,12 +376,12 @@ pw_positions_one(post_writer *w, const uint8_t *in, const uint8_t *end, uint32_t
     if (n == 0)
         return in;
     uint64_t v;
-    if (!(in = pw_varint(in, end, &v)))
+    if (!(in = varint_get_fast(in, end, &v)))
         return NULL;
     /* the first position: with the posting */
     w->fv[w->n ? w->n - 1 : 0] = from == to ? v : pw_recode(v, from, to);
     for (uint32_t i = 1; i < n; i++) {
-        if (!(in = pw_varint(in, end, &v)))
+        if (!(in = varint_get_fast(in, end, &v)))
             return NULL;
         w->pv[w->npv++] = from == to ? v : pw_recode(v, from, to);
         w->pos_count++;
@@ -418,8 +403,8 @@ int pw_add_stream(post_writer *w, const uint8_t *d, const uint8_t *dend, const u
     uint64_t doc1 = 0;
     while (d < dend) {
         uint64_t gap, tft = 0, tfb;
-        if (!(d = pw_varint(d, dend, &gap)) || ((gap & 1) && !(d = pw_varint(d, dend, &tft))) ||
-            !(d = pw_varint(d, dend, &tfb)))
+        if (!(d = varint_get_fast(d, dend, &gap)) || ((gap & 1) && !(d = varint_get_fast(d, dend, &tft))) ||
+            !(d = varint_get_fast(d, dend, &tfb)))
             break;
         doc1 += gap >> 1;
         uint32_t doc = (uint32_t)(doc1 - 1);

@@ -153,14 +153,6 @@ static int td_open_block(td_iter *it, uint32_t b)
     return 1;
 }
 
-/* Most of the dictionary's varints are one byte: those without a call. */
-static inline uint64_t td_varint(rd *r)
-{
-    if (r->p < r->end && *r->p < 0x80)
-        return *r->p++;
-    return rd_varint(r);
-}
-
 /* An inlined posting's bound takes its document's norms from NORMS: a
  * random read, so a seek fills it only for the entry it stops at. */
 static void td_inline_norms(const td_iter *it, td_entry *e)
@@ -177,7 +169,7 @@ static int td_read_entry(td_iter *it, int norms)
 {
     rd *r = &it->r;
     td_entry *e = &it->cur;
-    uint64_t shared = td_varint(r), suf = td_varint(r);
+    uint64_t shared = rd_varint_fast(r), suf = rd_varint_fast(r);
     if (r->bad || shared > e->len || shared + suf > IX_TERM_MAX || suf > rd_left(r)) {
         it->bad = 1;
         return 0;
@@ -186,12 +178,12 @@ static int td_read_entry(td_iter *it, int norms)
     r->p += suf;
     e->len = (size_t)(shared + suf);
     e->term[e->len] = '\0';
-    uint64_t df = td_varint(r);
+    uint64_t df = rd_varint_fast(r);
     if (df == 1) {
-        uint64_t doc = td_varint(r), v = td_varint(r), tft = (v & 1) ? td_varint(r) : 0;
-        e->inl_fv = td_varint(r);
+        uint64_t doc = rd_varint_fast(r), v = rd_varint_fast(r), tft = (v & 1) ? rd_varint_fast(r) : 0;
+        e->inl_fv = rd_varint_fast(r);
         if (tft + (v >> 3) > 1)
-            e->pos_off += td_varint(r);
+            e->pos_off += rd_varint_fast(r);
         const ix_segment *s = it->seg;
         if (r->bad || doc >= s->ndocs || (v >> 3) > UINT32_MAX || tft > UINT32_MAX ||
             ((v >> 1) & 3) > POS_INEXACT || (tft == 0 && (v >> 3) == 0) ||
@@ -214,15 +206,15 @@ static int td_read_entry(td_iter *it, int norms)
         it->left--;
         return 1;
     }
-    uint64_t extra = td_varint(r);
-    e->doc_off += td_varint(r);
+    uint64_t extra = rd_varint_fast(r);
+    e->doc_off += rd_varint_fast(r);
     if (extra >> 3)
-        e->pos_off += td_varint(r);
+        e->pos_off += rd_varint_fast(r);
     uint64_t mt = 0, mb = 0;
     memset(&e->bound, 0, sizeof e->bound); /* short lists: the cursor works it out */
     if (df >= DICT_BOUND_MIN_DF) {
-        mt = td_varint(r);
-        mb = td_varint(r);
+        mt = rd_varint_fast(r);
+        mb = rd_varint_fast(r);
         e->bound.min_title_norm = rd_u8(r);
         e->bound.min_body_norm = rd_u8(r);
     }

@@ -72,6 +72,27 @@ const char *rd_str(rd *r, size_t *len);
 /* Decodes one varint from p (at most 10 bytes, never past end); returns the
  * byte after it or NULL if truncated/overlong. */
 const uint8_t *varint_get(const uint8_t *p, const uint8_t *end, uint64_t *v);
+/* varint_get with the one- and two-byte varints (most of an index's)
+ * decoded inline. */
+static inline const uint8_t *varint_get_fast(const uint8_t *p, const uint8_t *end, uint64_t *v)
+{
+    if (p < end && *p < 0x80) {
+        *v = *p;
+        return p + 1;
+    }
+    if (end - p > 1 && p[1] < 0x80) { /* p[0] >= 0x80 here */
+        *v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+        return p + 2;
+    }
+    return varint_get(p, end, v);
+}
+/* rd_varint with a one-byte varint read inline. */
+static inline uint64_t rd_varint_fast(rd *r)
+{
+    if (r->p < r->end && *r->p < 0x80)
+        return *r->p++;
+    return rd_varint(r);
+}
 /* Writes v at p (room for 10 bytes); returns the byte after it. */
 uint8_t *varint_put(uint8_t *p, uint64_t v);
 
