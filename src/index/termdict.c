@@ -286,9 +286,6 @@ static uint32_t td_bound(const uint64_t *a, uint32_t lo, uint32_t hi, uint64_t k
     return lo;
 }
 
-/* dict_key's first i with key > k (strict) or >= k, searched through
- * dict_top first: that array is small enough to stay in cache, and then
- * only DICT_TOP_STRIDE keys (a few cache lines) are left. */
 /* Starts loading dict_key[lo, hi) and the block offsets the lookup reads
  * next: their misses in parallel. */
 static void td_prefetch_range(const ix_segment *s, uint32_t lo, uint32_t hi)
@@ -309,6 +306,9 @@ static void td_top_range(const ix_segment *s, uint32_t j, uint32_t *lo, uint32_t
     *hi = j * DICT_TOP_STRIDE < s->ndict_blocks ? j * DICT_TOP_STRIDE : s->ndict_blocks;
 }
 
+/* dict_key's first i with key > k (strict) or >= k, searched through
+ * dict_top first: that array is small enough to stay in cache, and then
+ * only DICT_TOP_STRIDE keys (a few cache lines) are left. */
 static uint32_t td_key_bound(const ix_segment *s, uint64_t k, int strict)
 {
     uint32_t j = td_bound(s->dict_top, 0, s->ndict_top, k, strict), lo, hi;
@@ -338,6 +338,16 @@ static uint32_t td_find_block(const ix_segment *s, const char *key, size_t len)
     return lo ? lo - 1 : 0;
 }
 
+/* Starts loading dictionary block b's lines from the one holding byte
+ * `skip` of the block on (0: all of them), so that their misses overlap. */
+static void td_prefetch_block(const ix_segment *s, uint32_t b, uint64_t skip)
+{
+    uint64_t from = s->dict_off[b];
+    uint64_t to = b + 1 < s->ndict_blocks ? s->dict_off[b + 1] : s->sec[SEC_DICT].len;
+    for (uint64_t o = (from + skip) & ~(uint64_t)63; o < to && o < s->sec[SEC_DICT].len; o += 64)
+        __builtin_prefetch(s->sec[SEC_DICT].p + o);
+}
+
 int td_seek(td_iter *it, const ix_segment *s, const char *key, size_t len)
 {
     memset(it, 0, offsetof(td_iter, cur));
@@ -347,10 +357,7 @@ int td_seek(td_iter *it, const ix_segment *s, const char *key, size_t len)
     if (s->ndict_blocks == 0)
         return 0;
     uint32_t b = td_find_block(s, key, len);
-    uint64_t from = s->dict_off[b];
-    uint64_t to = b + 1 < s->ndict_blocks ? s->dict_off[b + 1] : s->sec[SEC_DICT].len;
-    for (uint64_t o = (from & ~(uint64_t)63) + 64; o < to && o < s->sec[SEC_DICT].len; o += 64)
-        __builtin_prefetch(s->sec[SEC_DICT].p + o); /* the block's lines load in parallel */
+    td_prefetch_block(s, b, 64); /* the first line td_open_block reads at once */
     if (!td_open_block(it, b))
         return 0;
     while (td_step(it, 0)) {
@@ -367,11 +374,7 @@ void td_prefetch(const ix_segment *s, const char *term, size_t len)
 {
     if (s->ndict_blocks == 0 || len > IX_TERM_MAX)
         return;
-    uint32_t b = td_find_block(s, term, len);
-    uint64_t from = s->dict_off[b];
-    uint64_t to = b + 1 < s->ndict_blocks ? s->dict_off[b + 1] : s->sec[SEC_DICT].len;
-    for (uint64_t o = from & ~(uint64_t)63; o < to && o < s->sec[SEC_DICT].len; o += 64)
-        __builtin_prefetch(s->sec[SEC_DICT].p + o);
+    td_prefetch_block(s, td_find_block(s, term, len), 0);
 }
 
 void td_prefetch_keys(const ix_segment *s, const char *term, size_t len)

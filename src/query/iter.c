@@ -415,8 +415,7 @@ static inline void phrase_prefetch(phrase_it *ph, const ix_post *c)
         if (a < ph->pf_next)
             break; /* done on an earlier call */
         top = a + 1 > top ? a + 1 : top;
-        __builtin_prefetch(ph->cx->tnorm + a);
-        __builtin_prefetch(ph->cx->bnorm + a);
+        qit_prefetch_norms(ph->cx, a);
     }
     ph->pf_next = top;
 }

@@ -396,10 +396,8 @@ static uint32_t or_min(bool_it *bo)
 static inline void bool_prefetch(const bool_it *bo, const ix_post *c)
 {
     uint32_t a = ix_post_ahead(c, BOOL_PREFETCH);
-    if (a != IX_END) { /* a hint only */
-        __builtin_prefetch(bo->cx->tnorm + a);
-        __builtin_prefetch(bo->cx->bnorm + a);
-    }
+    if (a != IX_END) /* a hint only */
+        qit_prefetch_norms(bo->cx, a);
 }
 
 /* The first document >= target of all the required clauses.  When

@@ -17,6 +17,12 @@ static inline double qit_doc_K(const qctx *cx, uint32_t d)
 {
     return bm25_norm(cx->m, cx->tnorm[d], cx->bnorm[d]);
 }
+/* Starts loading document d's two norm bytes (a hint; d < cx->ndocs). */
+static inline void qit_prefetch_norms(const qctx *cx, uint32_t d)
+{
+    __builtin_prefetch(cx->tnorm + d);
+    __builtin_prefetch(cx->bnorm + d);
+}
 /* qit_score and qit_doc_bound at the current document, and a bound at
  * document d not yet reached (see iter.c), given that document's K: terms
  * and phrases use it instead of reading the norms again (the same value,
