@@ -236,6 +236,7 @@ typedef struct opts {
     const char *work, *out, *shared, *engines, *judged, *reuse;
     size_t max_articles[3];  /* per engine (all_engines order): skip larger corpora; 0 = no cap */
     int passes, per_type, timeout, keep;
+    int builds, rounds;      /* best of `builds` builds; latency = median of `rounds` rounds */
     size_t limit;
     uint64_t seed;
     int ncorp;
@@ -299,60 +300,109 @@ static int reuse_load(const char *dir, const bcorpus *c, eres *r)
     return ok;
 }
 
-static void bench_engine(const opts *o, const bengine *e, const bcorpus *c,
-                         const bqueries *qs, eres *r)
+/* Builds the engine's index (the best of o->builds builds, all of them
+ * interleaved with the other engines' by the caller), or reuses it. */
+static void bench_build(const opts *o, const bengine *e, const bcorpus *c, int round, eres *r)
 {
     char dir[4200];
     snprintf(dir, sizeof dir, "%s/%s-%s", o->work, c->name, e->name);
     int reuse = name_in(o->reuse, e->name);
-    child ch;
-    if (reuse && reuse_load(dir, c, r)) {
+    if (round == 0 && reuse && reuse_load(dir, c, r)) {
         fprintf(stderr, "  %s: reusing the index built earlier in %s\n", e->name, dir);
-    } else {
-        rmrf(dir);
-        fprintf(stderr, "  %s: indexing %zu articles...\n", e->name, c->n);
-        build_arg b = { e, dir, c, 0, c->n, 1, NULL };
-        run_child(build_step, &b, o->timeout, &ch);
-        r->built = ch.ok;
+        return;
+    }
+    if (r->reused || (round > 0 && !r->built)) return;
+    rmrf(dir);
+    fprintf(stderr, "  %s: indexing %zu articles (build %d of %d)...\n", e->name, c->n, round + 1,
+            o->builds);
+    build_arg b = { e, dir, c, 0, c->n, 1, NULL };
+    child ch;
+    run_child(build_step, &b, o->timeout, &ch);
+    if (!ch.ok) {
+        r->built = 0;
+        snprintf(r->note, sizeof r->note, "indexing failed: %s", ch.why);
+    } else if (round == 0 || ch.wall < r->bwall) {  /* keep the fastest build's figures */
+        r->built = 1;
         r->bwall = ch.wall;
         r->bcpu = ch.cpu;
         r->brss = ch.maxrss_mb;
         r->bbase = child_val(&ch, "base_kb") / 1024.0;
-        if (!ch.ok) snprintf(r->note, sizeof r->note, "indexing failed: %s", ch.why);
-        free(ch.out);
-        if (!r->built) return;
-        if (reuse) reuse_save(dir, c, r);
     }
-    r->szok = e->sizes(dir, &r->sz) == 0;
-    if (e->search) {
-        fprintf(stderr, "  %s: %zu queries x %d passes...\n", e->name, qs->n, o->passes);
-        query_arg q = { e, dir, qs, o->passes, 10 };
-        run_child(query_step, &q, o->timeout, &ch);
-        r->qok = ch.ok;
-        if (!ch.ok) snprintf(r->note, sizeof r->note, "queries failed: %s", ch.why);
+    free(ch.out);
+    if (r->built && reuse && round == o->builds - 1) reuse_save(dir, c, r);
+}
+
+/* One round of timed queries on the built index: fills r->rlat[round]. */
+static void bench_query(const opts *o, const bengine *e, const bcorpus *c, const bqueries *qs,
+                        int round, eres *r)
+{
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/%s-%s", o->work, c->name, e->name);
+    fprintf(stderr, "  %s: %zu queries x %d passes (round %d of %d)...\n", e->name, qs->n, o->passes,
+            round + 1, o->rounds);
+    query_arg q = { e, dir, qs, o->passes, 10 };
+    child ch;
+    run_child(query_step, &q, o->timeout, &ch);
+    r->qok = ch.ok;
+    if (!ch.ok) snprintf(r->note, sizeof r->note, "queries failed: %s", ch.why);
+    if (!r->counts) {
         r->counts = malloc((qs->n + 1) * sizeof *r->counts);
         for (size_t i = 0; i < qs->n; i++) r->counts[i] = -2;
-        for (const char *p = ch.out; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-            size_t qi;
-            long cnt;
-            double l[3];
-            size_t n;
-            char type[16];
-            if (sscanf(p, "count %zu %ld", &qi, &cnt) == 2 && qi < qs->n) r->counts[qi] = cnt;
-            if (sscanf(p, "lat_%15s %lf %lf %lf %zu", type, &l[0], &l[1], &l[2], &n) == 5)
-                for (int t = 0; t < Q_NTYPES; t++)
-                    if (strcmp(type, bench_qtype_name[t]) == 0) {
-                        memcpy(r->lat[t], l, sizeof l);
-                        r->nlat[t] = (int)n;
-                    }
-        }
-        r->qps1 = child_val(&ch, "qps1");
-        r->qps2 = child_val(&ch, "qps2");
-        free(ch.out);
-    } else {
-        snprintf(r->note, sizeof r->note, "no search in this build");
     }
-    if (reuse) {  /* the kept index must stay as built: no incremental step */
+    for (const char *p = ch.out; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+        size_t qi;
+        long cnt;
+        double l[3];
+        size_t n;
+        char type[16];
+        if (sscanf(p, "count %zu %ld", &qi, &cnt) == 2 && qi < qs->n) r->counts[qi] = cnt;
+        if (sscanf(p, "lat_%15s %lf %lf %lf %zu", type, &l[0], &l[1], &l[2], &n) == 5)
+            for (int t = 0; t < Q_NTYPES; t++)
+                if (strcmp(type, bench_qtype_name[t]) == 0) {
+                    memcpy(r->rlat[round][t], l, sizeof l);
+                    r->nlat[t] = (int)n;
+                }
+    }
+    r->rqps[round][0] = child_val(&ch, "qps1");
+    r->rqps[round][1] = child_val(&ch, "qps2");
+    free(ch.out);
+}
+
+static int dcmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, dcmp);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Each figure of the latency table is the median of the rounds' figures. */
+static void bench_rounds_median(int rounds, eres *r)
+{
+    double v[MG_BENCH_MAX_ROUNDS];
+    for (int t = 0; t < Q_NTYPES; t++)
+        for (int p = 0; p < 3; p++) {
+            for (int i = 0; i < rounds; i++) v[i] = r->rlat[i][t][p];
+            r->lat[t][p] = median(v, rounds);
+        }
+    for (int k = 0; k < 2; k++) {
+        for (int i = 0; i < rounds; i++) v[i] = r->rqps[i][k];
+        *(k ? &r->qps2 : &r->qps1) = median(v, rounds);
+    }
+}
+
+/* Adds 1% more articles to the built index and commits (not on a kept
+ * --reuse index, which must stay as built). */
+static void bench_incremental(const opts *o, const bengine *e, const bcorpus *c, eres *r)
+{
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/%s-%s", o->work, c->name, e->name);
+    int reuse = name_in(o->reuse, e->name);
+    if (reuse) {
         snprintf(r->note, sizeof r->note, "index %s (--reuse): no +1%% step",
                  r->reused ? "reused from an earlier run" : "kept for --reuse");
         return;
@@ -360,13 +410,14 @@ static void bench_engine(const opts *o, const bengine *e, const bcorpus *c,
     size_t inc = c->n / 100 ? c->n / 100 : 1;
     fprintf(stderr, "  %s: adding %zu more articles...\n", e->name, inc);
     build_arg bi = { e, dir, c, 0, inc, 0, "-inc" };
+    child ch;
     run_child(build_step, &bi, o->timeout, &ch);
     r->incok = ch.ok;
     r->incn = inc;
     r->iwall = ch.wall;
     r->icpu = ch.cpu;
     free(ch.out);
-    if (!o->keep && !reuse) rmrf(dir);
+    if (!o->keep) rmrf(dir);
 }
 
 static void bench_judged(const opts *o, const char *kind, report *rep)
@@ -446,9 +497,33 @@ static void bench_corpus(const opts *o, int ci, report *rep)
                      o->max_articles[ei]);
             res[ei].avail = 0;
         }
-        if (res[ei].avail) bench_engine(o, e, &c, &qs, &res[ei]);
-        else if (!engine_on(o, e)) snprintf(res[ei].note, sizeof res[ei].note, "not selected");
+        if (!res[ei].avail && !engine_on(o, e))
+            snprintf(res[ei].note, sizeof res[ei].note, "not selected");
     }
+    /* Builds, then query rounds, each interleaving the engines (in a
+     * rotating order), so that a busy moment of the machine falls on every
+     * engine alike rather than on one engine's whole run. */
+    for (int b = 0; b < o->builds; b++)
+        for (size_t k = 0; k < 3; k++)
+            if (res[k].avail) bench_build(o, all_engines[k], &c, b, &res[k]);
+    for (size_t k = 0; k < 3; k++)
+        if (res[k].avail && res[k].built) {
+            char dir[4200];
+            snprintf(dir, sizeof dir, "%s/%s-%s", o->work, c.name, all_engines[k]->name);
+            res[k].szok = all_engines[k]->sizes(dir, &res[k].sz) == 0;
+            if (!all_engines[k]->search) snprintf(res[k].note, sizeof res[k].note, "no search in this build");
+        }
+    for (int rd = 0; rd < o->rounds; rd++)
+        for (size_t k = 0; k < 3; k++) {
+            size_t ei = (k + (size_t)rd) % 3;
+            if (res[ei].avail && res[ei].built && all_engines[ei]->search)
+                bench_query(o, all_engines[ei], &c, &qs, rd, &res[ei]);
+        }
+    for (size_t k = 0; k < 3; k++)
+        if (res[k].avail && res[k].built) {
+            if (all_engines[k]->search) bench_rounds_median(o->rounds, &res[k]);
+            bench_incremental(o, all_engines[k], &c, &res[k]);
+        }
     report_corpus(rep, &c, &qs, res, 3);
     for (int ei = 0; ei < 3; ei++) free(res[ei].counts);
     bqueries_free(&qs);
@@ -459,6 +534,7 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: mgbench --work DIR --out DIR [--engines morgue,xapian,fts5] [--passes N]\n"
+            "               [--builds N] [--rounds N]\n"
             "               [--per-type N] [--seed N] [--limit N] [--timeout S] [--keep]\n"
             "               [--reuse ENGINE,...]\n"
             "               [--judged cranfield,med,npl --shared CORPORA_DIR] [--max ENGINE=ARTICLES]\n"
@@ -469,7 +545,7 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-    opts o = { .work = "bench/results/work", .out = "bench/results", .passes = 5,
+    opts o = { .work = "bench/results/work", .out = "bench/results", .passes = 5, .builds = 1, .rounds = 1,
                .per_type = 50, .timeout = 1800, .seed = 20261125 };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -481,6 +557,8 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--out")) o.out = v;
         else if (!strcmp(a, "--engines")) o.engines = v;
         else if (!strcmp(a, "--passes")) o.passes = atoi(v);
+        else if (!strcmp(a, "--builds")) o.builds = atoi(v);
+        else if (!strcmp(a, "--rounds")) o.rounds = atoi(v);
         else if (!strcmp(a, "--per-type")) o.per_type = atoi(v);
         else if (!strcmp(a, "--seed")) o.seed = strtoull(v, NULL, 10);
         else if (!strcmp(a, "--limit")) o.limit = strtoull(v, NULL, 10);
@@ -502,9 +580,14 @@ int main(int argc, char **argv)
             o.ncorp++;
         } else usage();
     }
+    if (o.passes < 1 || o.builds < 1 || o.rounds < 1 || o.rounds > MG_BENCH_MAX_ROUNDS) {
+        fprintf(stderr, "mgbench: --passes and --builds must be >= 1, --rounds 1..%d\n",
+                MG_BENCH_MAX_ROUNDS);
+        return 2;
+    }
     mkdir(o.out, 0755);
     mkdir(o.work, 0755);
-    report *rep = report_new(o.out, o.passes);
+    report *rep = report_new(o.out, o.passes, o.builds, o.rounds);
     for (int ci = 0; ci < o.ncorp; ci++) bench_corpus(&o, ci, rep);
     if (o.judged && o.shared) {
         char list[256], *save = NULL;

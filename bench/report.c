@@ -22,7 +22,7 @@ typedef struct keep {
 struct report {
     char   load0[64];     /* load average when the run started */
     char   outdir[4096];
-    int    passes;
+    int    passes, builds, rounds;
     FILE  *body;  char *bodyp; size_t bodyn;  /* per-corpus sections */
     FILE  *rel;   char *relp;  size_t reln;   /* relevance rows */
     FILE  *raw;
@@ -47,12 +47,14 @@ static const char *loadavg(char *buf, size_t n)
     return buf;
 }
 
-report *report_new(const char *outdir, int passes)
+report *report_new(const char *outdir, int passes, int builds, int rounds)
 {
     report *r = calloc(1, sizeof *r);
     loadavg(r->load0, sizeof r->load0);
     snprintf(r->outdir, sizeof r->outdir, "%s", outdir);
     r->passes = passes;
+    r->builds = builds;
+    r->rounds = rounds;
     r->body = open_memstream(&r->bodyp, &r->bodyn);
     r->rel = open_memstream(&r->relp, &r->reln);
     char path[4200];
@@ -80,8 +82,10 @@ static void indexing_table(report *r, const bcorpus *c, const eres *res, int n)
 {
     FILE *f = r->body;
     char rb[32];
-    fprintf(f, "\n**Indexing** (full build, one commit; then %zu more articles added and committed)\n\n",
-            res[0].incn ? res[0].incn : (c->n / 100 ? c->n / 100 : 1));
+    char best[64] = "";
+    if (r->builds > 1) snprintf(best, sizeof best, ", the fastest of %d builds", r->builds);
+    fprintf(f, "\n**Indexing** (full build, one commit%s; then %zu more articles added and committed)\n\n",
+            best, res[0].incn ? res[0].incn : (c->n / 100 ? c->n / 100 : 1));
     fprintf(f, "| engine | wall s | CPU s | articles/s | MB/s | MB/s ÷ morgue | MB per CPU s | "
                "peak RSS MB | RSS above corpus MB | +1%% wall s | +1%% CPU s |\n");
     fprintf(f, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
@@ -137,12 +141,40 @@ static void size_table(report *r, const bcorpus *c, const eres *res, int n)
     }
 }
 
+/* With several rounds: morgue's p50 over each other engine's, round by
+ * round, so the spread behind the medians is on the page. */
+static void rounds_table(report *r, const eres *res, int n)
+{
+    FILE *f = r->body;
+    if (!res[0].qok) return;
+    fprintf(f, "\np50 ÷ the other engine's p50, round by round (morgue first: below 1 is faster)\n\n"
+               "| type | engine |");
+    for (int k = 0; k < r->rounds; k++) fprintf(f, " round %d |", k + 1);
+    fprintf(f, "\n|---|---|");
+    for (int k = 0; k < r->rounds; k++) fprintf(f, "--:|");
+    fprintf(f, "\n");
+    for (int t = 0; t < Q_NTYPES; t++)
+        for (int i = 1; i < n; i++) {
+            const eres *e = &res[i];
+            if (!e->qok || !e->nlat[t] || !res[0].nlat[t]) continue;
+            fprintf(f, "| %s | morgue ÷ %s |", bench_qtype_name[t], e->engine);
+            for (int k = 0; k < r->rounds; k++)
+                fprintf(f, e->rlat[k][t][0] > 0 ? " %.3f |" : " – |",
+                        e->rlat[k][t][0] > 0 ? res[0].rlat[k][t][0] / e->rlat[k][t][0] : 0);
+            fprintf(f, "\n");
+        }
+}
+
 static void latency_table(report *r, const bcorpus *c, const eres *res, int n)
 {
     FILE *f = r->body;
     char rb[32], rb2[32];
-    fprintf(f, "\n**Query latency**, top-10, µs, single thread, %d passes after a warm-up pass\n\n",
-            r->passes);
+    char rounds[128] = "";
+    if (r->rounds > 1)
+        snprintf(rounds, sizeof rounds, "; each figure the median of %d rounds, the engines taking turns "
+                 "in every round", r->rounds);
+    fprintf(f, "\n**Query latency**, top-10, µs, single thread, %d passes after a warm-up pass%s\n\n",
+            r->passes, rounds);
     fprintf(f, "| type (queries) | engine | p50 | p95 | p99 | p50 ÷ morgue | p95 ÷ morgue |\n"
                "|---|---|--:|--:|--:|--:|--:|\n");
     for (int t = 0; t < Q_NTYPES; t++)
@@ -159,7 +191,12 @@ static void latency_table(report *r, const bcorpus *c, const eres *res, int n)
                 snprintf(m, sizeof m, "lat_%s_%s_us", bench_qtype_name[t], pn[p]);
                 raw(r, c->name, e->engine, m, e->lat[t][p]);
             }
+            for (int k = 0; k < r->rounds && r->rounds > 1; k++) {
+                snprintf(m, sizeof m, "lat_%s_p50_us_round%d", bench_qtype_name[t], k + 1);
+                raw(r, c->name, e->engine, m, e->rlat[k][t][0]);
+            }
         }
+    if (r->rounds > 1) rounds_table(r, res, n);
     fprintf(f, "\n**Throughput**, all query types mixed, queries/s\n\n"
                "| engine | 1 thread | 2 threads | 1 thread ÷ morgue | 2 threads ÷ morgue |\n"
                "|---|--:|--:|--:|--:|\n");

@@ -4,6 +4,9 @@
 
 #include "bench.h"
 
+/* Most query rounds mgbench runs (--rounds). */
+#define MG_BENCH_MAX_ROUNDS 15
+
 /* What one engine did on one corpus. */
 typedef struct eres {
     const char *engine;
@@ -19,7 +22,9 @@ typedef struct eres {
     int    szok;
     bsizes sz;
     int    qok;
-    double lat[Q_NTYPES][3];/* p50, p95, p99 in microseconds */
+    double lat[Q_NTYPES][3];/* p50, p95, p99 in microseconds (median of the rounds) */
+    double rlat[MG_BENCH_MAX_ROUNDS][Q_NTYPES][3];  /* each round's */
+    double rqps[MG_BENCH_MAX_ROUNDS][2];
     int    nlat[Q_NTYPES];  /* queries of each type */
     double qps1, qps2;      /* throughput, 1 and 2 threads */
     long  *counts;          /* exact matches per query (-1 error) */
@@ -27,7 +32,7 @@ typedef struct eres {
 
 typedef struct report report;
 
-report *report_new(const char *outdir, int passes);
+report *report_new(const char *outdir, int passes, int builds, int rounds);
 void    report_corpus(report *r, const bcorpus *c, const bqueries *qs, const eres *res, int n);
 void    report_relevance(report *r, const char *coll, const char *engine, const char *fail,
                          const beval *ev);
