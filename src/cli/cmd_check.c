@@ -37,8 +37,10 @@ int cmd_check(int argc, char **argv)
         mg_stats s;
         char a[32];
         if (mg_index_stats(ix, &s) == MG_OK)
-            printf("ok: %s verified (%s articles, %u segments, commit %llu)\n", path,
-                   cli_count(s.docs, a, sizeof a), s.segments, (unsigned long long)s.generation);
+            printf("ok: %s verified (%s article%s, %u segment%s, commit %llu)\n", path,
+                   cli_count(s.docs, a, sizeof a), s.docs == 1 ? "" : "s", s.segments,
+                   s.segments == 1 ? "" : "s",
+                   (unsigned long long)s.generation);
         else
             printf("ok: %s verified\n", path);
     }
