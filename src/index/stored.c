@@ -1,5 +1,5 @@
 /* stored.c — stored fields: every article field kept for display, in
- * blocks of about 64 KiB compressed with libdeflate (raw DEFLATE, level 4),
+ * blocks of about 64 KiB compressed with libdeflate (raw DEFLATE, level 1),
  * so reading one article decompresses one block.
  *
  * A document record (inside an uncompressed block):
@@ -29,9 +29,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Level 4 against 6: a third less compression CPU (the compressing thread
- * shares the two cores with the adds) for +2.1% stored bytes on Reuters. */
-#define STORED_LEVEL 4
+/* Level 1 (libdeflate's hash-table matchfinder): half the compression CPU
+ * of level 4 for +4.1% stored bytes on Reuters (src/index/README.md,
+ * "ixcpu round"); the whole Reuters index stays under 16 MB. */
+#define STORED_LEVEL 1
 
 /* The compressing thread: one block in flight.  The adding thread hands it
  * a full raw block (swapping buffers) and, before handing the next one or
