@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "morgue.h"
 #include "xapian/xapian_c.h"
 #include "xapian/xbackend.h"
 
@@ -962,6 +963,94 @@ static void test_backend_answers_morgue_queries(void **state)
     free(dir);
 }
 
+/* The body of the snippet test: phrase words also stand apart, so a
+ * per-word highlighter would mark them where the phrase is not. */
+static const char SNIP_BODY[] =
+    "The gold price fell on Monday. Dealers said the old gold standard debate was back, "
+    "and a standard view of the metal held that prices would recover. Central banks "
+    "bought gold; the dollar standard stayed. Nothing else moved in the markets.";
+
+/* Snippet of query q on the one article, from morgue's own engine (ms)
+ * or the Xapian backend (xs), into out. */
+static void both_snippets(mg_searcher *ms, xb_searcher *xs, const char *q, char *m, char *x,
+                          size_t cap)
+{
+    mg_search_options o;
+    mg_search_options_init(&o);
+    o.snippet_len = 120;
+    mg_results *mr;
+    assert_int_equal(mg_search(ms, q, &o, &mr), MG_OK);
+    assert_int_equal(mg_results_count(mr), 1);
+    snprintf(m, cap, "%s", mg_results_hit(mr, 0)->snippet);
+    mg_results_free(mr);
+    xb_results *xr;
+    errbuf e;
+    assert_int_equal(xb_search(xs, q, &o, &xr, &e, NULL), MG_OK);
+    assert_int_equal(xb_results_count(xr), 1);
+    snprintf(x, cap, "%s", xb_results_hit(xr, 0)->snippet);
+    xb_results_free(xr);
+}
+
+static void test_backend_snippets_mark_what_morgue_marks(void **state)
+{
+    (void)state;
+    char *mdir = tu_tmpdir(), *xdir = tu_tmpdir();
+    mg_article a = SAMPLE;
+    a.body = SNIP_BODY;
+    a.title = "Gold";
+    mg_index *ix;
+    assert_int_equal(mg_index_open(mdir, MG_WRITE | MG_CREATE, NULL, &ix), MG_OK);
+    assert_int_equal(mg_index_add(ix, &a), MG_OK);
+    a.id = "other";
+    a.title = "Other";
+    a.body = "Bond yields rose while shares of miners slipped.";
+    assert_int_equal(mg_index_add(ix, &a), MG_OK);
+    assert_int_equal(mg_index_commit(ix), MG_OK);
+    errbuf e;
+    xb_writer *w;
+    assert_int_equal(xb_writer_open(xdir, 1, "english", &w, &e), MG_OK);
+    assert_int_equal(xb_writer_add(w, &a, &e), MG_OK);
+    a.id = "a1";
+    a.title = "Gold";
+    a.body = SNIP_BODY;
+    assert_int_equal(xb_writer_add(w, &a, &e), MG_OK);
+    assert_int_equal(xb_writer_commit(w, &e), MG_OK);
+    xb_writer_close(w);
+    mg_searcher *ms;
+    xb_searcher *xs;
+    assert_int_equal(mg_searcher_open(ix, &ms), MG_OK);
+    assert_int_equal(xb_searcher_open(xdir, &xs, &e), MG_OK);
+    char m[512], x[512];
+    /* A phrase: one span where its words stand together, nothing elsewhere. */
+    both_snippets(ms, xs, "\"gold standard\"", m, x, sizeof m);
+    assert_non_null(strstr(x, "[gold standard]"));
+    assert_null(strstr(x, "[gold]"));
+    assert_null(strstr(x, "[standard]"));
+    assert_string_equal(x, m);
+    /* Words and a phrase together, NEAR, a prefix, an exclusion. */
+    static const char *const qs[] = {
+        "gold OR \"dollar standard\"", "price NEAR/2 monday", "stand*", "metal -silver",
+        "banks AND gold", "=prices",
+    };
+    for (size_t i = 0; i < sizeof qs / sizeof *qs; i++) {
+        both_snippets(ms, xs, qs[i], m, x, sizeof m);
+        assert_non_null(strchr(x, '['));
+        assert_string_equal(x, m);
+    }
+    both_snippets(ms, xs, "price NEAR/2 monday", m, x, sizeof m);
+    assert_non_null(strstr(x, "[price] fell on [Monday]"));
+    both_snippets(ms, xs, "=prices", m, x, sizeof m);
+    assert_non_null(strstr(x, "[prices]"));
+    assert_null(strstr(x, "[price]")); /* the exact form only */
+    xb_searcher_close(xs);
+    mg_searcher_close(ms);
+    mg_index_close(ix);
+    tu_rmrf(mdir);
+    tu_rmrf(xdir);
+    free(mdir);
+    free(xdir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -982,6 +1071,7 @@ int main(void)
         cmocka_unit_test(test_backend_writes_morgues_terms_and_positions),
         cmocka_unit_test(test_backend_close_without_commit_discards),
         cmocka_unit_test(test_backend_answers_morgue_queries),
+        cmocka_unit_test(test_backend_snippets_mark_what_morgue_marks),
     };
     return cmocka_run_group_tests_name("xapian", tests, NULL, NULL);
 }

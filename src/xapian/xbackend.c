@@ -426,7 +426,7 @@ uint64_t xb_searcher_ndocs(xb_searcher *s)
     return s && xap_db_doccount(s->db, &n) == XAP_OK ? n : 0;
 }
 
-static int build_query(xb_searcher *s, const char *query, int default_and, strmap *hl,
+static int build_query(xb_searcher *s, const char *query, int default_and, xsnip *sn,
                        xap_query **out, errbuf *e, size_t *col);
 
 int xb_query_from_string(xb_searcher *s, const char *query, int default_and, xap_query **out,
@@ -435,7 +435,7 @@ int xb_query_from_string(xb_searcher *s, const char *query, int default_and, xap
     return build_query(s, query, default_and, NULL, out, e, col);
 }
 
-static int build_query(xb_searcher *s, const char *query, int default_and, strmap *hl,
+static int build_query(xb_searcher *s, const char *query, int default_and, xsnip *sn,
                        xap_query **out, errbuf *e, size_t *col)
 {
     *out = NULL;
@@ -451,7 +451,7 @@ static int build_query(xb_searcher *s, const char *query, int default_and, strma
             *col = c;
         return rc;
     }
-    rc = xq_build(qast_root(ast), s->an, s->db, hl, out, e, &off);
+    rc = xq_build(qast_root(ast), s->an, s->db, sn, out, e, &off);
     if (rc && col && off != SIZE_MAX)
         *col = qp_column(query, len, off);
     qast_free(ast);
@@ -580,24 +580,9 @@ static int run_enquire(xb_searcher *s, const xap_query *q, const mg_search_optio
     return rc;
 }
 
-/* Does token t match a term the query searched for? */
-static int snippet_match(void *ctx, const token *t)
-{
-    const strmap *hl = ctx;
-    char raw[ANALYZER_MAX_TOKEN + 2];
-    uint32_t v;
-    if (strmap_get(hl, t->term, t->term_len, &v))
-        return 1;
-    if (t->raw_len > ANALYZER_MAX_TOKEN)
-        return 0;
-    raw[0] = 'R';
-    memcpy(raw + 1, t->raw, t->raw_len);
-    return strmap_get(hl, raw, t->raw_len + 1, &v);
-}
-
 typedef struct snip_ctx {
     analyzer *an;
-    const strmap *hl;     /* NULL: no snippets */
+    const xsnip *sn;      /* NULL: no snippets */
     const mg_search_options *o;
 } snip_ctx;
 
@@ -611,7 +596,7 @@ static int collect(xap_mset *m, const snip_ctx *sc, xb_results *r, errbuf *e)
     r->snippets = calloc(n ? n : 1, sizeof *r->snippets);
     if (!r->hits || !r->docids || !r->blocks || !r->snippets)
         return err_set(e, MG_ENOMEM, "out of memory");
-    unsigned fields = o->fields | (sc->hl ? MG_FIELD_BODY : 0);
+    unsigned fields = o->fields | (sc->sn ? MG_FIELD_BODY : 0);
     for (size_t i = 0; i < n; i++) {
         const char *data;
         size_t len;
@@ -626,10 +611,10 @@ static int collect(xap_mset *m, const snip_ctx *sc, xb_results *r, errbuf *e)
             return err_set(e, rc, "xapian document %u: %s", r->docids[i],
                            rc == MG_ENOMEM ? "out of memory" : "stored data is not morgue's format 1");
         h->score = o->sort == MG_SORT_RELEVANCE ? xap_mset_weight(m, i) : 0;
-        if (sc->hl && h->body) {
-            r->snippets[i] = snippet_make(sc->an, h->body, strlen(h->body), o->snippet_len,
-                                          o->hl_pre ? o->hl_pre : "[", o->hl_post ? o->hl_post : "]",
-                                          snippet_match, (void *)sc->hl);
+        if (sc->sn && h->body) {
+            r->snippets[i] = snippet_query(sc->an, h->body, strlen(h->body), o->snippet_len,
+                                           o->hl_pre ? o->hl_pre : "[", o->hl_post ? o->hl_post : "]",
+                                           xsnip_query(sc->sn));
             if (!r->snippets[i])
                 return err_set(e, MG_ENOMEM, "out of memory");
             h->snippet = r->snippets[i];
@@ -657,15 +642,13 @@ int xb_search(xb_searcher *s, const char *query, const mg_search_options *opt, x
     if (!r)
         return err_set(e, MG_ENOMEM, "out of memory");
     xap_query *q = NULL;
-    strmap *hl = o.snippet_len ? strmap_new() : NULL;
-    if (o.snippet_len && !hl) {
-        xb_results_free(r);
-        return err_set(e, MG_ENOMEM, "out of memory");
-    }
-    int rc = build_query(s, query, o.default_and, hl, &q, e, col);
+    xsnip sn;
+    memset(&sn, 0, sizeof sn);
+    xsnip *snp = o.snippet_len ? &sn : NULL;
+    int rc = build_query(s, query, o.default_and, snp, &q, e, col);
     if (rc || !q) { /* an empty query finds nothing */
         xap_query_free(q);
-        strmap_free(hl);
+        xsnip_free(&sn);
         if (rc) {
             xb_results_free(r);
             return rc;
@@ -680,10 +663,10 @@ int xb_search(xb_searcher *s, const char *query, const mg_search_options *opt, x
     if (x == XAP_EMODIFIED && xap_db_reopen(s->db, NULL) == XAP_OK)
         x = run_enquire(s, q, &o, &m); /* the reader fell behind: once more */
     xap_query_free(q);
-    snip_ctx sc = { s->an, hl, &o };
+    snip_ctx sc = { s->an, snp, &o };
     rc = x ? xfail(e, x, "searching") : collect(m, &sc, r, e);
     xap_mset_free(m);
-    strmap_free(hl);
+    xsnip_free(&sn);
     if (rc) {
         xb_results_free(r);
         return rc;

@@ -31,7 +31,9 @@
  * occurrences with a per-position flag that Xapian has no place for),
  * NEAR over phrases (Xapian 1.4 takes only terms under NEAR), and BM25F
  * title weighting (ignored: one wdf per term).  Snippets are made by
- * morgue's snippet builder from the stored body.
+ * morgue's snippet builder from the stored body, with the query's units
+ * (xsnip.h): they mark what morgue's own snippets mark (a phrase as one
+ * span where its words stand together, NEAR operands near each other).
  *
  * Handles are for one thread at a time.
  */

@@ -24,13 +24,15 @@
 #include <string.h>
 
 #include "morgue.h"
+#include "query/bm25.h"
 #include "util/buf.h"
 #include "xapian/xbackend.h"
 
 typedef struct xq {
     analyzer *an;
     xap_db *db;
-    strmap *hl;          /* terms searched for (may be NULL) */
+    xsnip *sn;           /* snippet units collected (may be NULL) */
+    uint32_t ndocs;      /* for the units' idf */
     errbuf *e;
     size_t *off;
     int rc;              /* MG_* status, sticky */
@@ -40,6 +42,9 @@ typedef struct xq {
     const qnode *node;
     xap_query **terms;   /* the leaf's term queries */
     size_t nterms, cap;
+    token *tk;           /* with sn: the leaf's tokens (strings in sn->a) */
+    size_t ntk, tkcap;
+    double idf;          /* with sn: the sum of the leaf's terms' idf */
 } xq;
 
 /* Sets the sticky error from a binding failure. */
@@ -55,6 +60,44 @@ static void xq_unsupported(xq *x, const qnode *n, const char *why)
         return;
     x->rc = err_set(x->e, MG_EUNSUPPORTED, "the xapian backend cannot search %s", why);
     *x->off = n->off;
+}
+
+/* The term's idf over the database (as morgue's plan weighs units). */
+static double xq_idf(xq *x, const char *t, size_t len)
+{
+    uint32_t df = 0;
+    if (xap_db_term_stats(x->db, t, len, &df, NULL) != XAP_OK)
+        df = 0;
+    return bm25_idf(df, x->ndocs);
+}
+
+/* With sn: keeps a copy of token t of the current leaf. */
+static void xq_keep_token(xq *x, const token *t)
+{
+    if (!x->sn || x->rc)
+        return;
+    if (x->ntk == x->tkcap) {
+        size_t cap = x->tkcap ? x->tkcap * 2 : 8;
+        token *a = realloc(x->tk, cap * sizeof *a);
+        if (!a) {
+            x->rc = err_set(x->e, MG_ENOMEM, "out of memory");
+            return;
+        }
+        x->tk = a;
+        x->tkcap = cap;
+    }
+    token *k = &x->tk[x->ntk];
+    *k = *t;
+    char *raw = qa_alloc(&x->sn->a, t->raw_len + 1), *term = qa_alloc(&x->sn->a, t->term_len + 1);
+    if (!raw || !term) {
+        x->rc = err_set(x->e, MG_ENOMEM, "out of memory");
+        return;
+    }
+    memcpy(raw, t->raw, t->raw_len);
+    memcpy(term, t->term, t->term_len);
+    k->raw = raw;
+    k->term = term;
+    x->ntk++;
 }
 
 static xap_query *xq_term(xq *x, char prefix, const char *s, size_t n)
@@ -73,8 +116,8 @@ static xap_query *xq_term(xq *x, char prefix, const char *s, size_t n)
     int rc = xap_query_term(t, len, 1, 0, &q);
     if (rc)
         xq_xfail(x, rc);
-    if (q && x->hl && !strmap_upsert(x->hl, t, len, 0, NULL))
-        x->rc = err_set(x->e, MG_ENOMEM, "out of memory");
+    if (q && x->sn)
+        x->idf += xq_idf(x, t, len);
     return q;
 }
 
@@ -108,6 +151,7 @@ static int on_token(void *ctx, const token *t)
 {
     xq *x = ctx;
     xap_query *q = NULL;
+    xq_keep_token(x, t);
     switch (x->field) {
     case QF_AUTHOR:
         q = xq_term(x, 'A', t->raw, t->raw_len);
@@ -163,11 +207,15 @@ static xap_query *xq_words(xq *x, const qnode *n)
     x->exact = n->exact;
     x->node = n;
     x->nterms = 0;
+    x->ntk = 0;
+    x->idf = 0;
     analyzer_run(x->an, n->text, n->len, 0, on_token, x);
     if (x->rc) {
         xq_drop_terms(x);
         return NULL;
     }
+    if (x->sn && n->field == QF_ANY)
+        xsnip_add(x->sn, x->tk, x->ntk, n->exact, 0, x->idf);
     if (x->nterms == 0)
         return NULL; /* nothing searchable in it: the clause is dropped */
     size_t k = x->nterms;
@@ -178,11 +226,11 @@ static xap_query *xq_words(xq *x, const qnode *n)
 typedef struct prefix_ctx {
     xq *x;
     size_t n;
+    double idf;  /* the highest of the expansions' */
 } prefix_ctx;
 
 static int on_prefix_term(void *ctx, const char *term, size_t len, uint32_t df)
 {
-    (void)df;
     prefix_ctx *p = ctx;
     xap_query *q = NULL;
     int rc = xap_query_term(term, len, 1, 0, &q);
@@ -190,8 +238,9 @@ static int on_prefix_term(void *ctx, const char *term, size_t len, uint32_t df)
         xq_xfail(p->x, rc);
         return 1;
     }
-    if (p->x->hl && !strmap_upsert(p->x->hl, term, len, 0, NULL))
-        p->x->rc = err_set(p->x->e, MG_ENOMEM, "out of memory");
+    double idf = bm25_idf(df, p->x->ndocs);
+    if (idf > p->idf)
+        p->idf = idf; /* the prefix weighs as its likeliest expansion */
     xq_push(p->x, q);
     return p->x->rc != MG_OK || ++p->n >= XB_PREFIX_MAX;
 }
@@ -217,6 +266,21 @@ static void xq_expand(xq *x, prefix_ctx *pc, const char *pre, size_t n)
     int rc = xap_db_allterms(x->db, pre, n, on_prefix_term, pc);
     if (rc)
         xq_xfail(x, rc);
+}
+
+static int on_snip_token(void *ctx, const token *t)
+{
+    xq_keep_token(ctx, t);
+    return 0;
+}
+
+/* The snippet unit of word*: its tokens, the last one a prefix. */
+static void xq_prefix_unit(xq *x, const qnode *n, double w)
+{
+    x->ntk = 0;
+    analyzer_run(x->an, n->text, n->len, 0, on_snip_token, x);
+    if (!x->rc)
+        xsnip_add(x->sn, x->tk, x->ntk, 0, 1, w);
 }
 
 /* word*: OR of the indexed terms starting with the folded word (as morgue:
@@ -258,7 +322,7 @@ static xap_query *xq_prefix(xq *x, const qnode *n)
         if (i + 1 < ntok) /* an earlier token: a required word */
             req[nreq++] = pre ? xq_term(x, pre, raw, rawlen) : xq_term(x, 0, stem, sl);
     }
-    prefix_ctx pc = { x, 0 };
+    prefix_ctx pc = { x, 0, 0.0 };
     x->nterms = 0;
     if (!req) {
         x->rc = err_set(x->e, MG_ENOMEM, "out of memory");
@@ -274,6 +338,8 @@ static xap_query *xq_prefix(xq *x, const qnode *n)
     }
     if (key.oom && !x->rc)
         x->rc = err_set(x->e, MG_ENOMEM, "out of memory");
+    if (x->sn && !pre && !x->rc)
+        xq_prefix_unit(x, n, pc.idf * (double)ntok);
     buf_free(&toks);
     buf_free(&key);
     size_t k = x->nterms;
@@ -318,8 +384,15 @@ static xap_query *xq_near(xq *x, const qnode *n, int depth)
         return NULL;
     }
     size_t k = 0;
+    int outer = x->sn && x->sn->near_id == 0; /* a NEAR inside one is part of its operand */
+    if (outer) {
+        x->sn->near_id = ++x->sn->nnear;
+        x->sn->near_dist = n->dist;
+    }
     for (size_t i = 0; i < n->nkids && !x->rc; i++) {
         const qnode *c = n->kids[i];
+        if (outer)
+            x->sn->near_op = (uint32_t)i;
         xap_query *q = xq_node(x, c, depth + 1);
         if (q && c->kind == QN_PHRASE) {
             xap_query_free(q); /* Xapian 1.4 takes only terms under NEAR */
@@ -329,6 +402,8 @@ static xap_query *xq_near(xq *x, const qnode *n, int depth)
         if (q)
             subs[k++] = q;
     }
+    if (outer)
+        x->sn->near_id = x->sn->near_op = x->sn->near_dist = 0;
     xap_query *q = x->rc ? NULL : xq_combine(x, XAP_OP_NEAR, subs, k, n->dist + (uint32_t)k);
     if (x->rc)
         for (size_t i = 0; i < k; i++)
@@ -352,7 +427,11 @@ static xap_query *xq_clauses(xq *x, const qnode *n, qoccur occ, xap_op op, xap_q
         const qnode *c = n->kids[i];
         if (c->occur != occ)
             continue;
+        if (x->sn)
+            x->sn->neg += occ == QO_MUSTNOT;
         xap_query *q = xq_node(x, c, depth + 1);
+        if (x->sn)
+            x->sn->neg -= occ == QO_MUSTNOT;
         if (q && filters && c->kind == QN_DATE)
             filters[(*nf)++] = q;
         else if (q)
@@ -428,17 +507,26 @@ static xap_query *xq_node(xq *x, const qnode *n, int depth)
     return NULL;
 }
 
-int xq_build(const qnode *root, analyzer *an, xap_db *db, strmap *hl, xap_query **out, errbuf *e,
+int xq_build(const qnode *root, analyzer *an, xap_db *db, xsnip *sn, xap_query **out, errbuf *e,
              size_t *off)
 {
     xq x;
     memset(&x, 0, sizeof x);
     x.an = an;
     x.db = db;
-    x.hl = hl;
+    x.sn = sn;
     x.e = e;
     x.off = off;
+    if (sn && xap_db_doccount(db, &x.ndocs) != XAP_OK)
+        x.ndocs = 0;
+    int neg = sn && root && root->occur == QO_MUSTNOT;
+    if (neg)
+        sn->neg++;
     xap_query *q = xq_node(&x, root, 0);
+    if (neg)
+        sn->neg--;
+    if (sn && sn->oom && !x.rc)
+        x.rc = err_set(e, MG_ENOMEM, "out of memory");
     /* A top-level date or only-negative clause outside a BOOL. */
     if (q && root && root->occur == QO_MUSTNOT && !x.rc) {
         xap_query *all = NULL;
@@ -448,6 +536,7 @@ int xq_build(const qnode *root, analyzer *an, xap_db *db, strmap *hl, xap_query 
         q = xq_join(&x, XAP_OP_AND_NOT, all, q);
     }
     free(x.terms);
+    free(x.tk);
     if (x.rc) {
         xap_query_free(q);
         *out = NULL;
