@@ -230,6 +230,12 @@ static inline uint32_t ix_post_advance_fast(ix_post *c, uint32_t target)
     c->in_block = i;
     return c->doc = c->docs[i];
 }
+/* Whether ix_post_advance(c, target) stays in the block already decoded
+ * (no skip search, no block to decode). */
+static inline int ix_post_in_block(const ix_post *c, uint32_t target)
+{
+    return c->block_len != 0 && c->docs[c->block_len - 1] >= target;
+}
 /* ix_post_tfs with its common case inlined: the block's frequencies are
  * decoded already. */
 static inline void ix_post_tfs_fast(ix_post *c, uint32_t *title, uint32_t *body)

@@ -196,7 +196,7 @@ static uint32_t leapfrog(qit **kids, size_t n, uint32_t target)
 {
     uint32_t d = target;
     size_t agree = 0;
-    for (size_t i = 0; agree < n; i = (i + 1) % n) {
+    for (size_t i = 0; agree < n; i = i + 1 < n ? i + 1 : 0) {
         uint32_t x = qit_advance(kids[i], d);
         if (x == IX_END)
             return IX_END;
@@ -400,35 +400,61 @@ static inline void bool_prefetch(const bool_it *bo, const ix_post *c)
         qit_prefetch_norms(bo->cx, a);
 }
 
-/* The first document >= target of all the required clauses.  When
- * pruning, a document of the rarest one whose bound (its own, plus the
- * block bounds of the other clauses) cannot beat theta is passed over
- * before the others move.  The bound is summed in bool_score's order. */
+/* Whether moving clause c to d costs a block's decoding (or, for an
+ * iterator other than a plain term, an unknown amount of work). */
+static inline int bool_far(const qit *c, uint32_t d)
+{
+    return c->doc < d && (!c->plain || !ix_post_in_block(c->plain, d));
+}
+
+/* Whether d, the lead's document, has a bound (its own, plus the block
+ * bounds of the other clauses) above theta.  The bound is summed in
+ * bool_score's order. */
+static int bool_lead_passes(bool_it *bo, uint32_t d)
+{
+    if (bo->must[0]->plain) { /* most of its block's will be read */
+        uint32_t tt, tb;
+        ix_post_tfs_all(bo->must[0]->plain, &tt, &tb);
+        if (bo->cx->ndocs >= BOOL_PREFETCH_NDOCS)
+            bool_prefetch(bo, bo->must[0]->plain);
+    }
+    double K = bool_K(bo, d);
+    double s = qit_doc_bound_k(bo->must[0], K);
+    for (size_t i = 1; i < bo->nmust; i++)
+        s += bool_other_bound(bo, i - 1, bo->must[i], d, K);
+    for (size_t i = 0; i < bo->nshould; i++)
+        s += bool_other_bound(bo, bo->nmust - 1 + i, bo->should[i], d, K);
+    return s > bo->b.theta;
+}
+
+/* The first document >= target of all the required clauses, led by the
+ * rarest.  When pruning, before another clause moves to a document of the
+ * lead beyond its decoded block, that document's bound is checked: one
+ * that cannot beat theta is passed over without the move (moves inside a
+ * decoded block cost less than the check, and the match is checked again
+ * by run_topk). */
 static uint32_t bool_lead(bool_it *bo, uint32_t target)
 {
     if (!bo->b.prune)
         return leapfrog(bo->must, bo->nmust, target);
     for (;;) {
-        uint32_t d = qit_advance(bo->must[0], target);
+        uint32_t d = qit_advance(bo->must[0], target), x = d;
         if (d == IX_END)
             return IX_END;
         bo->b.lead_seen++;
-        if (bo->must[0]->plain) { /* most of its block's will be read */
-            uint32_t tt, tb;
-            ix_post_tfs_all(bo->must[0]->plain, &tt, &tb);
-            if (bo->cx->ndocs >= BOOL_PREFETCH_NDOCS)
-                bool_prefetch(bo, bo->must[0]->plain);
+        int far = bo->nmust == 1; /* the bound is all there is to check */
+        for (size_t i = 1; i < bo->nmust && !far; i++)
+            far = bool_far(bo->must[i], d);
+        if (far && !bool_lead_passes(bo, d)) {
+            bo->b.lead_skip++;
+            target = d + 1;
+            continue;
         }
-        double K = bool_K(bo, d);
-        double s = qit_doc_bound_k(bo->must[0], K);
-        for (size_t i = 1; i < bo->nmust; i++)
-            s += bool_other_bound(bo, i - 1, bo->must[i], d, K);
-        for (size_t i = 0; i < bo->nshould; i++)
-            s += bool_other_bound(bo, bo->nmust - 1 + i, bo->should[i], d, K);
-        if (s > bo->b.theta)
-            return leapfrog(bo->must, bo->nmust, d);
-        bo->b.lead_skip++;
-        target = d + 1;
+        for (size_t i = 1; i < bo->nmust && x == d; i++)
+            x = qit_advance(bo->must[i], d);
+        if (x == d)
+            return d;
+        target = x; /* IX_END: the lead's advance ends it */
     }
 }
 
