@@ -377,7 +377,49 @@ static void scan_word(tokenizer *t, size_t i)
     t->i = t->end;
 }
 
-int tokenizer_next(tokenizer *t)
+#if defined(__SSE2__)
+/* The common word from one classify16 of p[i..i+16) (i + 16 <= len, p[i]
+ * an ASCII letter or digit): ASCII letters and digits ended inside the
+ * window by an ASCII byte that cannot join or make an acronym (anything
+ * but ' . , and bytes >= 0x80).  Then scan_acronym and scan_word would find
+ * exactly this word, so it is filled the same way; the scan resumes at the
+ * window's next possible word start (the bytes between are ASCII
+ * separators that tokenizer_next would skip).  0 (nothing changed) when
+ * the word is not of that kind. */
+static inline int fast_word(tokenizer *t, size_t i)
+{
+    const uint8_t *p = t->p;
+    unsigned an, le;
+    unsigned hi = classify16(p + i, &an, &le);
+    unsigned stop = ~an & 0xFFFF;
+    if (!stop)
+        return 0;
+    unsigned k = (unsigned)__builtin_ctz(stop);
+    uint8_t c = p[i + k];
+    if (c >= 0x80 || c == '\'' || c == '.' || c == ',')
+        return 0;
+    /* lower-cased with | 0x20 as scan_word does, whole 8-byte stores (the
+     * bytes past the word are scratch) */
+    uint64_t w0, w1;
+    memcpy(&w0, p + i, 8);
+    memcpy(&w1, p + i + 8, 8);
+    w0 |= 0x2020202020202020ULL;
+    w1 |= 0x2020202020202020ULL;
+    memcpy(t->text, &w0, 8);
+    memcpy(t->text + 8, &w1, 8);
+    t->start = (uint32_t)i;
+    t->end = (uint32_t)(i + k);
+    t->n = k;
+    t->cap = TOKENIZER_SCRATCH;
+    t->flags = le & ((1u << k) - 1) ? TOK_LETTER : 0;
+    unsigned go = (an | hi) >> (k + 1);
+    t->i = go ? i + k + 1 + (unsigned)__builtin_ctz(go) : i + 16;
+    return 1;
+}
+#endif
+
+/* tokenizer_next without the fast path at t->i. */
+static __attribute__((noinline)) int next_slow(tokenizer *t)
 {
     const uint8_t *p = t->p;
     size_t len = t->len, i = t->i, n = 1;
@@ -403,6 +445,10 @@ int tokenizer_next(tokenizer *t)
         t->i = len;
         return 0;
     }
+#if defined(__SSE2__)
+    if (i + 16 <= len && fast_word(t, i))
+        return 1;
+#endif
     t->start = (uint32_t)i;
     t->n = 0;
     t->cap = TOKENIZER_SCRATCH;
@@ -423,4 +469,15 @@ int tokenizer_next(tokenizer *t)
         return 1;
     scan_word(t, i);
     return 1;
+}
+
+int tokenizer_next(tokenizer *t)
+{
+#if defined(__SSE2__)
+    /* after a fast word, t->i is usually the next word's first byte */
+    size_t i = t->i;
+    if (i + 16 <= t->len && ascii_word[t->p[i]] && fast_word(t, i))
+        return 1;
+#endif
+    return next_slow(t);
 }
