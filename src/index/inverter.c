@@ -129,12 +129,21 @@ static int ps_varint_slow(pool *p, pstream *s, uint8_t *level, uint64_t x)
     return 0;
 }
 
-/* Appends a varint to s: one byte in room (the common case) inline. */
+/* Appends a varint to s: inline when the slice has room for it (any
+ * varint when 10 bytes are left; one byte, the common case, when any). */
 static inline __attribute__((always_inline)) int ps_varint(pool *p, pstream *s, uint8_t *level,
                                                            uint64_t x)
 {
-    if (x < 0x80 && s->upto < s->end) {
-        *pool_at(p, s->upto++) = (uint8_t)x;
+    uint32_t room = s->end - s->upto;
+    if (room >= 10 || (x < 0x80 && room)) {
+        uint8_t *q = pool_at(p, s->upto);
+        uint32_t k = 0;
+        while (x >= 0x80) {
+            q[k++] = (uint8_t)(x | 0x80);
+            x >>= 7;
+        }
+        q[k++] = (uint8_t)x;
+        s->upto += k;
         return 0;
     }
     return ps_varint_slow(p, s, level, x);
@@ -251,7 +260,7 @@ static uint32_t inv_term_id(inverter *v, const char *key, size_t len)
 }
 
 /* One occurrence of term `id` at pos in the current document. */
-static int inv_occ(inverter *v, uint32_t id, uint32_t pos, int exact, int title)
+static inline __attribute__((always_inline)) int inv_occ(inverter *v, uint32_t id, uint32_t pos, int exact, int title)
 {
     if (id == UINT32_MAX)
         return -1;
