@@ -310,6 +310,31 @@ static uint8_t bnorm(uint32_t d) { return (uint8_t)(d * 13 % 250 + 2); }
 /* Builds a one-term segment in memory holding list l, its positions given
  * to the writer in mode `from` and written in mode `to` (POS_MIXED unless
  * every exact flag agrees). */
+static int fake_v10; /* nonzero: the segment is in format 10 (lists in POSTINGS) */
+
+/* Rewrites f's one-entry dictionary as format 10 wrote it: every list of
+ * 2 or more documents in POSTINGS at doc_off 0, the extra bits without the
+ * inline flag (termdict.c). */
+static void fake_dict_v10(fake *f, const td_entry *e)
+{
+    buf_reset(&f->td.dict);
+    buf_put_u8(&f->td.dict, 1);
+    buf_put_varint(&f->td.dict, 0);
+    buf_put_varint(&f->td.dict, 4);
+    buf_put(&f->td.dict, "term", 4);
+    buf_put_varint(&f->td.dict, e->df);
+    buf_put_varint(&f->td.dict, (e->cf - e->df) << 3 | (uint64_t)(e->escs ? 4 : 0) | e->mode);
+    buf_put_varint(&f->td.dict, 0); /* doc_off */
+    if (e->cf > e->df)
+        buf_put_varint(&f->td.dict, 0); /* pos_off */
+    if (e->df >= DICT_BOUND_MIN_DF) {
+        buf_put_varint(&f->td.dict, e->bound.max_tf_title);
+        buf_put_varint(&f->td.dict, e->bound.max_tf_body);
+        buf_put_u8(&f->td.dict, e->bound.min_title_norm);
+        buf_put_u8(&f->td.dict, e->bound.min_body_norm);
+    }
+}
+
 static void fake_build_modes(fake *f, const list *l, uint32_t ndocs, int from, int to)
 {
     memset(f, 0, sizeof *f);
@@ -349,15 +374,22 @@ static void fake_build_modes(fake *f, const list *l, uint32_t ndocs, int from, i
     } else {
         pw_finish(&pw, &f->post);
         e.escs = (uint8_t)pw.escs;
+        if (pw.df <= DICT_INLINE_MAX_DF && !fake_v10) { /* in the entry, as segment_write.c does */
+            e.inl_post = f->post.p;
+            e.inl_post_len = (uint32_t)f->post.len;
+        }
     }
     memcpy(e.term, "term", 4);
     if (l->n)
         td_writer_add(&f->td, &e);
     td_writer_finish(&f->td);
+    if (fake_v10 && l->n > 1)
+        fake_dict_v10(f, &e);
     pw_free(&pw);
     assert_false(f->post.oom || f->pos.oom || f->td.dict.oom);
     ix_segment *s = &f->seg;
     snprintf(s->name, sizeof s->name, "fake");
+    s->version = fake_v10 ? 10 : SEG_VERSION;
     s->ndocs = ndocs;
     s->sec[SEC_POSTINGS].p = f->post.p;
     s->sec[SEC_POSTINGS].len = f->post.len;
@@ -438,6 +470,20 @@ static void test_list_round_trips_edge_sizes(void **state)
         round_trip(sizes[i], 1, 1 + i);       /* dense: gap width 0 */
         round_trip(sizes[i], 1000, 100 + i);  /* sparse */
     }
+}
+
+/* Format 10 segments (short lists in POSTINGS, no inline flag) still read
+ * the same postings, positions included. */
+static void test_format_10_lists_still_read(void **state)
+{
+    (void)state;
+    const uint32_t sizes[] = { 2, 3, 4, 7, 15, 16, 17, 128, 129 };
+    fake_v10 = 1;
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        round_trip(sizes[i], 1, 1 + i);
+        round_trip(sizes[i], 1000, 100 + i);
+    }
+    fake_v10 = 0;
 }
 
 static void test_list_with_huge_gaps(void **state)
@@ -752,6 +798,40 @@ static void test_block_bounds_cover_every_document(void **state)
     list_free(&l);
 }
 
+/* A short list lives in its dictionary entry: damage there is caught by
+ * the lookup or the cursor, never read past the dictionary. */
+static void test_damaged_inline_lists_never_read_out_of_bounds(void **state)
+{
+    (void)state;
+    uint64_t rs = 12;
+    for (uint32_t n = 2; n <= DICT_INLINE_MAX_DF; n++) {
+        list l = list_random(&rs, n, 3000);
+        fake f;
+        fake_build(&f, &l, l.docs[l.n - 1] + 1);
+        size_t len = f.td.dict.len;
+        uint8_t *copy = malloc(len);
+        memcpy(copy, f.td.dict.p, len);
+        for (int round = 0; round < 200; round++) {
+            memcpy(f.td.dict.p, copy, len);
+            f.td.dict.p[1 + tu_rand(&rs) % (len - 1)] ^= (uint8_t)(1 + tu_rand(&rs) % 255);
+            ix_post c;
+            ix_post_open(&c, &f.seg, "term", 4);
+            uint32_t prev = 0, steps = 0;
+            for (uint32_t d = c.doc; d != IX_END; d = ix_post_next(&c), steps++) {
+                assert_true(d < f.seg.ndocs);
+                assert_true(steps == 0 || d > prev);
+                prev = d;
+                uint32_t pos[512];
+                ix_post_positions(&c, pos, NULL, 512);
+            }
+            assert_true(steps <= 128);
+        }
+        free(copy);
+        fake_free(&f);
+        list_free(&l);
+    }
+}
+
 static void test_damaged_lists_never_read_out_of_bounds(void **state)
 {
     (void)state;
@@ -800,6 +880,7 @@ int main(void)
         cmocka_unit_test(test_pfor_picks_the_cheapest_width),
         cmocka_unit_test(test_pfor_refuses_malformed_headers),
         cmocka_unit_test(test_list_round_trips_edge_sizes),
+        cmocka_unit_test(test_format_10_lists_still_read),
         cmocka_unit_test(test_list_with_huge_gaps),
         cmocka_unit_test(test_uniform_exact_flags_cost_no_bits),
         cmocka_unit_test(test_positions_round_trip_around_block_multiples),
@@ -809,6 +890,7 @@ int main(void)
         cmocka_unit_test(test_advance_skips_to_first_doc_at_or_after),
         cmocka_unit_test(test_block_bounds_cover_every_document),
         cmocka_unit_test(test_damaged_lists_never_read_out_of_bounds),
+        cmocka_unit_test(test_damaged_inline_lists_never_read_out_of_bounds),
     };
     return cmocka_run_group_tests_name("codec", tests, NULL, NULL);
 }

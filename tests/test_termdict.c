@@ -63,6 +63,8 @@ static void test_lookup_finds_every_term_a_walk_finds(void **state)
         assert_int_equal(e.cf, it.cur.cf);
         if (e.df == 1)
             assert_int_equal(e.inl_doc, it.cur.inl_doc);
+        else if (e.inl_post)
+            assert_ptr_equal(e.inl_post, it.cur.inl_post);
         else
             assert_int_equal(e.doc_off, it.cur.doc_off);
         assert_int_equal(e.bound.min_title_norm, it.cur.bound.min_title_norm);
@@ -71,6 +73,109 @@ static void test_lookup_finds_every_term_a_walk_finds(void **state)
     }
     assert_true(n >= NTERMS / 2);
     ix_reader_unref(r);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+/* Term w's postings in s through a cursor, as "doc:tf:first position,". */
+static void walk_docs(const ix_segment *s, const char *w, char *out, size_t cap)
+{
+    ix_post c;
+    size_t n = 0;
+    out[0] = '\0';
+    assert_true(ix_post_open(&c, s, w, strlen(w)));
+    for (uint32_t d = c.doc; d != IX_END; d = ix_post_next(&c)) {
+        uint32_t pos[8], tf = ix_post_tf_title(&c) + ix_post_tf_body(&c);
+        assert_int_equal(ix_post_positions(&c, pos, NULL, 8), tf);
+        n += (size_t)snprintf(out + n, cap - n, "%u:%u:%u,", d, tf, pos[0]);
+    }
+    assert_false(c.bad);
+}
+
+/* Article i of test_short_lists_live_in_their_dictionary_entry: word w
+ * (0 kzrq, 1 kzedg, 2 kzpst) as "tf:first position" in out, or 0 if absent.
+ * Titles: odd i "kzrq sometitle" (positions 0, 1), even "plaintitle" (0);
+ * body from T + 1: filler, kzrq when i % 13 == 0, kzedg, kzpst, common. */
+static int expect(int i, int w, char *out, size_t cap)
+{
+    uint32_t body = i % 2 ? 3 : 2, tf = 0, first = 0;
+    if (w == 0) {
+        tf = (uint32_t)(i % 2) + (i % 13 == 0);
+        first = i % 2 ? 0 : body + 1;
+    } else if (w == 1 && i < DICT_INLINE_MAX_DF) {
+        tf = 1, first = body + 2;
+    } else if (w == 2 && i <= DICT_INLINE_MAX_DF) {
+        tf = 1, first = body + 3;
+    }
+    snprintf(out, cap, "%u:%u", tf, first);
+    return tf > 0;
+}
+
+/* Lists of 2..DICT_INLINE_MAX_DF documents are written into their DICT
+ * entry, when flushed and when merged, and read back as the same
+ * postings; longer ones stay in POSTINGS; the segment passes the check. */
+static void test_short_lists_live_in_their_dictionary_entry(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    mg_index *ix = tu_open_unmerged(dir);
+    assert_non_null(ix);
+    char body[200], id[16];
+    for (int i = 0; i < 40; i++) { /* two flushed segments, merged below */
+        snprintf(body, sizeof body, "filler %s %s %s common", i % 13 == 0 ? "kzrq" : "",
+                 i < DICT_INLINE_MAX_DF ? "kzedg" : "zzz", i <= DICT_INLINE_MAX_DF ? "kzpst" : "zzz");
+        if (i % 13) /* no word in kzrq's place: the positions stay put */
+            snprintf(body, sizeof body, "filler filler %s %s common", i < DICT_INLINE_MAX_DF ? "kzedg" : "zzz",
+                     i <= DICT_INLINE_MAX_DF ? "kzpst" : "zzz");
+        snprintf(id, sizeof id, "d%d", i);
+        mg_article a = { .id = id, .title = i % 2 ? "kzrq sometitle" : "plaintitle", .body = body,
+                         .date = MG_NO_DATE };
+        assert_int_equal(mg_index_add(ix, &a), MG_OK);
+        if (i == 19)
+            assert_int_equal(mg_index_commit(ix), MG_OK);
+    }
+    assert_int_equal(mg_index_commit(ix), MG_OK);
+    for (int merged = 0; merged < 2; merged++) {
+        if (merged)
+            assert_int_equal(mg_index_optimize(ix), MG_OK);
+        assert_int_equal(mg_index_check(ix), MG_OK);
+        ix_reader *r;
+        errbuf e;
+        assert_int_equal(ix_reader_open(dir, &r, &e), MG_OK);
+        assert_int_equal(ix_reader_nsegments(r), merged ? 1 : 2);
+        for (uint32_t k = 0; k < ix_reader_nsegments(r); k++) {
+            const ix_segment *s = ix_reader_segment(r, k);
+            assert_int_equal(s->version, SEG_VERSION);
+            const sect *dict = &s->sec[SEC_DICT];
+            const char *words[] = { "kzrq", "kzedg", "kzpst", "common" };
+            for (int w = 0; w < 4; w++) {
+                char got[1000], want[1000] = "", one[32];
+                size_t n = 0;
+                uint32_t df = 0;
+                for (uint32_t d = 0; d < s->ndocs; d++) {
+                    size_t len;
+                    int i = atoi(ix_seg_doc_id(s, d, &len) + 1);
+                    if (w == 3)
+                        snprintf(one, sizeof one, "1:%u", i % 2 ? 7u : 6u);
+                    if (w == 3 || expect(i, w, one, sizeof one))
+                        n += (size_t)snprintf(want + n, sizeof want - n, "%u:%s,", d, one), df++;
+                }
+                td_entry t;
+                assert_int_equal(td_lookup(s, words[w], strlen(words[w]), &t), df > 0);
+                if (df == 0)
+                    continue;
+                assert_int_equal(t.df, df);
+                int inl = df > 1 && df <= DICT_INLINE_MAX_DF;
+                assert_int_equal(t.inl_post != NULL && df > 1, inl);
+                if (inl)
+                    assert_true(t.inl_post > dict->p && t.inl_post + t.inl_post_len <= dict->p + dict->len);
+                walk_docs(s, words[w], got, sizeof got);
+                assert_string_equal(got, want);
+            }
+        }
+        ix_reader_unref(r);
+    }
+    mg_index_close(ix);
     tu_rmrf(dir);
     free(dir);
 }
@@ -138,6 +243,7 @@ int main(void)
         cmocka_unit_test(test_lookup_finds_every_term_a_walk_finds),
         cmocka_unit_test(test_seek_lands_on_the_next_term_for_missing_keys),
         cmocka_unit_test(test_key_orders_as_the_terms_unless_equal),
+        cmocka_unit_test(test_short_lists_live_in_their_dictionary_entry),
     };
     return cmocka_run_group_tests_name("termdict", tests, NULL, NULL);
 }

@@ -225,12 +225,17 @@ int ix_post_open(ix_post *c, const ix_segment *s, const char *term, size_t len)
         c->doc = e.inl_doc;
         return 1;
     }
-    if (e.doc_off > ps->len) {
+    const uint8_t *p;
+    if (e.inl_post) { /* in the dictionary entry (one block: termdict.c) */
+        p = e.inl_post;
+        c->end = p + e.inl_post_len;
+    } else if (e.doc_off > ps->len) {
         post_end(c, 1);
         return 0;
+    } else {
+        p = ps->p + e.doc_off;
+        c->end = ps->p + ps->len;
     }
-    const uint8_t *p = ps->p + e.doc_off;
-    c->end = ps->p + ps->len;
     if (c->nblocks > 1) {
         size_t sk = (size_t)c->nblocks * SKIP_ENTRY;
         if ((size_t)(c->end - p) < sk) {

@@ -41,7 +41,9 @@
  * Every block ends with its documents' first positions (below).
  *
  * A list of one document (df == 1) has no entry here: the dictionary
- * holds its posting, first position included (termdict.c).
+ * holds its posting, first position included (termdict.c).  Lists of 2 to
+ * DICT_INLINE_MAX_DF (15) documents are not here either (format 11): their
+ * bytes, as specified here, are in their dictionary entry.
  *
  * Position values.  A document's tf_title + tf_body positions, in order,
  * are values, in the term's mode (from the dictionary), with prev starting

@@ -12,7 +12,8 @@
 #include "util/fileio.h"
 
 #define SEG_MAGIC     "MGSEG\r\n\x1a"
-#define SEG_VERSION   10u
+#define SEG_VERSION   11u
+#define SEG_VERSION_MIN 10u   /* oldest read: 10 has no lists in DICT */
 #define SEG_HEADER    16u
 #define SEG_TRAILER   24u
 #define SEG_END_MAGIC 0x4553474du /* "MGSE" little-endian */
@@ -36,6 +37,9 @@ enum {
 /* One top-level key per this many dictionary blocks (segment_read.c). */
 #define DICT_TOP_STRIDE 32
 #define DICT_BOUND_MIN_DF 16    /* shorter lists' bounds are not in DICT */
+/* Lists of 2..this many documents are written into their DICT entry, so a
+ * rare word's lookup reads no POSTINGS line (termdict.c). */
+#define DICT_INLINE_MAX_DF 15
 #define SKIP_ENTRY       20     /* bytes per skip entry */
 #define STOREIDX_ENTRY   24
 #define STORED_BLOCK_RAW (64 * 1024)
@@ -53,6 +57,7 @@ struct ix_segment {
     char path[4096];          /* full path of the segment file */
     char name[64];            /* its file name, for messages */
     uint64_t id;              /* segment id (from the file name) */
+    uint32_t version;         /* its format version (SEG_VERSION_MIN..) */
     uint32_t ndocs;
     uint32_t ndeleted;
     uint8_t *deleted;         /* bitmap (owned), NULL when none deleted */
@@ -110,7 +115,11 @@ typedef struct td_entry {
     size_t len;
     uint32_t df;
     uint64_t cf;
-    uint64_t doc_off;         /* in SEC_POSTINGS (df > 1 only) */
+    uint64_t doc_off;         /* in SEC_POSTINGS (df > 1, not inlined) */
+    const uint8_t *inl_post;  /* df > 1: the list's POSTINGS bytes when they
+                                 are in the DICT entry (read: in the map;
+                                 written: the writer's), else NULL */
+    uint32_t inl_post_len;
     uint64_t pos_off;         /* in SEC_POSITIONS */
     ix_bound bound;           /* over the whole list */
     uint8_t mode;             /* POS_* */

@@ -19,9 +19,10 @@ static int seg_header(ix_segment *s, errbuf *e)
     size_t n = s->map.len;
     if (n < SEG_HEADER || memcmp(p, SEG_MAGIC, 8) != 0)
         return SEG_BAD(e, s, 0, "not a morgue segment file (bad magic)");
-    if (le32(p + 8) != SEG_VERSION)
-        return err_set(e, MG_EVERSION, "%s: offset 8: segment format version %u, this build reads %u",
-                       s->path, le32(p + 8), SEG_VERSION);
+    s->version = le32(p + 8);
+    if (s->version < SEG_VERSION_MIN || s->version > SEG_VERSION)
+        return err_set(e, MG_EVERSION, "%s: offset 8: segment format version %u, this build reads %u..%u",
+                       s->path, s->version, SEG_VERSION_MIN, SEG_VERSION);
     if (n < SEG_HEADER + SEG_TRAILER)
         return SEG_BAD(e, s, n, "file truncated");
     const uint8_t *t = p + n - SEG_TRAILER;
@@ -194,6 +195,14 @@ void seg_free(ix_segment *s)
     free(s);
 }
 
+/* Where term t's list is in the file: its DICT entry or POSTINGS. */
+static uint64_t seg_list_off(const ix_segment *s, const td_entry *t)
+{
+    if (t->df > 1 && t->inl_post)
+        return s->sec[SEC_DICT].off + (uint64_t)(t->inl_post - s->sec[SEC_DICT].p);
+    return s->sec[SEC_POSTINGS].off + t->doc_off;
+}
+
 /* Walks every term and every posting: structure, order, docid range. */
 static int seg_check_lists(const ix_segment *s, errbuf *e)
 {
@@ -216,7 +225,7 @@ static int seg_check_lists(const ix_segment *s, errbuf *e)
         nterms++;
         ix_post c;
         if (!ix_post_open(&c, s, t->term, t->len))
-            return SEG_BAD(e, s, s->sec[SEC_POSTINGS].off + t->doc_off,
+            return SEG_BAD(e, s, seg_list_off(s, t),
                            "postings of term #%llu cannot be read", (unsigned long long)nterms);
         uint32_t n = 0, last = 0;
         uint64_t cf = 0;
@@ -232,7 +241,7 @@ static int seg_check_lists(const ix_segment *s, errbuf *e)
                 break;
         }
         if (c.bad || n != t->df || cf != t->cf)
-            return SEG_BAD(e, s, s->sec[SEC_POSTINGS].off + t->doc_off,
+            return SEG_BAD(e, s, seg_list_off(s, t),
                            "postings of term #%llu are inconsistent with the dictionary",
                            (unsigned long long)nterms);
     }

@@ -9,13 +9,15 @@
  *
  *   header, 16 bytes
  *     8 bytes  magic "MGSEG\r\n\x1a"
- *     u32      format version (10; 4 added IDS, 5 took the id out of
+ *     u32      format version (11; 4 added IDS, 5 took the id out of
  *              the stored records, 6 packed positions in blocks of 128,
  *              7 coded posting blocks with PFor and tf - 1 / tf_title,
  *              8 moved each posting's first position beside it, in the
  *              bits its document's norms allow, 9 dropped the Q+id
  *              terms for an id order in IDS, 10 packed blocks from 4
- *              postings and left short lists' bounds out of DICT)
+ *              postings and left short lists' bounds out of DICT,
+ *              11 moved lists of 2..15 documents into their DICT entry;
+ *              10 is still read)
  *     u32      0 (reserved)
  *   sections, each starting at a multiple of 8 (zero bytes pad between):
  *     STORED     compressed stored-field blocks       (stored.c)
@@ -284,6 +286,21 @@ static void segw_put_positions(seg_writer *w)
     buf_reset(&w->pw.pos);
 }
 
+/* Places the list of w->cur (df > 1): in its dictionary entry when it is
+ * short (DICT_INLINE_MAX_DF), else in POSTINGS at doc_off. */
+static void segw_put_list(seg_writer *w, const uint8_t *post, size_t len)
+{
+    w->cur.inl_post = NULL;
+    w->cur.inl_post_len = 0;
+    if (w->cur.df <= DICT_INLINE_MAX_DF && len > 0 && len <= UINT32_MAX) {
+        w->cur.inl_post = post; /* copied by td_writer_add at once */
+        w->cur.inl_post_len = (uint32_t)len;
+        return;
+    }
+    w->cur.doc_off = w->f.off - w->sec[SEC_POSTINGS].off;
+    out_put(&w->f, post, len);
+}
+
 static void segw_end_term(seg_writer *w)
 {
     if (!w->in_term)
@@ -306,8 +323,7 @@ static void segw_end_term(seg_writer *w)
         buf_reset(&w->post);
         pw_finish(&w->pw, &w->post);
         w->cur.escs = (uint8_t)w->pw.escs; /* known once the last block is out */
-        w->cur.doc_off = w->f.off - w->sec[SEC_POSTINGS].off;
-        out_put(&w->f, w->post.p, w->post.len);
+        segw_put_list(w, w->post.p, w->post.len);
         if (w->post.oom)
             w->f.err = ENOMEM;
     }
@@ -395,8 +411,7 @@ void segw_term_encoded(seg_writer *w, const char *term, size_t len, const seg_en
         w->cur.inl_fv = e->inl_fv;
     } else {
         w->cur.escs = e->escs;
-        w->cur.doc_off = w->f.off - w->sec[SEC_POSTINGS].off;
-        out_put(&w->f, post, post_len);
+        segw_put_list(w, post, post_len);
     }
     td_writer_add(&w->td, &w->cur);
     w->npostings += e->df;

@@ -24,13 +24,23 @@
  *     (cf = tf_title + tf_body; the bound is the posting itself with the
  *     document's norms from NORMS)
  *   otherwise:
- *     varint (cf - df) << 3 | escapes << 2 | mode
+ *     varint (cf - df) << 4 | inline << 3 | escapes << 2 | mode
  *                                 cf - df: occurrences beyond one per
  *                                 document, the values in POSITIONS;
+ *                                 inline: 1 when the list follows here
+ *                                 (format 11; 10 had this field shifted by
+ *                                 3, without the bit);
  *                                 escapes: 1 when some first position of
  *                                 the list is escaped (postings_write.c)
- *     varint doc_off delta        offset of the list in POSTINGS, minus the
- *                                 previous df > 1 entry's (first: absolute)
+ *     when inline (written for df <= DICT_INLINE_MAX_DF, 15; at most 128,
+ *     one block, no skip table):
+ *       varint len, len bytes     the list exactly as POSTINGS would hold
+ *                                 it (postings_write.c): a rare word's
+ *                                 lookup then reads no POSTINGS line, a
+ *                                 dependent cache miss on a large index
+ *     otherwise:
+ *       varint doc_off delta      offset of the list in POSTINGS, minus the
+ *                                 previous such entry's (first: absolute)
  *     varint pos_off delta        only when cf > df, as above
  *     varint max_tf_title         the list's bound (exact), only when
  *     varint max_tf_body          df >= 16 (DICT_BOUND_MIN_DF; shorter
@@ -106,9 +116,15 @@ void td_writer_add(td_writer *w, const td_entry *e)
             buf_put_varint(&w->dict, e->inl_tft);
         buf_put_varint(&w->dict, e->inl_fv);
     } else {
-        buf_put_varint(&w->dict, (e->cf - e->df) << 3 | (uint64_t)(e->escs ? 4 : 0) | e->mode);
-        buf_put_varint(&w->dict, e->doc_off - w->prev_doc_off);
-        w->prev_doc_off = e->doc_off;
+        buf_put_varint(&w->dict, (e->cf - e->df) << 4 | (uint64_t)(e->inl_post ? 8 : 0) |
+                                     (uint64_t)(e->escs ? 4 : 0) | e->mode);
+        if (e->inl_post) {
+            buf_put_varint(&w->dict, e->inl_post_len);
+            buf_put(&w->dict, e->inl_post, e->inl_post_len);
+        } else {
+            buf_put_varint(&w->dict, e->doc_off - w->prev_doc_off);
+            w->prev_doc_off = e->doc_off;
+        }
     }
     if (e->cf > e->df) { /* values in POSITIONS */
         buf_put_varint(&w->dict, e->pos_off - w->prev_pos_off);
@@ -198,6 +214,7 @@ static int td_read_entry(td_iter *it, int norms)
         e->mode = (uint8_t)((v >> 1) & 3);
         e->cf = tft + (v >> 3);
         e->escs = 0;
+        e->inl_post = NULL;
         e->bound.max_tf_title = e->inl_tft;
         e->bound.max_tf_body = e->inl_tfb;
         e->bound.min_title_norm = e->bound.min_body_norm = 0;
@@ -207,8 +224,23 @@ static int td_read_entry(td_iter *it, int norms)
         return 1;
     }
     uint64_t extra = rd_varint_fast(r);
-    e->doc_off += rd_varint_fast(r);
-    if (extra >> 3)
+    int v11 = it->seg->version >= 11; /* 10 had no inline flag */
+    uint64_t more = v11 ? extra >> 4 : extra >> 3;
+    e->inl_post = NULL;
+    e->inl_post_len = 0;
+    if (v11 && (extra & 8)) { /* the list itself */
+        uint64_t n = rd_varint_fast(r);
+        if (r->bad || n == 0 || n > rd_left(r) || df > 128) { /* one block, no skip table */
+            it->bad = 1;
+            return 0;
+        }
+        e->inl_post = r->p;
+        e->inl_post_len = (uint32_t)n;
+        r->p += n;
+    } else {
+        e->doc_off += rd_varint_fast(r);
+    }
+    if (more)
         e->pos_off += rd_varint_fast(r);
     uint64_t mt = 0, mb = 0;
     memset(&e->bound, 0, sizeof e->bound); /* short lists: the cursor works it out */
@@ -226,7 +258,7 @@ static int td_read_entry(td_iter *it, int norms)
     e->df = (uint32_t)df;
     e->mode = (uint8_t)(extra & 3);
     e->escs = (uint8_t)((extra >> 2) & 1);
-    e->cf = df + (extra >> 3);
+    e->cf = df + more;
     e->bound.max_tf_title = (uint32_t)mt;
     e->bound.max_tf_body = (uint32_t)mb;
     it->left--;
