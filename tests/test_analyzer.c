@@ -756,6 +756,52 @@ static void test_random_bytes_keep_token_invariants(void **state)
     free(buf);
 }
 
+/* Every word of text[0..len) as the tokenizer gives it: span, flags and
+ * copied key, one line each, into out. */
+static size_t tokenizer_dump(const char *text, size_t len, char *out, size_t cap)
+{
+    tokenizer z;
+    tokenizer_init(&z, text, len);
+    size_t o = 0;
+    while (tokenizer_next_inline(&z) && o < cap)
+        o += (size_t)snprintf(out + o, cap - o, "%u-%u f%u [%.*s]\n", z.start, z.end, z.flags,
+                              (int)z.n, (const char *)z.text);
+    return o;
+}
+
+static void test_fast_word_path_matches_the_general_scanner(void **state)
+{
+    (void)state;
+    /* A word with 16 bytes of input from its start on may be taken by the
+     * one-window fast path; one nearer the end never is.  The same text
+     * with spaces appended sends its last words through the fast path
+     * instead: every word, span, flag and key must stay the same. */
+    static const char *pieces[] = { "a", "Bc", "the", "Reuters", "1987", "x7", "abcdefghijklmno",
+                                    "ABCDEFGHIJKLMNOPQRS", " ", " ", "\n", "-", "/", "'", ".",
+                                    ",", "'s", "3.5", "1,200", "U.S.", "e.g.", "\xc3\xa9",
+                                    "\xe2\x80\x99", "(", "\"", ":", "%", "\xff" };
+    uint64_t seed = 7;
+    char text[128], dump1[8192], dump2[8192];
+    for (int round = 0; round < 5000; round++) {
+        size_t len = 0, want = 1 + tu_rand(&seed) % 60;
+        while (len < want) {
+            const char *p = pieces[tu_rand(&seed) % (sizeof pieces / sizeof *pieces)];
+            size_t pl = strlen(p);
+            if (len + pl > 80)
+                break;
+            memcpy(text + len, p, pl);
+            len += pl;
+        }
+        size_t pad = 1 + tu_rand(&seed) % 40;
+        memset(text + len, ' ', pad);
+        size_t n1 = tokenizer_dump(text, len, dump1, sizeof dump1);
+        size_t n2 = tokenizer_dump(text, len + pad, dump2, sizeof dump2);
+        if (n1 != n2 || memcmp(dump1, dump2, n1) != 0)
+            fail_msg("round %d, \"%.*s\":\n%.*s---\n%.*s", round, (int)len, text, (int)n1, dump1,
+                     (int)n2, dump2);
+    }
+}
+
 static void test_hot_table_stems_match_the_stemmer(void **state)
 {
     (void)state;
@@ -874,6 +920,7 @@ int main(void)
         cmocka_unit_test(test_analyzer_stem_of_folded_words),
         cmocka_unit_test(test_real_reuters_paragraph),
         cmocka_unit_test(test_random_bytes_keep_token_invariants),
+        cmocka_unit_test(test_fast_word_path_matches_the_general_scanner),
         cmocka_unit_test(test_hot_table_stems_match_the_stemmer),
         cmocka_unit_test(test_analyzers_in_threads_are_independent),
     };

@@ -370,18 +370,25 @@ int analyzer_forms(analyzer *a, token *t)
     return token_forms(a, (const uint8_t *)t->key, t->key_len, t->key_flags, t);
 }
 
+tokenizer *analyzer_keys_begin(analyzer *a, const char *text, size_t len)
+{
+    if (len > UINT32_MAX)
+        len = UINT32_MAX;  /* token offsets are 32-bit */
+    tokenizer_init(&a->tok, text, len);
+    return &a->tok;
+}
+
+void analyzer_keys_end(analyzer *a) { a->bad_utf8 += a->tok.bad; }
+
 uint32_t analyzer_run_keys(analyzer *a, const char *text, size_t len, uint32_t first_pos,
                            token_fn fn, void *ctx)
 {
-    if (len > UINT32_MAX)
-        len = UINT32_MAX;
-    tokenizer *z = &a->tok;
-    tokenizer_init(z, text, len);
+    tokenizer *z = analyzer_keys_begin(a, text, len);
     uint32_t count = 0;
     token tk;
     memset(&tk, 0, sizeof tk);
     tk.key = (const char *)z->text;
-    while (tokenizer_next(z)) {
+    while (tokenizer_next_inline(z)) {
         tk.key_len = z->n;
         tk.key_flags = z->flags & (TOK_NONASCII | TOK_LETTER);
         tk.pos = first_pos + count;
@@ -394,7 +401,7 @@ uint32_t analyzer_run_keys(analyzer *a, const char *text, size_t len, uint32_t f
         if (r < 0)
             break;
     }
-    a->bad_utf8 += z->bad;
+    analyzer_keys_end(a);
     return count;
 }
 
@@ -406,7 +413,7 @@ uint32_t analyzer_run(analyzer *a, const char *text, size_t len, uint32_t first_
     tokenizer *z = &a->tok;
     tokenizer_init(z, text, len);
     uint32_t count = 0;
-    while (tokenizer_next(z)) {
+    while (tokenizer_next_inline(z)) {
         token tk;
         if (!token_forms(a, z->text, z->n, z->flags, &tk))
             continue;

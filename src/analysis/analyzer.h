@@ -82,6 +82,16 @@ uint32_t analyzer_run(analyzer *a, const char *text, size_t len, uint32_t first_
 uint32_t analyzer_run_keys(analyzer *a, const char *text, size_t len, uint32_t first_pos,
                            token_fn fn, void *ctx);
 
+/* analyzer_run_keys without the callback, for a caller that runs the loop
+ * itself: begin returns the analyzer's tokenizer on text[0..len); each
+ * tokenizer_next_inline (analysis/tokenizer.h) that returns 1 gives a word
+ * whose key is z->text, z->n bytes, with flags z->flags &
+ * (ANALYZER_KEY_NONASCII | ANALYZER_KEY_LETTER) (the TOK_* values); the
+ * caller counts positions as analyzer_run_keys does.  end adds the run's
+ * invalid UTF-8 count to the analyzer's. */
+struct tokenizer *analyzer_keys_begin(analyzer *a, const char *text, size_t len);
+void analyzer_keys_end(analyzer *a);
+
 /* Fills t->raw and t->term from t->key, t->key_len and t->key_flags (a
  * key analyzer_run_keys gave, or a copy of it with 16 readable bytes past
  * its start): pointers valid until the next call on a, or into the key.

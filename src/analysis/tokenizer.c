@@ -6,9 +6,6 @@
 
 #include <string.h>
 #include <utf8proc.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 enum { C_SEP, C_LETTER, C_DIGIT, C_MARK, C_IDEO, C_BAD };
 
@@ -36,23 +33,6 @@ static const uint8_t ascii_word[256] = {
 static inline int is_adigit(uint8_t c) { return (unsigned)(c - '0') < 10; }
 static inline int is_aalpha(uint8_t c) { return (unsigned)((c | 0x20) - 'a') < 26; }
 
-#if defined(__SSE2__)
-/* 16 bytes at p classified at once: bit k of *alnum set when p[k] is an
- * ASCII letter or digit, of *letter when it is a letter, of the result when
- * it is >= 0x80. */
-static inline unsigned classify16(const uint8_t *p, unsigned *alnum, unsigned *letter)
-{
-    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-    __m128i f = _mm_or_si128(v, _mm_set1_epi8(0x20));
-    __m128i l = _mm_and_si128(_mm_cmpgt_epi8(f, _mm_set1_epi8('a' - 1)),
-                              _mm_cmplt_epi8(f, _mm_set1_epi8('z' + 1)));
-    __m128i d = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                              _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
-    *letter = (unsigned)_mm_movemask_epi8(l);
-    *alnum = (unsigned)_mm_movemask_epi8(_mm_or_si128(l, d));
-    return (unsigned)_mm_movemask_epi8(v);
-}
-#endif
 
 /* The end of the run of ASCII letters and digits starting at i (< len);
  * *letters set when the run holds a letter. */
@@ -61,7 +41,7 @@ static inline size_t ascii_run(const uint8_t *p, size_t i, size_t len, int *lett
 #if defined(__SSE2__)
     while (i + 16 <= len) {
         unsigned an, le;
-        classify16(p + i, &an, &le);
+        tokenizer_classify16(p + i, &an, &le);
         unsigned stop = ~an & 0xFFFF;
         if (stop) {
             unsigned k = (unsigned)__builtin_ctz(stop);
@@ -89,7 +69,7 @@ static inline size_t skip_ascii_sep(const uint8_t *p, size_t i, size_t len)
 #if defined(__SSE2__)
     while (i + 16 <= len) {
         unsigned an, le;
-        unsigned hi = classify16(p + i, &an, &le);
+        unsigned hi = tokenizer_classify16(p + i, &an, &le);
         unsigned go = an | hi;
         if (go)
             return i + (unsigned)__builtin_ctz(go);
@@ -377,49 +357,8 @@ static void scan_word(tokenizer *t, size_t i)
     t->i = t->end;
 }
 
-#if defined(__SSE2__)
-/* The common word from one classify16 of p[i..i+16) (i + 16 <= len, p[i]
- * an ASCII letter or digit): ASCII letters and digits ended inside the
- * window by an ASCII byte that cannot join or make an acronym (anything
- * but ' . , and bytes >= 0x80).  Then scan_acronym and scan_word would find
- * exactly this word, so it is filled the same way; the scan resumes at the
- * window's next possible word start (the bytes between are ASCII
- * separators that tokenizer_next would skip).  0 (nothing changed) when
- * the word is not of that kind. */
-static inline int fast_word(tokenizer *t, size_t i)
-{
-    const uint8_t *p = t->p;
-    unsigned an, le;
-    unsigned hi = classify16(p + i, &an, &le);
-    unsigned stop = ~an & 0xFFFF;
-    if (!stop)
-        return 0;
-    unsigned k = (unsigned)__builtin_ctz(stop);
-    uint8_t c = p[i + k];
-    if (c >= 0x80 || c == '\'' || c == '.' || c == ',')
-        return 0;
-    /* lower-cased with | 0x20 as scan_word does, whole 8-byte stores (the
-     * bytes past the word are scratch) */
-    uint64_t w0, w1;
-    memcpy(&w0, p + i, 8);
-    memcpy(&w1, p + i + 8, 8);
-    w0 |= 0x2020202020202020ULL;
-    w1 |= 0x2020202020202020ULL;
-    memcpy(t->text, &w0, 8);
-    memcpy(t->text + 8, &w1, 8);
-    t->start = (uint32_t)i;
-    t->end = (uint32_t)(i + k);
-    t->n = k;
-    t->cap = TOKENIZER_SCRATCH;
-    t->flags = le & ((1u << k) - 1) ? TOK_LETTER : 0;
-    unsigned go = (an | hi) >> (k + 1);
-    t->i = go ? i + k + 1 + (unsigned)__builtin_ctz(go) : i + 16;
-    return 1;
-}
-#endif
 
-/* tokenizer_next without the fast path at t->i. */
-static __attribute__((noinline)) int next_slow(tokenizer *t)
+int tokenizer_next_slow(tokenizer *t)
 {
     const uint8_t *p = t->p;
     size_t len = t->len, i = t->i, n = 1;
@@ -446,7 +385,7 @@ static __attribute__((noinline)) int next_slow(tokenizer *t)
         return 0;
     }
 #if defined(__SSE2__)
-    if (i + 16 <= len && fast_word(t, i))
+    if (i + 16 <= len && tokenizer_fast_word(t, i))
         return 1;
 #endif
     t->start = (uint32_t)i;
@@ -471,13 +410,4 @@ static __attribute__((noinline)) int next_slow(tokenizer *t)
     return 1;
 }
 
-int tokenizer_next(tokenizer *t)
-{
-#if defined(__SSE2__)
-    /* after a fast word, t->i is usually the next word's first byte */
-    size_t i = t->i;
-    if (i + 16 <= t->len && ascii_word[t->p[i]] && fast_word(t, i))
-        return 1;
-#endif
-    return next_slow(t);
-}
+int tokenizer_next(tokenizer *t) { return tokenizer_next_inline(t); }

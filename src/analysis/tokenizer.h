@@ -21,6 +21,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* Bytes of a word's text kept for folding; the rest of a longer word is
  * scanned (it stays one word) but not copied. */
@@ -50,6 +54,76 @@ void tokenizer_init(tokenizer *t, const char *text, size_t len);
 /* Advances to the next word; returns 1 and fills start/end/n/flags/text, or
  * 0 at the end of the input. */
 int tokenizer_next(tokenizer *t);
+
+/* tokenizer_next without its inline fast path (below). */
+int tokenizer_next_slow(tokenizer *t);
+
+#if defined(__SSE2__)
+/* 16 bytes at p classified at once: bit k of *alnum set when p[k] is an
+ * ASCII letter or digit, of *letter when it is a letter, of the result when
+ * it is >= 0x80. */
+static inline unsigned tokenizer_classify16(const uint8_t *p, unsigned *alnum, unsigned *letter)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i f = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    __m128i l = _mm_and_si128(_mm_cmpgt_epi8(f, _mm_set1_epi8('a' - 1)),
+                              _mm_cmplt_epi8(f, _mm_set1_epi8('z' + 1)));
+    __m128i d = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                              _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+    *letter = (unsigned)_mm_movemask_epi8(l);
+    *alnum = (unsigned)_mm_movemask_epi8(_mm_or_si128(l, d));
+    return (unsigned)_mm_movemask_epi8(v);
+}
+
+/* The common word from one classify16 of p[i..i+16) (i + 16 <= len): ASCII
+ * letters and digits ended inside the window by an ASCII byte that cannot
+ * join or make an acronym (anything but ' . , and bytes >= 0x80).  Then
+ * scan_acronym and scan_word would find exactly this word, so it is filled
+ * the same way; the scan resumes at the window's next possible word start
+ * (the bytes between are ASCII separators that tokenizer_next would skip).
+ * 0 (nothing changed) when p[i] does not start a word of that kind. */
+static inline int tokenizer_fast_word(tokenizer *t, size_t i)
+{
+    const uint8_t *p = t->p;
+    unsigned an, le;
+    unsigned hi = tokenizer_classify16(p + i, &an, &le);
+    unsigned stop = ~an & 0xFFFF;
+    if (!stop)
+        return 0;
+    unsigned k = (unsigned)__builtin_ctz(stop);
+    uint8_t c = p[i + k];
+    if (k == 0 || c >= 0x80 || c == '\'' || c == '.' || c == ',')
+        return 0;
+    /* lower-cased with | 0x20 as scan_word does, whole 8-byte stores (the
+     * bytes past the word are scratch) */
+    uint64_t w0, w1;
+    memcpy(&w0, p + i, 8);
+    memcpy(&w1, p + i + 8, 8);
+    w0 |= 0x2020202020202020ULL;
+    w1 |= 0x2020202020202020ULL;
+    memcpy(t->text, &w0, 8);
+    memcpy(t->text + 8, &w1, 8);
+    t->start = (uint32_t)i;
+    t->end = (uint32_t)(i + k);
+    t->n = k;
+    t->cap = TOKENIZER_SCRATCH;
+    t->flags = le & ((1u << k) - 1) ? TOK_LETTER : 0;
+    unsigned go = (an | hi) >> (k + 1);
+    t->i = go ? i + k + 1 + (unsigned)__builtin_ctz(go) : i + 16;
+    return 1;
+}
+#endif
+
+/* tokenizer_next, with the common word (tokenizer_fast_word at t->i, where
+ * the previous fast word left the scan) inline. */
+static inline int tokenizer_next_inline(tokenizer *t)
+{
+#if defined(__SSE2__)
+    if (t->i + 16 <= t->len && tokenizer_fast_word(t, t->i))
+        return 1;
+#endif
+    return tokenizer_next_slow(t);
+}
 
 /* Decodes one UTF-8 sequence at p[0..n) (n >= 1).  Returns its length and
  * sets *cp, or returns the length of the invalid prefix to skip (>= 1) and

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/tokenizer.h"
 #include "index/codec.h"
 
 int inv_init(inverter *v)
@@ -334,27 +335,44 @@ static int inv_resolve(tok_ctx *c, const token *t, uint32_t *stem, uint32_t *raw
     return 0;
 }
 
-/* A title or body word: one keys probe, then its occurrences. */
-static int inv_word_token(void *ctx, const token *t)
+/* The title's or body's words: per word one keys probe, then its
+ * occurrences (the loop of analyzer_run_keys, without its callback).  The
+ * number of tokens. */
+static uint32_t inv_words(tok_ctx *c, const char *s, uint32_t first)
 {
-    tok_ctx *c = ctx;
     inverter *v = c->v;
-    uint32_t stem, raw;
-    const keytab_slot *s =
-        t->key_len <= KEYTAB_MAX_LEN ? keytab_get(&v->keys, t->key, t->key_len, t->key_flags) : NULL;
-    if (s) {
-        stem = s->a;
-        raw = s->b;
-    } else if (inv_resolve(c, t, &stem, &raw) != 0) {
-        c->fail = -1;
-        return -1;
+    tokenizer *z = analyzer_keys_begin(c->an, s, strlen(s));
+    uint32_t count = 0;
+    while (tokenizer_next_inline(z)) {
+        const char *key = (const char *)z->text;
+        uint32_t len = z->n, flags = z->flags & (ANALYZER_KEY_NONASCII | ANALYZER_KEY_LETTER);
+        uint32_t stem, raw;
+        const keytab_slot *e = len <= KEYTAB_MAX_LEN ? keytab_get(&v->keys, key, len, flags) : NULL;
+        if (e) {
+            stem = e->a;
+            raw = e->b;
+        } else {
+            token t;
+            memset(&t, 0, sizeof t);
+            t.key = key;
+            t.key_len = len;
+            t.key_flags = flags;
+            if (inv_resolve(c, &t, &stem, &raw) != 0) {
+                c->fail = -1;
+                break;
+            }
+        }
+        if (stem == KEY_EMPTY)
+            continue; /* folds to nothing: not a token */
+        uint32_t pos = first + count++;
+        c->fail |= inv_occ(v, stem, pos, raw == UINT32_MAX, c->title);
+        if (raw != UINT32_MAX)
+            c->fail |= inv_occ(v, raw, pos, 1, c->title);
+        if (c->fail)
+            break;
     }
-    if (stem == KEY_EMPTY)
-        return ANALYZER_SKIP;
-    c->fail |= inv_occ(v, stem, t->pos, raw == UINT32_MAX, c->title);
-    if (raw != UINT32_MAX)
-        c->fail |= inv_occ(v, raw, t->pos, 1, c->title);
-    return c->fail ? -1 : 0;
+    analyzer_keys_end(c->an);
+    return count;
 }
 
 /* A source, section or author word: its prefixed raw form. */
@@ -375,7 +393,7 @@ static uint32_t inv_run(const char *s, uint32_t first, tok_ctx *c)
         return 0;
     if (c->prefix)
         return analyzer_run(c->an, s, strlen(s), first, inv_token, c);
-    return analyzer_run_keys(c->an, s, strlen(s), first, inv_word_token, c);
+    return inv_words(c, s, first);
 }
 
 /* Appends the current document's entry to every term it touched. */
