@@ -765,6 +765,63 @@ static void test_advance_skips_to_first_doc_at_or_after(void **state)
     list_free(&l);
 }
 
+/* Two cursors walked the way a conjunction walks them (ix_post_meet while
+ * the denser one's decoded block reaches the sparser one's document, else
+ * advancing both to the larger document) meet on exactly the documents the
+ * two lists share, whichever list leads and however far apart they are. */
+static void test_meet_finds_every_shared_document(void **state)
+{
+    (void)state;
+    uint64_t rs = 5;
+    static const uint32_t sizes[][2] = { { 300, 4000 }, { 4000, 300 }, { 2500, 2500 }, { 900, 1300 } };
+    static const uint64_t gaps[][2] = { { 60, 4 }, { 4, 60 }, { 7, 7 }, { 3, 40 } };
+    for (size_t t = 0; t < sizeof sizes / sizeof *sizes; t++) {
+        list la = list_random(&rs, sizes[t][0], gaps[t][0]), lb = list_random(&rs, sizes[t][1], gaps[t][1]);
+        uint32_t ma = la.docs[la.n - 1], mb = lb.docs[lb.n - 1], ndocs = (ma > mb ? ma : mb) + 1;
+        fake fa, fb;
+        fake_build(&fa, &la, ndocs);
+        fake_build(&fb, &lb, ndocs);
+        ix_post a, b;
+        assert_true(ix_post_open(&a, &fa.seg, "term", 4));
+        assert_true(ix_post_open(&b, &fb.seg, "term", 4));
+        uint32_t want = 0, got = 0, i = 0, met = 0;
+        for (uint32_t j = 0; j < lb.n; j++) { /* the shared documents, by a merge */
+            while (i < la.n && la.docs[i] < lb.docs[j])
+                i++;
+            want += i < la.n && la.docs[i] == lb.docs[j];
+        }
+        i = 0;
+        while (a.doc != IX_END && b.doc != IX_END) {
+            if (a.doc == b.doc) {
+                while (la.docs[i] < a.doc) /* every shared document, in order */
+                    i++;
+                assert_int_equal(la.docs[i], a.doc);
+                got++;
+                ix_post_next(&a);
+                continue;
+            }
+            uint32_t from_a = a.doc, from_b = b.doc, passed;
+            if (b.doc < a.doc && ix_post_in_block(&b, a.doc)) {
+                if (ix_post_meet(&a, &b, &passed)) {
+                    met++;
+                    assert_int_equal(a.doc, b.doc);
+                    continue;
+                }
+                assert_true(a.doc >= from_a && b.doc >= from_b && a.doc != b.doc);
+            }
+            uint32_t to = a.doc > b.doc ? a.doc : b.doc;
+            ix_post_advance(&a, to);
+            ix_post_advance(&b, to);
+        }
+        assert_int_equal(got, want);
+        assert_true(want > 10 && met > 0); /* the lists do share documents, found by meeting */
+        fake_free(&fa);
+        fake_free(&fb);
+        list_free(&la);
+        list_free(&lb);
+    }
+}
+
 static void test_block_bounds_cover_every_document(void **state)
 {
     (void)state;
@@ -888,6 +945,7 @@ int main(void)
         cmocka_unit_test(test_positions_blocks_beat_varints),
         cmocka_unit_test(test_first_positions_within_norms_cost_fewer_bytes),
         cmocka_unit_test(test_advance_skips_to_first_doc_at_or_after),
+        cmocka_unit_test(test_meet_finds_every_shared_document),
         cmocka_unit_test(test_block_bounds_cover_every_document),
         cmocka_unit_test(test_damaged_lists_never_read_out_of_bounds),
         cmocka_unit_test(test_damaged_inline_lists_never_read_out_of_bounds),

@@ -236,6 +236,14 @@ static inline int ix_post_in_block(const ix_post *c, uint32_t target)
 {
     return c->block_len != 0 && c->docs[c->block_len - 1] >= target;
 }
+/* Moves a and b forward inside their decoded blocks (nothing decoded) to
+ * their first common document: 1 when found, both on it.  0 when a block
+ * ran out first: then each is on its first document >= the other's, or
+ * on its block's last when that is below the other's (one of them is),
+ * so the caller goes on from the larger of the two; 0 too when one is
+ * past its end.  *passed: a's documents passed over.  A conjunction's
+ * inner loop, a the sparser list. */
+int      ix_post_meet(ix_post *a, ix_post *b, uint32_t *passed);
 /* ix_post_tfs with its common case inlined: the block's frequencies are
  * decoded already. */
 static inline void ix_post_tfs_fast(ix_post *c, uint32_t *title, uint32_t *body)

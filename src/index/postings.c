@@ -324,6 +324,68 @@ uint32_t ix_post_advance(ix_post *c, uint32_t target)
     return c->doc = c->docs[i];
 }
 
+/* The first index j >= from of docs[0..n) with docs[j] >= x, or n: eight
+ * at a time with SSE2 (unsigned compares, by flipping the sign bits). */
+static inline uint32_t docs_seek(const uint32_t *docs, uint32_t from, uint32_t n, uint32_t x)
+{
+    uint32_t j = from;
+#if defined(__SSE2__)
+    const __m128i flip = _mm_set1_epi32((int)0x80000000u);
+    const __m128i xv = _mm_xor_si128(_mm_set1_epi32((int)x), flip);
+    for (; j + 8 <= n; j += 8) {
+        __m128i v0 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(docs + j)), flip);
+        __m128i v1 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(docs + j + 4)), flip);
+        unsigned lt = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpgt_epi32(xv, v0))) |
+                      (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpgt_epi32(xv, v1))) << 4;
+        if (lt != 0xFF) /* ascending: the ones below x come first */
+            return j + (uint32_t)__builtin_ctz(~lt);
+    }
+#endif
+    while (j < n && docs[j] < x)
+        j++;
+    return j;
+}
+
+int ix_post_meet(ix_post *a, ix_post *b, uint32_t *passed)
+{
+    *passed = 0;
+    if (a->doc == IX_END || b->doc == IX_END)
+        return 0;
+    const uint32_t *da = a->docs, *db = b->docs;
+    uint32_t i = a->in_block, j = b->in_block, na = a->block_len, nb = b->block_len, i0 = i;
+    uint32_t x = da[i];
+    int hit = 0;
+    for (;;) {
+        j = docs_seek(db, j, nb, x);
+        if (j == nb) { /* b's block ends before x */
+            j = nb - 1;
+            break;
+        }
+        uint32_t y = db[j];
+        if (y == x) {
+            hit = 1;
+            break;
+        }
+        while (i < na && da[i] < y) /* a is the sparser: few steps */
+            i++;
+        if (i == na) { /* a's block ends before y */
+            i = na - 1;
+            break;
+        }
+        x = da[i];
+        if (x == y) {
+            hit = 1;
+            break;
+        }
+    }
+    a->in_block = i;
+    a->doc = da[i];
+    b->in_block = j;
+    b->doc = db[j];
+    *passed = i - i0;
+    return hit;
+}
+
 /* Decodes the current block's frequencies if post_decode left them
  * encoded; damage sets c->bad and gives zeros. */
 static void post_tf_fail(ix_post *c)

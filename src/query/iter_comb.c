@@ -415,8 +415,6 @@ static int bool_lead_passes(bool_it *bo, uint32_t d)
     if (bo->must[0]->plain) { /* most of its block's will be read */
         uint32_t tt, tb;
         ix_post_tfs_all(bo->must[0]->plain, &tt, &tb);
-        if (bo->cx->ndocs >= BOOL_PREFETCH_NDOCS)
-            bool_prefetch(bo, bo->must[0]->plain);
     }
     double K = bool_K(bo, d);
     double s = qit_doc_bound_k(bo->must[0], K);
@@ -428,11 +426,12 @@ static int bool_lead_passes(bool_it *bo, uint32_t d)
 }
 
 /* The first document >= target of all the required clauses, led by the
- * rarest.  When pruning, before another clause moves to a document of the
- * lead beyond its decoded block, that document's bound is checked: one
- * that cannot beat theta is passed over without the move (moves inside a
- * decoded block cost less than the check, and the match is checked again
- * by run_topk). */
+ * rarest.  When pruning, a document of the lead whose bound (see
+ * bool_lead_passes) cannot beat theta is passed over.  The bound is
+ * checked before another clause would leave its decoded block for the
+ * document (a block to find and decode), or else once the clauses meet on
+ * it: moves inside decoded blocks cost less than the check, and two plain
+ * terms meet there with ix_post_meet, a tight loop. */
 static uint32_t bool_lead(bool_it *bo, uint32_t target)
 {
     if (!bo->b.prune)
@@ -442,9 +441,32 @@ static uint32_t bool_lead(bool_it *bo, uint32_t target)
         if (d == IX_END)
             return IX_END;
         bo->b.lead_seen++;
+        if (bo->must[0]->plain && bo->cx->ndocs >= BOOL_PREFETCH_NDOCS)
+            bool_prefetch(bo, bo->must[0]->plain); /* for its bound or its score */
         int far = bo->nmust == 1; /* the bound is all there is to check */
         for (size_t i = 1; i < bo->nmust && !far; i++)
             far = bool_far(bo->must[i], d);
+        if (!far && bo->nmust == 2 && bo->must[0]->plain && bo->must[1]->plain &&
+            bo->must[1]->doc < d) { /* the other's block reaches d: align in the blocks */
+            ix_post *a = bo->must[0]->plain, *b = bo->must[1]->plain;
+            uint32_t passed;
+            int hit = ix_post_meet(a, b, &passed);
+            bo->must[0]->doc = a->doc;
+            bo->must[1]->doc = b->doc;
+            if (hit) {
+                bo->b.lead_seen += passed;
+                d = a->doc;
+                if (bool_lead_passes(bo, d))
+                    return d;
+                bo->b.lead_skip++;
+                target = d + 1;
+                continue;
+            }
+            /* a ahead: its document is seen (and counted) next round */
+            bo->b.lead_seen += passed - (passed && a->doc > b->doc);
+            target = a->doc > b->doc ? a->doc : b->doc;
+            continue;
+        }
         if (far && !bool_lead_passes(bo, d)) {
             bo->b.lead_skip++;
             target = d + 1;
@@ -452,8 +474,12 @@ static uint32_t bool_lead(bool_it *bo, uint32_t target)
         }
         for (size_t i = 1; i < bo->nmust && x == d; i++)
             x = qit_advance(bo->must[i], d);
-        if (x == d)
+        if (x == d && (far || bool_lead_passes(bo, d)))
             return d;
+        if (x == d) {
+            bo->b.lead_skip++;
+            x = d + 1;
+        }
         target = x; /* IX_END: the lead's advance ends it */
     }
 }
