@@ -77,7 +77,8 @@ static inline unsigned tokenizer_classify16(const uint8_t *p, unsigned *alnum, u
 
 /* The common word from one classify16 of p[i..i+16) (i + 16 <= len): ASCII
  * letters and digits ended inside the window by an ASCII byte that cannot
- * join or make an acronym (anything but ' . , and bytes >= 0x80).  Then
+ * join or make an acronym (not ', not a byte >= 0x80, and '.' or ',' only
+ * after a letter, '.' only after two or more characters).  Then
  * scan_acronym and scan_word would find exactly this word, so it is filled
  * the same way; the scan resumes at the window's next possible word start
  * (the bytes between are ASCII separators that tokenizer_next would skip).
@@ -92,7 +93,13 @@ static inline int tokenizer_fast_word(tokenizer *t, size_t i)
         return 0;
     unsigned k = (unsigned)__builtin_ctz(stop);
     uint8_t c = p[i + k];
-    if (k == 0 || c >= 0x80 || c == '\'' || c == '.' || c == ',')
+    if (k == 0 || c >= 0x80)
+        return 0;
+    /* ' may join; '.' after one letter may make an acronym; '.' and ','
+     * after a digit may join digits: only after a letter (and a word of
+     * two or more characters for '.') do they certainly end the word */
+    if ((c == '\'' || c == '.' || c == ',') &&
+        (c == '\'' || !(le >> (k - 1) & 1) || (c == '.' && k == 1)))
         return 0;
     /* lower-cased with | 0x20 as scan_word does, whole 8-byte stores (the
      * bytes past the word are scratch) */
