@@ -10,8 +10,10 @@
 #include <string.h>
 
 #include "analysis/analyzer.h"
+#include "analysis/tokenizer.h"
 #include "index/inverter.h"
 #include "index/keytab.h"
+#include "index/segment.h"
 #include "util/strmap.h"
 
 /* ---- keytab ------------------------------------------------------------- */
@@ -489,6 +491,42 @@ static void test_flush_writes_terms_in_byte_order(void **state)
     free(dir);
 }
 
+/* utf8_valid (the writer's check before using a field in place) against a
+ * byte-at-a-time decoder, with one bad or multibyte sequence at every
+ * offset of texts long enough for its 32- and 8-byte ASCII steps. */
+static int valid_slow(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        int32_t cp;
+        size_t k = utf8_decode(p + i, n - i, &cp);
+        if (cp < 0)
+            return 0;
+        i += k;
+    }
+    return 1;
+}
+
+static void test_utf8_valid_checks_every_offset(void **state)
+{
+    (void)state;
+    static const char *seqs[] = { "\xc3\xa9", "\xe2\x80\x99", "\xf0\x9f\x98\x80", "\xff",
+                                  "\xc3", "\xe2\x80", "\xc0\xaf", "\xed\xa0\x80", "\x80" };
+    char text[160];
+    for (size_t q = 0; q < sizeof seqs / sizeof *seqs; q++) {
+        size_t sl = strlen(seqs[q]);
+        for (size_t len = sl; len <= 100; len += 7) {
+            for (size_t at = 0; at + sl <= len; at++) {
+                memset(text, 'a', len);
+                memcpy(text + at, seqs[q], sl);
+                assert_int_equal(utf8_valid(text, len), valid_slow((const uint8_t *)text, len));
+            }
+        }
+    }
+    memset(text, 'z', sizeof text);
+    assert_true(utf8_valid(text, sizeof text));
+    assert_true(utf8_valid(text, 0));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -498,6 +536,7 @@ int main(void)
         cmocka_unit_test(test_same_key_always_gives_the_same_forms),
         cmocka_unit_test(test_inverter_postings_match_the_analyzer),
         cmocka_unit_test(test_flush_writes_terms_in_byte_order),
+        cmocka_unit_test(test_utf8_valid_checks_every_offset),
     };
     return cmocka_run_group_tests_name("inverter", tests, NULL, NULL);
 }

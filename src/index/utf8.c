@@ -10,8 +10,15 @@ int utf8_valid(const char *s, size_t n)
 {
     const uint8_t *p = (const uint8_t *)s, *end = p + n;
     while (p < end) {
-        uint64_t w;
-        if (end - p >= 8 && (memcpy(&w, p, 8), !(w & 0x8080808080808080ULL))) {
+        uint64_t w[4];
+        if (end - p >= 32) { /* 32 ASCII bytes at a time */
+            memcpy(w, p, 32);
+            if (!((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080ULL)) {
+                p += 32;
+                continue;
+            }
+        }
+        if (end - p >= 8 && (memcpy(w, p, 8), !(w[0] & 0x8080808080808080ULL))) {
             p += 8;
             continue;
         }
