@@ -6,7 +6,7 @@
  * 64-bit words), longer ones (up to KEYTAB_MAX_LEN) in an arena.
  *
  * The table outgrows the CPU caches (~10^5 words, 32 bytes a slot at most
- * half full), so a "hot" copy of the slots last used sits in front of it:
+ * 3/4 full), so a "hot" copy of the slots last used sits in front of it:
  * 2-way set associative, most recently used first, one 64-byte line a set,
  * 256 KB, so that it stays in L2; news vocabulary is Zipfian and it answers
  * most tokens. */
