@@ -911,6 +911,64 @@ static void build_churn(const char *dir, int no_merge)
 /* A merge of many segments (here with the sources' pages dropped after
  * every KiB of output) keeps exactly the live documents and their
  * postings; the tiered merges on commit give the same content too. */
+/* n bytes of random lower-case words (little to compress) and a '\0'. */
+static void random_words(uint64_t *rs, char *out, size_t n)
+{
+    uint64_t v = 0;
+    for (size_t k = 0; k < n; k++, v >>= 8) {
+        if (k % 7 == 0)
+            v = tu_rand(rs);
+        out[k] = (v & 0xff) % 6 == 0 ? ' ' : (char)('a' + (v & 0xff) % 26);
+    }
+    out[n] = '\0';
+}
+
+/* A segment of several MiB is written in pieces aligned to 2 MiB
+ * (segment_write.c OUT_ALIGN): small puts, and stored runs of 1 MiB or
+ * more written from the caller's memory, cross the boundaries; every byte
+ * lands where the checksums and the readers expect it. */
+static void test_large_segment_written_in_aligned_pieces_reads_back(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    mg_index *ix = tu_open_unmerged(dir);
+    assert_non_null(ix);
+    enum { NART = 500, BIG = 3 << 20 };
+    char *body = malloc(BIG + 1), id[16];
+    uint64_t rs = 5;
+    for (int i = 0; i < NART; i++) {
+        size_t n = i == 250 ? BIG : 6000 + tu_rand(&rs) % 6000; /* one body alone over 2 MiB */
+        random_words(&rs, body, n);
+        snprintf(id, sizeof id, "a%d", i);
+        mg_article a = { .id = id, .title = id, .body = body, .date = MG_NO_DATE };
+        assert_int_equal(mg_index_add(ix, &a), MG_OK);
+    }
+    assert_int_equal(mg_index_commit(ix), MG_OK);
+    assert_int_equal(mg_index_check(ix), MG_OK);
+    rs = 5;
+    for (int i = 0; i < NART; i++) {
+        size_t n = i == 250 ? BIG : 6000 + tu_rand(&rs) % 6000;
+        random_words(&rs, body, n);
+        if (i % 50 && i != 250 && i != NART - 1)
+            continue;
+        snprintf(id, sizeof id, "a%d", i);
+        mg_doc *d = NULL;
+        assert_int_equal(mg_index_get(ix, id, &d), MG_OK);
+        assert_string_equal(d->a.body, body);
+        mg_doc_free(d);
+    }
+    mg_index_close(ix);
+    ix_reader *r;
+    errbuf e;
+    assert_int_equal(ix_reader_open(dir, &r, &e), MG_OK);
+    assert_int_equal(ix_reader_nsegments(r), 1);
+    assert_true(ix_reader_segment(r, 0)->map.len > 2 * (2u << 20)); /* several boundaries */
+    ix_reader_unref(r);
+    free(body);
+    tu_rmrf(dir);
+    free(dir);
+}
+
 static void test_merge_of_many_segments_keeps_postings_and_documents(void **state)
 {
     (void)state;
@@ -1029,6 +1087,7 @@ int main(void)
         cmocka_unit_test(test_interrupt_stops_without_committing),
         cmocka_unit_test(test_add_requires_an_id),
         cmocka_unit_test(test_merge_of_many_segments_keeps_postings_and_documents),
+        cmocka_unit_test(test_large_segment_written_in_aligned_pieces_reads_back),
         cmocka_unit_test(test_merge_policy_keeps_each_merge_within_the_budget),
     };
     return cmocka_run_group_tests_name("index", tests, NULL, NULL);

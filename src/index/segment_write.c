@@ -63,6 +63,14 @@
 #include "util/norm.h"
 
 #define OUT_CHUNK (1u << 20)
+/* The file is written in pieces ending at multiples of this (2 MiB, an
+ * x86-64 huge page): a file system that caches files in large folios
+ * (ext4, xfs on Linux 6.x) then keeps the segment in 2 MiB folios, which
+ * a search's mapping maps with huge pages, so its random reads (a rare
+ * word's dictionary block, norms, ids) cost no page walk.  Measured on
+ * gen-208410: 156 of 156 MiB so mapped, against 6 MiB from 1 MiB writes
+ * at unaligned offsets; rare-word p50 3.7-3.9 -> 3.3-3.4 us. */
+#define OUT_ALIGN (2u << 20)
 #define POS_CHUNK (1u << 16) /* positions bytes kept per term before writing */
 
 void seg_name(char *out, size_t n, uint64_t id) { snprintf(out, n, "seg-%016llx.mgs", (unsigned long long)id); }
@@ -128,22 +136,46 @@ static void out_drain(out_file *o)
     out_writeback(o);
 }
 
+/* Writes the buffered bytes up to the last OUT_ALIGN boundary of the file
+ * they reach and keeps the rest buffered. */
+static void out_spill(out_file *o)
+{
+    size_t keep = (size_t)(o->off % OUT_ALIGN); /* o->off: the file offset after the buffer */
+    if (keep >= o->b.len)
+        return; /* no boundary reached */
+    size_t n = o->b.len - keep;
+    out_crc(o);
+    out_write(o, o->b.p, n);
+    memmove(o->b.p, o->b.p + n, keep);
+    o->b.len = keep;
+    o->crc_at = keep;
+    out_writeback(o);
+}
+
 static void out_put(out_file *o, const void *p, size_t n)
 {
+    const uint8_t *q = p;
     o->off += n;
-    if (n >= OUT_CHUNK) { /* written from the caller's memory, not copied */
-        out_drain(o);
-        o->crc = crc32_update(o->crc, p, n);
-        o->crc_all = crc32_update(o->crc_all, p, n);
-        out_write(o, p, n);
-        out_writeback(o);
-        return;
+    if (n >= OUT_CHUNK) { /* its aligned middle written from the caller's memory, not copied */
+        uint64_t at = o->off - n; /* where q goes in the file */
+        size_t head = (size_t)((OUT_ALIGN - at % OUT_ALIGN) % OUT_ALIGN);
+        size_t mid = head < n ? (n - head) / OUT_ALIGN * OUT_ALIGN : 0;
+        if (mid) {
+            buf_put(&o->b, q, head); /* the buffer then ends at a boundary */
+            out_drain(o);
+            o->crc = crc32_update(o->crc, q + head, mid);
+            o->crc_all = crc32_update(o->crc_all, q + head, mid);
+            out_write(o, q + head, mid);
+            out_writeback(o);
+            q += head + mid;
+            n -= head + mid;
+        }
     }
-    buf_put(&o->b, p, n);
+    buf_put(&o->b, q, n);
     if (o->b.oom)
         o->err = ENOMEM;
     if (o->b.len >= OUT_CHUNK)
-        out_drain(o);
+        out_spill(o);
 }
 
 static void out_close(out_file *o)
