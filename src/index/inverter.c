@@ -150,6 +150,17 @@ static inline __attribute__((always_inline)) int ps_varint(pool *p, pstream *s, 
     return ps_varint_slow(p, s, level, x);
 }
 
+/* Writes x as a varint at b[n..]; the new n. */
+static inline unsigned venc(uint8_t *b, unsigned n, uint64_t x)
+{
+    while (x >= 0x80) {
+        b[n++] = (uint8_t)(x | 0x80);
+        x >>= 7;
+    }
+    b[n++] = (uint8_t)x;
+    return n;
+}
+
 /* Appends stream s (written with levels from 0) to out; its start or NULL
  * when out of memory. */
 static const uint8_t *ps_read_append(const pool *p, const pstream *s, buf *out, size_t *len)
@@ -402,7 +413,19 @@ static int inv_end_doc(inverter *v)
     uint32_t d1 = v->ndocs + 1;
     for (size_t i = 0; i < v->ntouched; i++) {
         inv_term *t = &v->terms[v->touched[i]];
-        if (ps_varint(&v->pool, &t->docs, &t->dlevel, (uint64_t)(d1 - t->last_doc1) << 1 | (t->tft > 0)) != 0 ||
+        pstream *s = &t->docs;
+        if (s->end - s->upto >= 16) {
+            /* the entry (at most 15 bytes) encoded in registers and stored
+             * 16 bytes at once; the bytes past it are the slice's unused
+             * rest, overwritten by the next entry */
+            uint8_t e[16] = { 0 };
+            unsigned n = venc(e, 0, (uint64_t)(d1 - t->last_doc1) << 1 | (t->tft > 0));
+            if (t->tft)
+                n = venc(e, n, t->tft);
+            n = venc(e, n, t->tfb);
+            memcpy(pool_at(&v->pool, s->upto), e, 16);
+            s->upto += n;
+        } else if (ps_varint(&v->pool, &t->docs, &t->dlevel, (uint64_t)(d1 - t->last_doc1) << 1 | (t->tft > 0)) != 0 ||
             (t->tft && ps_varint(&v->pool, &t->docs, &t->dlevel, t->tft) != 0) ||
             ps_varint(&v->pool, &t->docs, &t->dlevel, t->tfb) != 0)
             return -1;
