@@ -271,13 +271,15 @@ static uint32_t inv_term_id(inverter *v, const char *key, size_t len)
     return (uint32_t)v->nterms++;
 }
 
-/* One occurrence of term `id` at pos in the current document. */
-static inline __attribute__((always_inline)) int inv_occ(inverter *v, uint32_t id, uint32_t pos, int exact, int title)
+/* One occurrence of term `id` at pos in document d1 - 1 (the current one);
+ * terms is v->terms (callers keep it in a register: the pool's byte
+ * stores would make the compiler reload it). */
+static inline __attribute__((always_inline)) int inv_occ_at(inverter *v, inv_term *terms, uint32_t d1,
+                                                            uint32_t id, uint32_t pos, int exact, int title)
 {
     if (id == UINT32_MAX)
         return -1;
-    inv_term *t = &v->terms[id];
-    uint32_t d1 = v->ndocs + 1;
+    inv_term *t = &terms[id];
     if (t->cur_doc1 != d1) {
         if (v->ntouched == v->touched_cap) {
             size_t cap = v->touched_cap ? v->touched_cap * 2 : 256;
@@ -301,6 +303,12 @@ static inline __attribute__((always_inline)) int inv_occ(inverter *v, uint32_t i
     else
         t->tfb++;
     return 0;
+}
+
+/* One occurrence of term `id` at pos in the current document. */
+static inline int inv_occ(inverter *v, uint32_t id, uint32_t pos, int exact, int title)
+{
+    return inv_occ_at(v, v->terms, v->ndocs + 1, id, pos, exact, title);
 }
 
 static int inv_occ_key(inverter *v, const char *key, size_t len, uint32_t pos, int exact, int title)
@@ -354,6 +362,9 @@ static uint32_t inv_words(tok_ctx *c, const char *s, uint32_t first)
     inverter *v = c->v;
     tokenizer *z = analyzer_keys_begin(c->an, s, strlen(s));
     uint32_t count = 0;
+    const uint32_t d1 = v->ndocs + 1;
+    const int title = c->title;
+    inv_term *terms = v->terms; /* moves only when inv_resolve adds terms */
     while (tokenizer_next_inline(z)) {
         const char *key = (const char *)z->text;
         uint32_t len = z->n, flags = z->flags & (ANALYZER_KEY_NONASCII | ANALYZER_KEY_LETTER);
@@ -372,15 +383,18 @@ static uint32_t inv_words(tok_ctx *c, const char *s, uint32_t first)
                 c->fail = -1;
                 break;
             }
+            terms = v->terms;
         }
         if (stem == KEY_EMPTY)
             continue; /* folds to nothing: not a token */
         uint32_t pos = first + count++;
-        c->fail |= inv_occ(v, stem, pos, raw == UINT32_MAX, c->title);
+        int fail = inv_occ_at(v, terms, d1, stem, pos, raw == UINT32_MAX, title);
         if (raw != UINT32_MAX)
-            c->fail |= inv_occ(v, raw, pos, 1, c->title);
-        if (c->fail)
+            fail |= inv_occ_at(v, terms, d1, raw, pos, 1, title);
+        if (fail) {
+            c->fail = -1;
             break;
+        }
     }
     analyzer_keys_end(c->an);
     return count;
