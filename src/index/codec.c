@@ -8,6 +8,7 @@
  * registers: about 1 G integers/s on this machine. */
 #include "index/codec.h"
 
+#include <pthread.h>
 #include <string.h>
 
 unsigned codec_width(const uint32_t *v, size_t n)
@@ -83,41 +84,81 @@ static inline uint64_t load64(const uint8_t *p)
  * (where a value and its shift fit one 32-bit lane): per half group of
  * eight values, a byte shuffle puts into lane k the four bytes from value
  * k's first one, a per-lane shift drops its low bits and a mask its high
- * ones.  The offsets and shifts depend on the width only, so they are
- * computed once per block.  The block's nbytes are first copied into a
- * zero-padded buffer, so the 16-byte loads never read past them (a partial
- * block unpacks as a whole one with zeros after its values). */
-__attribute__((target("avx2"))) static void unpack128_avx2(const uint8_t *in, size_t nbytes,
-                                                          unsigned w, uint32_t *v)
-{
-    uint8_t buf[16 * 24 + 32], shuf[2][16];
+ * ones.  The offsets and shifts depend on the width only: they are
+ * tabulated once per width (avx_tab).  A group's second load reads 16
+ * bytes from w/2 bytes after its start, so the groups whose loads stay
+ * inside the input's nbytes read it in place, and the others from a
+ * zero-padded copy: a partial block unpacks as a whole one with zeros
+ * after its values.  Only the first `groups` groups of eight are written. */
+typedef struct avx_width {
+    uint8_t shuf[2][16];
     uint32_t sh[2][4];
-    size_t base[2];
-    memcpy(buf, in, nbytes);
-    memset(buf + nbytes, 0, sizeof buf - nbytes);
-    for (unsigned h = 0; h < 2; h++) {
-        base[h] = (4u * h * w) / 8;
-        for (unsigned k = 0; k < 4; k++) {
-            unsigned bit = (4u * h + k) * w;
-            sh[h][k] = bit % 8;
-            for (unsigned j = 0; j < 4; j++)
-                shuf[h][4 * k + j] = (uint8_t)(bit / 8 - base[h] + j);
+    uint32_t base1;       /* the second half group's first byte */
+    uint32_t direct;      /* groups read in place */
+} avx_width;
+
+static avx_width avx_tab[25];
+static pthread_once_t avx_once = PTHREAD_ONCE_INIT;
+
+static void avx_tab_init(void)
+{
+    for (unsigned w = 1; w <= 24; w++) {
+        avx_width *t = &avx_tab[w];
+        for (unsigned h = 0; h < 2; h++) {
+            unsigned base = (4u * h * w) / 8;
+            for (unsigned k = 0; k < 4; k++) {
+                unsigned bit = (4u * h + k) * w;
+                t->sh[h][k] = bit % 8;
+                for (unsigned j = 0; j < 4; j++)
+                    t->shuf[h][4 * k + j] = (uint8_t)(bit / 8 - base + j);
+            }
         }
+        t->base1 = (4u * w) / 8;
+        unsigned g = 0;
+        while (g < CODEC_BLOCK / 8 && (size_t)g * w + t->base1 + 16 <= codec_packed_size(w))
+            g++;
+        t->direct = g;
     }
-    const __m128i s0 = _mm_loadu_si128((const __m128i *)shuf[0]);
-    const __m128i s1 = _mm_loadu_si128((const __m128i *)shuf[1]);
-    const __m128i c0 = _mm_loadu_si128((const __m128i *)sh[0]);
-    const __m128i c1 = _mm_loadu_si128((const __m128i *)sh[1]);
+}
+
+__attribute__((target("avx2"))) static inline void avx_group(const uint8_t *b, const avx_width *t,
+                                                             __m128i s0, __m128i s1, __m128i c0,
+                                                             __m128i c1, __m128i mask, uint32_t *o)
+{
+    __m128i x = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)b), s0);
+    __m128i y = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(b + t->base1)), s1);
+    x = _mm_and_si128(_mm_srlv_epi32(x, c0), mask);
+    y = _mm_and_si128(_mm_srlv_epi32(y, c1), mask);
+    _mm_storeu_si128((__m128i *)o, x);
+    _mm_storeu_si128((__m128i *)(o + 4), y);
+}
+
+__attribute__((target("avx2"))) static void unpack128_avx2(const uint8_t *in, size_t nbytes,
+                                                          unsigned w, unsigned groups, uint32_t *v)
+{
+    pthread_once(&avx_once, avx_tab_init);
+    const avx_width *t = &avx_tab[w];
+    const __m128i s0 = _mm_loadu_si128((const __m128i *)t->shuf[0]);
+    const __m128i s1 = _mm_loadu_si128((const __m128i *)t->shuf[1]);
+    const __m128i c0 = _mm_loadu_si128((const __m128i *)t->sh[0]);
+    const __m128i c1 = _mm_loadu_si128((const __m128i *)t->sh[1]);
     const __m128i mask = _mm_set1_epi32((int)((1u << w) - 1));
-    for (unsigned g = 0; g < CODEC_BLOCK / 8; g++) {
-        const uint8_t *b = buf + (size_t)g * w;
-        __m128i x = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)b), s0);
-        __m128i y = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(b + base[1])), s1);
-        x = _mm_and_si128(_mm_srlv_epi32(x, c0), mask);
-        y = _mm_and_si128(_mm_srlv_epi32(y, c1), mask);
-        _mm_storeu_si128((__m128i *)(v + 8 * g), x);
-        _mm_storeu_si128((__m128i *)(v + 8 * g + 4), y);
-    }
+    unsigned g = 0;
+    /* groups g whose loads end inside the input: g * w + base1 + 16 <= nbytes */
+    size_t fit = nbytes >= t->base1 + 16 ? (nbytes - t->base1 - 16) / w + 1 : 0;
+    unsigned direct = fit < t->direct ? (unsigned)fit : t->direct;
+    for (; g < direct && g < groups; g++)
+        avx_group(in + (size_t)g * w, t, s0, s1, c0, c1, mask, v + 8 * g);
+    if (g == groups)
+        return;
+    /* The rest from a zero-padded copy (after a whole block's groups read
+     * in place, at most w/2 + 16 + w bytes). */
+    uint8_t tail[16 * 24 + 32];
+    size_t from = (size_t)g * w, have = nbytes > from ? nbytes - from : 0;
+    memcpy(tail, in + from, have);
+    memset(tail + have, 0, (size_t)(groups - g) * w + 16 + t->base1 - have);
+    for (; g < groups; g++)
+        avx_group(tail + ((size_t)g * w - from), t, s0, s1, c0, c1, mask, v + 8 * g);
 }
 static int simd_allowed = 1;
 
@@ -146,7 +187,7 @@ void codec_unpack128(const uint8_t *in, unsigned width, uint32_t *v)
     const size_t nbytes = codec_packed_size(width);
 #ifdef CODEC_SIMD
     if (width >= 1 && width <= 24 && simd_avx2()) {
-        unpack128_avx2(in, nbytes, width, v);
+        unpack128_avx2(in, nbytes, width, CODEC_BLOCK / 8, v);
         return;
     }
 #endif
@@ -189,7 +230,7 @@ void codec_unpack_n(const uint8_t *in, size_t n, unsigned width, uint32_t *v)
 #ifdef CODEC_SIMD
     if (width >= 1 && width <= 24 && n <= CODEC_BLOCK && simd_avx2()) {
         uint32_t all[CODEC_BLOCK];
-        unpack128_avx2(in, nbytes, width, all);
+        unpack128_avx2(in, nbytes, width, (unsigned)(n + 7) / 8, all);
         memcpy(v, all, n * sizeof *v);
         return;
     }
