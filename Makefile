@@ -121,19 +121,28 @@ demo: all
 bench:
 	bash bench/run
 
-# libFuzzer target for the query parser (clang from Debian).
+# libFuzzer targets (clang from Debian): the query parser, and the ingest
+# readers with the indexer's analysis of what they produce.
 FUZZ_BUILD := build-fuzz
 fuzz: | $(BUILD)/.deps
 	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang CXX=clang++ WARN="-Wall -Wextra" \
 	  OPT="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" \
 	  SAN_LD="-fsanitize=address,undefined" $(FUZZ_BUILD)/libmorgue.a
 	@mkdir -p $(FUZZ_BUILD)/fuzz
-	clang $(CPPFLAGS) -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined \
-	  -o $(FUZZ_BUILD)/fuzz/fuzz_query tests/fuzz/fuzz_query.c $(FUZZ_BUILD)/libmorgue.a $(LDLIBS)
+	for t in query ingest; do \
+	  clang $(CPPFLAGS) -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined \
+	    -o $(FUZZ_BUILD)/fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c $(FUZZ_BUILD)/libmorgue.a $(LDLIBS) \
+	    || exit 1; \
+	done
 
+# Each target for FUZZ_SECONDS (default 60); the corpora grown in the run
+# stay in $(FUZZ_BUILD)/corpus_*, the checked-in seeds are not touched.
 fuzz-short: fuzz
+	@mkdir -p $(FUZZ_BUILD)/corpus_query $(FUZZ_BUILD)/corpus_ingest
 	$(FUZZ_BUILD)/fuzz/fuzz_query -max_total_time=$${FUZZ_SECONDS:-60} -max_len=256 \
-	  tests/fuzz/corpus_query
+	  $(FUZZ_BUILD)/corpus_query tests/fuzz/corpus_query
+	$(FUZZ_BUILD)/fuzz/fuzz_ingest -max_total_time=$${FUZZ_SECONDS:-60} -max_len=4096 \
+	  -rss_limit_mb=4096 $(FUZZ_BUILD)/corpus_ingest tests/fuzz/corpus_ingest
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \

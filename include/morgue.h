@@ -103,6 +103,9 @@ MG_API const char *mg_strerror(int code);
  * Invalid UTF-8 is accepted: bad bytes are replaced by U+FFFD in what is
  * stored and skipped by analysis, and counted in mg_stats.bad_utf8.
  */
+/* Longest article id, in bytes. */
+#define MG_ID_MAX 254
+
 typedef struct mg_article {
     const char *id;      /* unique external id (required for mg_index_add) */
     const char *url;     /* stored */
@@ -166,8 +169,9 @@ MG_API const char *mg_errmsg(const mg_index *ix);
 /*
  * Adds an article, replacing any committed or pending article with the same
  * id.  The article is searchable after mg_index_commit().  The strings are
- * copied before the call returns.  MG_EINVAL for a NULL article or a
- * missing or empty id, MG_EREADONLY on a read-only handle, MG_EIO or
+ * copied before the call returns.  MG_EINVAL for a NULL article, or a
+ * missing, empty or too long id (more than MG_ID_MAX bytes), MG_EREADONLY
+ * on a read-only handle, MG_EIO or
  * MG_ENOMEM when a segment cannot be flushed.
  */
 MG_API int mg_index_add(mg_index *ix, const mg_article *a);

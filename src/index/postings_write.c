@@ -141,7 +141,8 @@ void pw_begin(post_writer *w)
  * shortest length (util/norm.c's norm_decode, copied because the format
  * depends on it: a change there must not change how segments decode);
  * 255 is unbounded. */
-#define NORM_LO(b) ((b) < 40 ? (uint64_t)(b) : ((uint64_t)(16 + ((b) - 40) % 16) << (((b) - 40) / 16)) + 24)
+#define NORM_LO(b) ((b) < 40 ? (uint64_t)(b) : ((uint64_t)(16 + ((b) - 40) % 16) << NORM_SH(b)) + 24)
+#define NORM_SH(b) ((b) < 40 ? 0 : ((b) - 40) / 16) /* never negative, even untaken (clang) */
 #define NORM_HI(b) ((b) == 255 ? (uint64_t)UINT32_MAX : NORM_LO((b) + 1) - 1)
 #define R4(b)      NORM_HI(b), NORM_HI(b + 1), NORM_HI(b + 2), NORM_HI(b + 3)
 #define R16(b)     R4(b), R4(b + 4), R4(b + 8), R4(b + 12)

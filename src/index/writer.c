@@ -420,12 +420,14 @@ static uint32_t writer_delete_id(ix_writer *w, const char *id)
     return found;
 }
 
+_Static_assert(MG_ID_MAX <= IX_TERM_MAX - 1, "an id is looked up as a term");
+
 static int id_ok(const char *id, errbuf *e)
 {
     if (!id || !*id)
         return err_set(e, MG_EINVAL, "an article needs a non-empty id");
-    if (strlen(id) > IX_TERM_MAX - 1)
-        return err_set(e, MG_EINVAL, "id longer than %d bytes", IX_TERM_MAX - 1);
+    if (strlen(id) > MG_ID_MAX)
+        return err_set(e, MG_EINVAL, "id longer than %d bytes", MG_ID_MAX);
     return MG_OK;
 }
 
