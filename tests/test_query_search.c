@@ -451,6 +451,54 @@ static void test_pruned_conjunctions_equal_exhaustive_on_random_queries(void **s
     ix_reader_unref(r);
 }
 
+/* What the tests that drive plans and iterators by hand share: the
+ * corpus's reader, an English analyzer and the default BM25 over it. */
+typedef struct by_hand {
+    ix_reader *r;
+    analyzer *an;
+    bm25 m;
+} by_hand;
+
+static void by_hand_open(by_hand *h)
+{
+    errbuf e;
+    assert_int_equal(ix_reader_open(DIR, &h->r, &e), MG_OK);
+    h->an = analyzer_new("english", &e);
+    assert_non_null(h->an);
+    mg_search_options o;
+    mg_search_options_init(&o);
+    bm25_init(&h->m, o.k1, o.b, o.title_weight, ix_reader_avg_title_len(h->r),
+              ix_reader_avg_body_len(h->r));
+}
+
+static void by_hand_close(by_hand *h)
+{
+    analyzer_free(h->an);
+    ix_reader_unref(h->r);
+}
+
+/* The plan of a query that must parse and plan. */
+static plan *by_hand_plan(by_hand *h, const char *text)
+{
+    errbuf e;
+    qast *ast = NULL;
+    size_t col;
+    assert_int_equal(qparse(text, strlen(text), 0, &ast, &e, &col), MG_OK);
+    plan *pl = NULL;
+    assert_int_equal(plan_build(ast, h->an, h->r, 1, 0, &pl, &e), MG_OK);
+    qast_free(ast);
+    return pl;
+}
+
+/* Segment sgi's context for building iterators. */
+static qctx by_hand_ctx(by_hand *h, uint32_t sgi)
+{
+    const ix_segment *sg = ix_reader_segment(h->r, sgi);
+    const uint8_t *nm = ix_seg_norms(sg);
+    qctx cx = { &h->m, sg, sgi, ix_seg_ndocs(sg), ix_seg_dates(sg), nm, nm + ix_seg_ndocs(sg), NULL };
+    return cx;
+}
+
 /* qit_doc_le, the top-k loop's test of a document's bound against the
  * k-th score, decides a phrase's without dividing: it must agree with
  * qit_doc_bound <= theta wherever theta is not within rounding of the
@@ -458,31 +506,16 @@ static void test_pruned_conjunctions_equal_exhaustive_on_random_queries(void **s
 static void test_phrase_doc_le_agrees_with_doc_bound(void **state)
 {
     (void)state;
-    ix_reader *r;
-    errbuf e;
-    assert_int_equal(ix_reader_open(DIR, &r, &e), MG_OK);
-    analyzer *an = analyzer_new("english", &e);
-    assert_non_null(an);
-    mg_search_options o;
-    mg_search_options_init(&o);
-    bm25 m;
-    bm25_init(&m, o.k1, o.b, o.title_weight, ix_reader_avg_title_len(r), ix_reader_avg_body_len(r));
+    by_hand h;
+    by_hand_open(&h);
     uint64_t st = 77, checked = 0, under = 0;
     for (int q = 0; q < 200; q++) {
         char text[128];
         const char *f = q % 3 == 0 ? "title:" : q % 3 == 1 ? "body:" : "";
         snprintf(text, sizeof text, "%s\"%s %s\"", f, VOCAB[zipf(&st)], VOCAB[zipf(&st)]);
-        qast *ast = NULL;
-        size_t col;
-        assert_int_equal(qparse(text, strlen(text), 0, &ast, &e, &col), MG_OK);
-        plan *pl = NULL;
-        assert_int_equal(plan_build(ast, an, r, 1, 0, &pl, &e), MG_OK);
-        qast_free(ast);
-        for (uint32_t sgi = 0; plan_root(pl) && sgi < ix_reader_nsegments(r); sgi++) {
-            const ix_segment *sg = ix_reader_segment(r, sgi);
-            const uint8_t *nm = ix_seg_norms(sg);
-            qctx cx = { &m, sg, sgi, ix_seg_ndocs(sg), ix_seg_dates(sg), nm, nm + ix_seg_ndocs(sg),
-                        NULL };
+        plan *pl = by_hand_plan(&h, text);
+        for (uint32_t sgi = 0; plan_root(pl) && sgi < ix_reader_nsegments(h.r); sgi++) {
+            qctx cx = by_hand_ctx(&h, sgi);
             qit *it = NULL;
             assert_int_equal(qit_build_approx(plan_root(pl), &cx, &it), MG_OK);
             for (uint32_t d = it->doc; d != IX_END; d = qit_next(it)) {
@@ -506,8 +539,7 @@ static void test_phrase_doc_le_agrees_with_doc_bound(void **state)
     print_message("phrase bounds: %llu documents checked, %llu matches under their bound\n",
                   (unsigned long long)checked, (unsigned long long)under);
     assert_true(checked > 500 && under > 50);
-    analyzer_free(an);
-    ix_reader_unref(r);
+    by_hand_close(&h);
 }
 
 /* qit_bound_parts, the bound a conjunction keeps for a clause while the
@@ -517,15 +549,8 @@ static void test_phrase_doc_le_agrees_with_doc_bound(void **state)
 static void test_bound_parts_cover_the_scores_of_their_range(void **state)
 {
     (void)state;
-    ix_reader *r;
-    errbuf e;
-    assert_int_equal(ix_reader_open(DIR, &r, &e), MG_OK);
-    analyzer *an = analyzer_new("english", &e);
-    assert_non_null(an);
-    mg_search_options o;
-    mg_search_options_init(&o);
-    bm25 m;
-    bm25_init(&m, o.k1, o.b, o.title_weight, ix_reader_avg_title_len(r), ix_reader_avg_body_len(r));
+    by_hand h;
+    by_hand_open(&h);
     uint64_t st = 91, checked = 0, ranged = 0;
     for (int q = 0; q < 150; q++) {
         char text[128];
@@ -534,17 +559,9 @@ static void test_bound_parts_cover_the_scores_of_their_range(void **state)
             snprintf(text, sizeof text, "%s\"%s %s\"", f, VOCAB[zipf(&st)], VOCAB[zipf(&st)]);
         else
             snprintf(text, sizeof text, "%s%s", f, VOCAB[zipf(&st)]);
-        qast *ast = NULL;
-        size_t col;
-        assert_int_equal(qparse(text, strlen(text), 0, &ast, &e, &col), MG_OK);
-        plan *pl = NULL;
-        assert_int_equal(plan_build(ast, an, r, 1, 0, &pl, &e), MG_OK);
-        qast_free(ast);
-        for (uint32_t sgi = 0; plan_root(pl) && sgi < ix_reader_nsegments(r); sgi++) {
-            const ix_segment *sg = ix_reader_segment(r, sgi);
-            const uint8_t *nm = ix_seg_norms(sg);
-            qctx cx = { &m, sg, sgi, ix_seg_ndocs(sg), ix_seg_dates(sg), nm, nm + ix_seg_ndocs(sg),
-                        NULL };
+        plan *pl = by_hand_plan(&h, text);
+        for (uint32_t sgi = 0; plan_root(pl) && sgi < ix_reader_nsegments(h.r); sgi++) {
+            qctx cx = by_hand_ctx(&h, sgi);
             qit *ref = NULL, *it = NULL;
             assert_int_equal(qit_build(plan_root(pl), &cx, &ref), MG_OK);
             assert_int_equal(qit_build(plan_root(pl), &cx, &it), MG_OK);
@@ -577,8 +594,7 @@ static void test_bound_parts_cover_the_scores_of_their_range(void **state)
     print_message("bound parts: %llu documents checked, %llu within a kept range\n",
                   (unsigned long long)checked, (unsigned long long)ranged);
     assert_true(checked > 500 && ranged > 100);
-    analyzer_free(an);
-    ix_reader_unref(r);
+    by_hand_close(&h);
 }
 
 /* ix_post_ahead (the phrase iterator prefetches the norms of the documents
