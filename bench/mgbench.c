@@ -302,12 +302,18 @@ static int reuse_load(const char *dir, const bcorpus *c, eres *r)
     return ok;
 }
 
+/* Where the engine's index of corpus c lives in the work directory. */
+static void engine_dir(char *dir, size_t n, const opts *o, const bcorpus *c, const bengine *e)
+{
+    snprintf(dir, n, "%s/%s-%s", o->work, c->name, e->name);
+}
+
 /* Builds the engine's index (the best of o->builds builds, all of them
  * interleaved with the other engines' by the caller), or reuses it. */
 static void bench_build(const opts *o, const bengine *e, const bcorpus *c, int round, eres *r)
 {
     char dir[4200];
-    snprintf(dir, sizeof dir, "%s/%s-%s", o->work, c->name, e->name);
+    engine_dir(dir, sizeof dir, o, c, e);
     int reuse = name_in(o->reuse, e->name);
     if (round == 0 && reuse && reuse_load(dir, c, r)) {
         fprintf(stderr, "  %s: reusing the index built earlier in %s\n", e->name, dir);
@@ -339,7 +345,7 @@ static void bench_query(const opts *o, const bengine *e, const bcorpus *c, const
                         int round, eres *r)
 {
     char dir[4200];
-    snprintf(dir, sizeof dir, "%s/%s-%s", o->work, c->name, e->name);
+    engine_dir(dir, sizeof dir, o, c, e);
     fprintf(stderr, "  %s: %zu queries x %d passes (round %d of %d)...\n", e->name, qs->n, o->passes,
             round + 1, o->rounds);
     query_arg q = { e, dir, qs, o->passes, 10, round == 0 };
@@ -402,7 +408,7 @@ static void bench_rounds_median(int rounds, eres *r)
 static void bench_incremental(const opts *o, const bengine *e, const bcorpus *c, eres *r)
 {
     char dir[4200];
-    snprintf(dir, sizeof dir, "%s/%s-%s", o->work, c->name, e->name);
+    engine_dir(dir, sizeof dir, o, c, e);
     int reuse = name_in(o->reuse, e->name);
     if (reuse) {
         snprintf(r->note, sizeof r->note, "index %s (--reuse): no +1%% step",
@@ -511,7 +517,7 @@ static void bench_corpus(const opts *o, int ci, report *rep)
     for (size_t k = 0; k < 3; k++)
         if (res[k].avail && res[k].built) {
             char dir[4200];
-            snprintf(dir, sizeof dir, "%s/%s-%s", o->work, c.name, all_engines[k]->name);
+            engine_dir(dir, sizeof dir, o, &c, all_engines[k]);
             res[k].szok = all_engines[k]->sizes(dir, &res[k].sz) == 0;
             if (!all_engines[k]->search) snprintf(res[k].note, sizeof res[k].note, "no search in this build");
         }
