@@ -94,7 +94,9 @@ static void xq_keep_token(xq *x, const token *t)
         return;
     }
     memcpy(raw, t->raw, t->raw_len);
+    raw[t->raw_len] = '\0';
     memcpy(term, t->term, t->term_len);
+    term[t->term_len] = '\0';
     k->raw = raw;
     k->term = term;
     x->ntk++;
@@ -245,11 +247,18 @@ static int on_prefix_term(void *ctx, const char *term, size_t len, uint32_t df)
     return p->x->rc != MG_OK || ++p->n >= XB_PREFIX_MAX;
 }
 
+typedef struct raw_ctx {
+    xq *x;
+    buf *b;
+} raw_ctx;
+
 /* Collects the tokens of a prefix query: each as varint length + raw
- * bytes + varint length + stem bytes. */
+ * bytes + varint length + stem bytes (and, with snippets, as tokens). */
 static int on_raw(void *ctx, const token *t)
 {
-    buf *b = ctx;
+    raw_ctx *rc = ctx;
+    buf *b = rc->b;
+    xq_keep_token(rc->x, t);
     buf_put_varint(b, t->raw_len);
     buf_put(b, t->raw, t->raw_len);
     buf_put_varint(b, t->term_len);
@@ -268,21 +277,6 @@ static void xq_expand(xq *x, prefix_ctx *pc, const char *pre, size_t n)
         xq_xfail(x, rc);
 }
 
-static int on_snip_token(void *ctx, const token *t)
-{
-    xq_keep_token(ctx, t);
-    return 0;
-}
-
-/* The snippet unit of word*: its tokens, the last one a prefix. */
-static void xq_prefix_unit(xq *x, const qnode *n, double w)
-{
-    x->ntk = 0;
-    analyzer_run(x->an, n->text, n->len, 0, on_snip_token, x);
-    if (!x->rc)
-        xsnip_add(x->sn, x->tk, x->ntk, 0, 1, w);
-}
-
 /* word*: OR of the indexed terms starting with the folded word (as morgue:
  * plain stems first, then "R" raw forms, XB_PREFIX_MAX in all; in a field,
  * its "A"/"S" terms).  A word that splits ("e-ma*") requires its earlier
@@ -296,7 +290,9 @@ static xap_query *xq_prefix(xq *x, const qnode *n)
     buf toks, key;
     buf_init(&toks);
     buf_init(&key);
-    uint32_t ntok = analyzer_run(x->an, n->text, n->len, 0, on_raw, &toks);
+    raw_ctx rctx = { x, &toks };
+    x->ntk = 0;
+    uint32_t ntok = analyzer_run(x->an, n->text, n->len, 0, on_raw, &rctx);
     if (toks.oom) {
         buf_free(&toks);
         x->rc = err_set(x->e, MG_ENOMEM, "out of memory");
@@ -338,8 +334,8 @@ static xap_query *xq_prefix(xq *x, const qnode *n)
     }
     if (key.oom && !x->rc)
         x->rc = err_set(x->e, MG_ENOMEM, "out of memory");
-    if (x->sn && !pre && !x->rc)
-        xq_prefix_unit(x, n, pc.idf * (double)ntok);
+    if (x->sn && !pre && !x->rc) /* its unit: the tokens, the last one a prefix */
+        xsnip_add(x->sn, x->tk, x->ntk, 0, 1, pc.idf * (double)ntok);
     buf_free(&toks);
     buf_free(&key);
     size_t k = x->nterms;

@@ -28,14 +28,7 @@ void xsnip_add(xsnip *s, const token *t, size_t n, int exact, int prefix, double
         sw[i].kind = prefix && i + 1 == n ? SNIP_PREFIX : exact ? SNIP_RAW : SNIP_STEM;
         int raw = sw[i].kind != SNIP_STEM;
         sw[i].len = raw ? t[i].raw_len : t[i].term_len;
-        char *str = qa_alloc(&s->a, sw[i].len + 1);
-        if (!str) {
-            s->oom = 1;
-            return;
-        }
-        memcpy(str, raw ? t[i].raw : t[i].term, sw[i].len);
-        str[sw[i].len] = '\0';
-        sw[i].s = str;
+        sw[i].s = raw ? t[i].raw : t[i].term;
         sw[i].off = t[i].pos - t[0].pos;
     }
     snip_unit *u = &s->u[s->q.nu++];

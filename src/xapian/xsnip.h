@@ -19,7 +19,7 @@ typedef struct xsnip {
     snip_query q;          /* the units so far (q.u, q.nu) */
     snip_unit *u;
     size_t cap;
-    qarena a;              /* the units' words and strings */
+    qarena a;              /* the units' words, and the strings they name */
     int oom;
     /* what the clauses being translated are in */
     int neg;               /* > 0: under an excluded clause */
@@ -28,7 +28,9 @@ typedef struct xsnip {
 
 /* Adds the tokens t[0..n) of one word or phrase as a unit of weight w:
  * stems, or exact (raw) forms when exact, the last one a prefix when
- * prefix.  Nothing when excluded or n is 0.  Out of memory sets s->oom. */
+ * prefix.  The tokens' strings are referenced, not copied: they must live
+ * as long as s (copy them into s->a).  Nothing when excluded or n is 0.
+ * Out of memory sets s->oom. */
 void xsnip_add(xsnip *s, const token *t, size_t n, int exact, int prefix, double w);
 
 /* The units, for snippet_query (NULL when there is none). */
