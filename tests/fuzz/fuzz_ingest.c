@@ -56,15 +56,20 @@ static void on_problem(void *ctx, const char *file, uint64_t line, int kind, con
         abort();
 }
 
+static int rmrf(const char *path)
+{
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
+    return system(cmd);
+}
+
 /* A fresh writable index every few thousand inputs, so the uncommitted
  * segments flushed meanwhile do not pile up. */
 static void index_fresh(void)
 {
     if (ix)
         mg_index_close(ix);
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", ixdir);
-    if (system(cmd) != 0)
+    if (rmrf(ixdir) != 0)
         abort();
     mg_open_options o = { .language = "english", .ram_budget = 8u << 20 };
     if (mg_index_open(ixdir, MG_WRITE | MG_CREATE, &o, &ix) != MG_OK)
@@ -93,9 +98,7 @@ static void cleanup(void)
     if (ix)
         mg_index_close(ix);
     ix = NULL;
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
+    if (rmrf(dir) != 0)
         fprintf(stderr, "fuzz_ingest: could not remove %s\n", dir);
 }
 
