@@ -720,7 +720,7 @@ static int fl_code_term(const inverter *v, const seg_writer *w, fl_coder *c, con
     if (!d || !p)
         return -2;
     segw_enc_begin(&c->pw);
-    return pw_add_stream(&c->pw, d, d + dl, p, p + pl, w->norms_t.p, w->norms_b.p, w->ndocs, mode);
+    return pw_add_stream(&c->pw, d, d + dl, p, p + pl, w->norms_t.p, w->norms_b.p, w->ndocs, 0, mode);
 }
 
 /* Positions are buffered with flags; terms whose occurrences all agree

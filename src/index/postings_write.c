@@ -401,9 +401,10 @@ const uint8_t *pw_positions(post_writer *w, const uint8_t *in, const uint8_t *en
 }
 
 int pw_add_stream(post_writer *w, const uint8_t *d, const uint8_t *dend, const uint8_t *p,
-                  const uint8_t *pend, const uint8_t *nt, const uint8_t *nb, uint32_t ndocs, int mode)
+                  const uint8_t *pend, const uint8_t *nt, const uint8_t *nb, uint32_t ndocs,
+                  uint32_t base, int mode)
 {
-    uint64_t doc1 = 0;
+    uint64_t doc1 = base;
     while (d < dend) {
         uint64_t gap, tft = 0, tfb;
         if (!(d = varint_get_fast(d, dend, &gap)) || ((gap & 1) && !(d = varint_get_fast(d, dend, &tft))) ||

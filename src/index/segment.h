@@ -212,13 +212,15 @@ const uint8_t *pw_positions(post_writer *w, const uint8_t *in, const uint8_t *en
                             int from, int to);
 /* pw_add and pw_positions for a whole list in the inverter's shapes:
  * docs [d, dend) holds per document the varints (doc - previous doc) << 1
- * | (tf_title > 0) (the previous doc being -1 before the first), tf_title
+ * | (tf_title > 0) (the previous doc being base - 1 before the first: a
+ * list written from document 0 and added at document base), tf_title
  * only when not 0, tf_body; positions [p, pend) each document's tf_title
  * + tf_body values in POS_MIXED; nt / nb are the norms of ndocs documents
  * (0 past them); mode is the term's.  0, or -1 when the positions run
  * short. */
 int  pw_add_stream(post_writer *w, const uint8_t *d, const uint8_t *dend, const uint8_t *p,
-                   const uint8_t *pend, const uint8_t *nt, const uint8_t *nb, uint32_t ndocs, int mode);
+                   const uint8_t *pend, const uint8_t *nt, const uint8_t *nb, uint32_t ndocs,
+                   uint32_t base, int mode);
 /* Ends the term's positions: the partial last positions block to w->pos. */
 void pw_finish_positions(post_writer *w);
 /* Ends the list: appends skip table + blocks to out. */
