@@ -248,6 +248,128 @@ static void test_pfor_picks_the_cheapest_width(void **state)
     }
 }
 
+/* Bit i*w + k of the packed bytes is bit k of value i: the format, one bit
+ * at a time. */
+static void ref_pack(const uint32_t *v, size_t n, unsigned w, uint8_t *out)
+{
+    memset(out, 0, (n * w + 7) / 8);
+    for (size_t i = 0; i < n; i++)
+        for (unsigned k = 0; k < w; k++)
+            if (v[i] >> k & 1)
+                out[(i * w + k) / 8] |= (uint8_t)(1u << ((i * w + k) % 8));
+}
+
+/* Values at the width's limits: all ones, all zeros but the top bit,
+ * alternating max and 0, and random ones (above the width too: the
+ * packers keep the low bits). */
+static void limit_values(uint32_t *v, unsigned w, int pattern, uint64_t *rs)
+{
+    uint32_t max = w == 32 ? UINT32_MAX : (1u << w) - 1, top = w ? 1u << (w - 1) : 0;
+    for (int i = 0; i < 128; i++)
+        v[i] = pattern == 0 ? max : pattern == 1 ? top : pattern == 2 ? (i & 1 ? 0 : max)
+                                                                       : (uint32_t)tu_rand(rs);
+}
+
+/* The width-specialised packers write exactly the format's bytes, nothing
+ * past them, for every width 0..32 and count 1..128. */
+static void test_packers_write_the_format_bits_exactly(void **state)
+{
+    (void)state;
+    uint64_t rs = 5;
+    for (unsigned w = 0; w <= 32; w++)
+        for (int pattern = 0; pattern < 4; pattern++) {
+            uint32_t v[128], masked[128];
+            limit_values(v, w, pattern, &rs);
+            for (int i = 0; i < 128; i++)
+                masked[i] = w == 32 ? v[i] : v[i] & ((1u << w) - 1);
+            for (size_t n = 1; n <= 128; n++) {
+                uint8_t got[16 * 32 + 8], want[16 * 32 + 8];
+                memset(got, 0xA5, sizeof got);
+                ref_pack(masked, n, w, want);
+                size_t len = n == 128 ? codec_pack128(v, w, got) : codec_pack_n(v, n, w, got);
+                assert_int_equal(len, (n * w + 7) / 8);
+                assert_memory_equal(got, want, len);
+                assert_int_equal(got[len], 0xA5); /* nothing written past */
+            }
+        }
+}
+
+/* PFor as the format says, the width chosen the slow way: the smallest
+ * size over every width, maxw unless a lower width is strictly smaller,
+ * else the lowest width of that size. */
+static size_t ref_pfor(const uint32_t *v, unsigned n, uint8_t *out)
+{
+    unsigned maxw = 0;
+    for (unsigned i = 0; i < n; i++)
+        if (v[i] && 32 - (unsigned)__builtin_clz(v[i]) > maxw)
+            maxw = 32 - (unsigned)__builtin_clz(v[i]);
+    size_t best_cost = codec_packed_size_n(n, maxw);
+    unsigned best = maxw;
+    for (unsigned b = 0; b < maxw; b++) {
+        size_t cost = 1 + codec_packed_size_n(n, b);
+        for (unsigned i = 0; i < n; i++)
+            for (uint32_t hi = v[i] >> b; hi; hi >>= 7)
+                cost += 1 + (hi == v[i] >> b);
+        if (cost < best_cost) {
+            best_cost = cost;
+            best = b;
+        }
+    }
+    uint32_t lo[128];
+    uint8_t *p = out + 1, idx[128];
+    unsigned nexc = 0;
+    for (unsigned i = 0; i < n; i++) {
+        lo[i] = best == 32 ? v[i] : v[i] & ((1u << best) - 1);
+        if (best < 32 && v[i] >> best)
+            idx[nexc++] = (uint8_t)i;
+    }
+    out[0] = (uint8_t)(best | (nexc ? 0x80 : 0));
+    if (nexc)
+        *p++ = (uint8_t)nexc;
+    ref_pack(lo, n, best, p);
+    p += (n * best + 7) / 8;
+    memcpy(p, idx, nexc);
+    p += nexc;
+    for (unsigned e = 0; e < nexc; e++) {
+        uint32_t hi = v[idx[e]] >> best;
+        for (; hi >= 0x80; hi >>= 7)
+            *p++ = (uint8_t)(hi | 0x80);
+        *p++ = (uint8_t)hi;
+    }
+    return (size_t)(p - out);
+}
+
+/* The vector encoder (SSE2 counts, searching down from the widest value)
+ * and the portable one (a histogram of every width) write the same bytes
+ * as the slow reference, ties included, for every count and width, with
+ * values at the width's limits and a few outliers. */
+static void test_pfor_encoders_write_the_reference_bytes(void **state)
+{
+    (void)state;
+    uint64_t rs = 11;
+    for (int simd = 1; simd >= 0; simd--) {
+        codec_set_simd(simd);
+        for (unsigned w = 0; w <= 32; w++)
+            for (int pattern = 0; pattern < 6; pattern++) {
+                uint32_t v[128];
+                limit_values(v, w, pattern & 3, &rs);
+                for (int i = 0; i < 128; i++) {
+                    if (pattern == 3 && w < 32)
+                        v[i] &= (1u << w) - 1;
+                    if (pattern >= 4 && tu_rand(&rs) % (pattern == 4 ? 40 : 6) == 0)
+                        v[i] = (uint32_t)tu_rand(&rs) >> (tu_rand(&rs) % 32); /* outlier */
+                }
+                for (unsigned n = 1; n <= 128; n++) {
+                    uint8_t got[CODEC_PFOR_MAX + 8], want[CODEC_PFOR_MAX + 8];
+                    size_t len = codec_pfor_encode(v, n, got), wlen = ref_pfor(v, n, want);
+                    assert_int_equal(len, wlen);
+                    assert_memory_equal(got, want, len);
+                }
+            }
+    }
+    codec_set_simd(1);
+}
+
 static void test_pfor_refuses_malformed_headers(void **state)
 {
     (void)state;
@@ -964,6 +1086,8 @@ int main(void)
         cmocka_unit_test(test_pfor_round_trips_edge_values),
         cmocka_unit_test(test_pfor_round_trips_random_and_patches_outliers),
         cmocka_unit_test(test_pfor_picks_the_cheapest_width),
+        cmocka_unit_test(test_packers_write_the_format_bits_exactly),
+        cmocka_unit_test(test_pfor_encoders_write_the_reference_bytes),
         cmocka_unit_test(test_pfor_refuses_malformed_headers),
         cmocka_unit_test(test_list_round_trips_edge_sizes),
         cmocka_unit_test(test_format_10_lists_still_read),

@@ -19,28 +19,53 @@ unsigned codec_width(const uint32_t *v, size_t n)
     return m ? 32u - (unsigned)__builtin_clz(m) : 0u;
 }
 
+/* Packs groups of eight values with the width W known at compile time:
+ * eight values of W bits fill exactly W bytes, so every value's word and
+ * shift in a group is a constant; the group is built in up to four 64-bit
+ * words and stored whole. */
+#define PACK_CASE(W)                                                           \
+    case W:                                                                    \
+        for (size_t g = 0; g < groups; g++)                                    \
+            pack_group(v + 8 * g, W, out + (size_t)g * W);                     \
+        return;
+
+static inline __attribute__((always_inline)) void pack_group(const uint32_t *v, unsigned w,
+                                                             uint8_t *out)
+{
+    const uint64_t mask = w == 32 ? 0xFFFFFFFFull : (1ull << w) - 1;
+    uint64_t acc[5] = { 0 };
+#pragma GCC unroll 8
+    for (unsigned j = 0; j < 8; j++) {
+        uint64_t x = v[j] & mask;
+        unsigned bit = j * w;
+        acc[bit / 64] |= x << (bit % 64);
+        if (bit % 64 + w > 64)
+            acc[bit / 64 + 1] |= x >> (64 - bit % 64);
+    }
+    memcpy(out, acc, w);
+}
+
+/* Packs `groups` groups of eight values (8 * w bits each, byte-aligned). */
+static void pack_groups(const uint32_t *v, size_t groups, unsigned width, uint8_t *out)
+{
+    switch (width) {
+    PACK_CASE(1) PACK_CASE(2) PACK_CASE(3) PACK_CASE(4) PACK_CASE(5) PACK_CASE(6)
+    PACK_CASE(7) PACK_CASE(8) PACK_CASE(9) PACK_CASE(10) PACK_CASE(11) PACK_CASE(12)
+    PACK_CASE(13) PACK_CASE(14) PACK_CASE(15) PACK_CASE(16) PACK_CASE(17) PACK_CASE(18)
+    PACK_CASE(19) PACK_CASE(20) PACK_CASE(21) PACK_CASE(22) PACK_CASE(23) PACK_CASE(24)
+    PACK_CASE(25) PACK_CASE(26) PACK_CASE(27) PACK_CASE(28) PACK_CASE(29) PACK_CASE(30)
+    PACK_CASE(31) PACK_CASE(32)
+    default:
+        return;
+    }
+}
+
 size_t codec_pack128(const uint32_t *v, unsigned width, uint8_t *out)
 {
-    size_t nbytes = codec_packed_size(width);
-    if (width == 0)
+    if (width == 0 || width > 32)
         return 0;
-    memset(out, 0, nbytes);
-    uint64_t acc = 0;
-    unsigned bits = 0;
-    size_t o = 0;
-    uint64_t mask = width == 32 ? 0xFFFFFFFFull : ((1ull << width) - 1);
-    for (int i = 0; i < CODEC_BLOCK; i++) {
-        acc |= ((uint64_t)v[i] & mask) << bits;
-        bits += width;
-        while (bits >= 8) {
-            out[o++] = (uint8_t)acc;
-            acc >>= 8;
-            bits -= 8;
-        }
-    }
-    if (bits)
-        out[o++] = (uint8_t)acc;
-    return nbytes;
+    pack_groups(v, CODEC_BLOCK / 8, width, out);
+    return codec_packed_size(width);
 }
 
 static inline uint64_t load64(const uint8_t *p)
@@ -211,11 +236,13 @@ void codec_unpack128(const uint8_t *in, unsigned width, uint32_t *v)
 size_t codec_pack_n(const uint32_t *v, size_t n, unsigned width, uint8_t *out)
 {
     size_t nbytes = codec_packed_size_n(n, width);
-    if (width == 0)
+    if (width == 0 || width > 32)
         return 0;
-    memset(out, 0, nbytes);
+    size_t groups = n / 8, at = groups * width; /* the rest starts at byte `at` */
+    pack_groups(v, groups, width, out);
+    memset(out + at, 0, nbytes - at);
     uint64_t mask = width == 32 ? 0xFFFFFFFFull : ((1ull << width) - 1);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = groups * 8; i < n; i++) {
         size_t bit = i * width;
         uint64_t x = ((uint64_t)v[i] & mask) << (bit % 8);
         for (size_t k = bit / 8; x; k++, x >>= 8)
@@ -288,31 +315,126 @@ static unsigned pfor_best_width(const unsigned cnt[33], unsigned n)
     return best;
 }
 
-size_t codec_pfor_encode(const uint32_t *v, unsigned n, uint8_t *out)
+/* The portable encoder's choice: every value's width counted, then
+ * pfor_best_width. */
+static unsigned pfor_width_hist(const uint32_t *v, unsigned n)
 {
     unsigned cnt[33] = { 0 };
     for (unsigned i = 0; i < n; i++)
-        cnt[v[i] ? 32 - __builtin_clz(v[i]) : 0]++;
-    unsigned b = pfor_best_width(cnt, n), wider = 0;
-    for (unsigned w = b + 1; w <= 32; w++)
-        wider += cnt[w];
-    uint32_t lo[CODEC_BLOCK], mask = b == 32 ? 0xFFFFFFFFu : (1u << b) - 1;
-    const uint32_t *packed = v; /* no exception: the values are their low bits */
-    uint8_t idx[CODEC_BLOCK];
-    unsigned nexc = 0;
-    if (wider) {
-        for (unsigned i = 0; i < n; i++) {
-            lo[i] = v[i] & mask;
-            if (v[i] >> b)
-                idx[nexc++] = (uint8_t)i;
-        }
-        packed = lo;
+        cnt[63 - __builtin_clzll((uint64_t)v[i] << 1 | 1)]++; /* width, 0 for 0 */
+    return pfor_best_width(cnt, n);
+}
+
+#if defined(CODEC_SIMD) && defined(__SSE2__)
+/* SSE2 (every x86-64 has it) helpers of the encoder, four values a step,
+ * the last n % 4 values one at a time. */
+
+/* How many of v[0..n) are at least 2^(x-1) (x-bit wide or wider), x 1..32. */
+static unsigned sse_count_wide(const uint32_t *v, unsigned n, unsigned x)
+{
+    const __m128i zero = _mm_setzero_si128(), sh = _mm_cvtsi32_si128((int)x - 1);
+    __m128i narrow = zero; /* per lane, minus the count of values below 2^(x-1) */
+    unsigned i = 0, wide = 0;
+    for (; i + 4 <= n; i += 4) {
+        __m128i hi = _mm_srl_epi32(_mm_loadu_si128((const __m128i *)(v + i)), sh);
+        narrow = _mm_add_epi32(narrow, _mm_cmpeq_epi32(hi, zero));
     }
+    narrow = _mm_add_epi32(narrow, _mm_shuffle_epi32(narrow, 0x4E));
+    narrow = _mm_add_epi32(narrow, _mm_shuffle_epi32(narrow, 0xB1));
+    wide = i + (unsigned)_mm_cvtsi128_si32(narrow); /* i minus the narrow ones */
+    for (; i < n; i++)
+        wide += (v[i] >> (x - 1)) != 0;
+    return wide;
+}
+
+/* The same choice as pfor_width_hist without counting every width: b goes
+ * down from maxw, counting only the values wider than b (the exceptions
+ * cost at least 1 + 2 per value wider than b, and more values are wider
+ * than any lower b, so the search stops once that alone exceeds the best
+ * cost).  Ties go as in pfor_best_width: maxw unless a lower width costs
+ * strictly less, else the lowest width of that cost. */
+static unsigned sse_best_width(const uint32_t *v, unsigned n, unsigned maxw)
+{
+    uint8_t s[33 + 29] = { 0 }; /* s[x]: values at least x bits wide, for x > b */
+    unsigned best = maxw;
+    size_t best_cost = codec_packed_size_n(n, maxw);
+    for (unsigned b = maxw; b-- > 0;) {
+        s[b + 1] = (uint8_t)sse_count_wide(v, n, b + 1);
+        if (1 + 2 * (size_t)s[b + 1] > best_cost)
+            break; /* and for every lower b */
+        size_t cost = codec_packed_size_n(n, b) + 1 + 2 * (size_t)s[b + 1] + s[b + 8] + s[b + 15] +
+                      s[b + 22] + s[b + 29];
+        if (cost < best_cost || (cost == best_cost && best != maxw)) {
+            best_cost = cost;
+            best = b;
+        }
+    }
+    return best;
+}
+
+/* The indexes of the values wider than b into idx; returns their count. */
+static unsigned sse_exceptions(const uint32_t *v, unsigned n, unsigned b, uint8_t *idx)
+{
+    const __m128i zero = _mm_setzero_si128(), sh = _mm_cvtsi32_si128((int)b);
+    unsigned i = 0, k = 0;
+    for (; i + 4 <= n; i += 4) {
+        __m128i hi = _mm_srl_epi32(_mm_loadu_si128((const __m128i *)(v + i)), sh);
+        unsigned m = ~(unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(hi, zero))) & 0xFu;
+        for (; m; m &= m - 1)
+            idx[k++] = (uint8_t)(i + (unsigned)__builtin_ctz(m));
+    }
+    for (; i < n; i++)
+        if (v[i] >> b)
+            idx[k++] = (uint8_t)i;
+    return k;
+}
+
+static uint32_t sse_or(const uint32_t *v, unsigned n)
+{
+    __m128i m = _mm_setzero_si128();
+    unsigned i = 0;
+    for (; i + 4 <= n; i += 4)
+        m = _mm_or_si128(m, _mm_loadu_si128((const __m128i *)(v + i)));
+    m = _mm_or_si128(m, _mm_shuffle_epi32(m, 0x4E));
+    m = _mm_or_si128(m, _mm_shuffle_epi32(m, 0xB1));
+    uint32_t r = (uint32_t)_mm_cvtsi128_si32(m);
+    for (; i < n; i++)
+        r |= v[i];
+    return r;
+}
+#endif
+
+/* The frame width and the exceptions' indexes (their count returned). */
+static unsigned pfor_plan(const uint32_t *v, unsigned n, unsigned *b, uint8_t *idx)
+{
+#if defined(CODEC_SIMD) && defined(__SSE2__)
+    if (simd_allowed) {
+        uint32_t m = sse_or(v, n);
+        unsigned maxw = m ? 32u - (unsigned)__builtin_clz(m) : 0u;
+        *b = maxw ? sse_best_width(v, n, maxw) : 0;
+        return *b < maxw ? sse_exceptions(v, n, *b, idx) : 0;
+    }
+#endif
+    unsigned k = 0;
+    *b = pfor_width_hist(v, n);
+    if (*b < 32)
+        for (unsigned i = 0; i < n; i++)
+            if (v[i] >> *b)
+                idx[k++] = (uint8_t)i;
+    return k;
+}
+
+size_t codec_pfor_encode(const uint32_t *v, unsigned n, uint8_t *out)
+{
+    unsigned b;
+    uint8_t idx[CODEC_BLOCK];
+    unsigned nexc = pfor_plan(v, n, &b, idx);
     uint8_t *p = out;
     *p++ = (uint8_t)(b | (nexc ? 0x80 : 0));
     if (nexc)
         *p++ = (uint8_t)nexc;
-    p += n == CODEC_BLOCK ? codec_pack128(packed, b, p) : codec_pack_n(packed, n, b, p);
+    /* the packers keep each value's low b bits */
+    p += n == CODEC_BLOCK ? codec_pack128(v, b, p) : codec_pack_n(v, n, b, p);
     memcpy(p, idx, nexc);
     p += nexc;
     for (unsigned e = 0; e < nexc; e++) {

@@ -26,10 +26,11 @@ void codec_unpack_n(const uint8_t *in, size_t n, unsigned width, uint32_t *v);
 static inline size_t codec_packed_size_n(size_t n, unsigned width) { return (n * width + 7) / 8; }
 
 /* Whether the unpackers may use the CPU's vector instructions (AVX2 on
- * x86-64, checked at run time): 1 by default.  codec_set_simd(0) forces
- * the portable code (the tests run both); returns whether SIMD is in use
- * after the call (0 where the CPU or the build has none).  Not
- * thread-safe: set it before any decoding starts. */
+ * x86-64, checked at run time), and the PFor encoder SSE2 (x86-64's
+ * baseline): 1 by default.  codec_set_simd(0) forces the portable code
+ * (the tests run both; both write the same bytes); returns whether the
+ * AVX2 unpackers are in use after the call (0 where the CPU or the build
+ * has none).  Not thread-safe: set it before any coding starts. */
 int codec_set_simd(int on);
 
 /* Bytes used by a packed block of this width. */
