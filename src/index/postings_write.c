@@ -211,25 +211,30 @@ static void pw_firsts(post_writer *w, uint32_t n)
         buf_put_varint(&w->blocks, esc[e]);
 }
 
+/* Folds the current block's bound into the list's. */
+static void pw_bound_merge(post_writer *w)
+{
+    if (w->blk.max_tf_title > w->bound.max_tf_title) w->bound.max_tf_title = w->blk.max_tf_title;
+    if (w->blk.max_tf_body > w->bound.max_tf_body) w->bound.max_tf_body = w->blk.max_tf_body;
+    if (w->blk.min_title_norm < w->bound.min_title_norm) w->bound.min_title_norm = w->blk.min_title_norm;
+    if (w->blk.min_body_norm < w->bound.min_body_norm) w->bound.min_body_norm = w->blk.min_body_norm;
+}
+
 static void pw_block(post_writer *w)
 {
     uint32_t n = w->n, gaps[128];
     uint32_t prev = w->have_last ? w->last_doc : UINT32_MAX; /* -1 */
-    uint32_t mt = 0, mb = 0;
-    uint8_t tn = 255, bn = 255;
-    for (uint32_t i = 0; i < n; i++) {
-        gaps[i] = w->docs[i] - prev - 1;
-        prev = w->docs[i];
-        if (w->tft[i] > mt) mt = w->tft[i];
-        if (w->tfb[i] > mb) mb = w->tfb[i];
-        if (w->tn[i] < tn) tn = w->tn[i];
-        if (w->bn[i] < bn) bn = w->bn[i];
-    }
+    uint32_t mt = w->blk.max_tf_title, mb = w->blk.max_tf_body;
+    uint8_t tn = w->blk.min_title_norm, bn = w->blk.min_body_norm;
+    pw_bound_merge(w);
     uint64_t off = w->blocks.len;
     if (n >= TAIL_PACK_MIN) {
         uint32_t tfm1[128];
-        for (uint32_t i = 0; i < n; i++)
+        for (uint32_t i = 0; i < n; i++) {
+            gaps[i] = w->docs[i] - prev - 1;
+            prev = w->docs[i];
             tfm1[i] = w->tft[i] + w->tfb[i] - 1; /* a posting has tf >= 1 */
+        }
         if (buf_reserve(&w->blocks, 3 * CODEC_PFOR_MAX) == 0) {
             uint8_t *p = w->blocks.p + w->blocks.len;
             p += codec_pfor_encode(gaps, n, p);
@@ -239,6 +244,8 @@ static void pw_block(post_writer *w)
         }
     } else {
         for (uint32_t i = 0; i < n; i++) {
+            gaps[i] = w->docs[i] - prev - 1;
+            prev = w->docs[i];
             buf_put_varint(&w->blocks, gaps[i]);
             buf_put_varint(&w->blocks, (uint64_t)w->tfb[i] << 1 | (w->tft[i] > 0));
             if (w->tft[i])
@@ -271,6 +278,7 @@ static inline __attribute__((always_inline)) void pw_add_one(post_writer *w, uin
     if (w->n == 0) { /* a block starts: where its positions start */
         w->blk_pboff = w->pos_flushed + w->pos.len;
         w->blk_pg = w->pos_count;
+        w->blk = (ix_bound){ 0, 0, 255, 255 };
     }
     uint32_t i = w->n++;
     w->docs[i] = doc;
@@ -280,10 +288,10 @@ static inline __attribute__((always_inline)) void pw_add_one(post_writer *w, uin
     w->bn[i] = bn;
     w->df++;
     w->cf += (uint64_t)tft + tfb;
-    if (tft > w->bound.max_tf_title) w->bound.max_tf_title = tft;
-    if (tfb > w->bound.max_tf_body) w->bound.max_tf_body = tfb;
-    if (tn < w->bound.min_title_norm) w->bound.min_title_norm = tn;
-    if (bn < w->bound.min_body_norm) w->bound.min_body_norm = bn;
+    if (tft > w->blk.max_tf_title) w->blk.max_tf_title = tft;
+    if (tfb > w->blk.max_tf_body) w->blk.max_tf_body = tfb;
+    if (tn < w->blk.min_title_norm) w->blk.min_title_norm = tn;
+    if (bn < w->blk.min_body_norm) w->blk.min_body_norm = bn;
     w->fv[i] = 0;
 }
 
@@ -314,18 +322,22 @@ void pos_encode(buf *out, const uint32_t *pos, const uint8_t *exact, uint32_t n,
 }
 
 /* The frame width with the fewest bytes for n values whose widths are
- * counted in cnt (see the format above). */
-static unsigned pos_best_width(const unsigned cnt[65], unsigned n)
+ * counted in cnt, the widest being maxw (see the format above): a value of
+ * width wd > b costs an index byte and ceil((wd - b) / 7) varint bytes,
+ * so with s[x] the number of values at least x bits wide the exceptions
+ * cost 2 s[b+1] + s[b+8] + s[b+15] + ... (the lowest width of the
+ * fewest bytes wins). */
+static unsigned pos_best_width(const unsigned cnt[65], unsigned n, unsigned maxw)
 {
-    unsigned maxw = 64;
-    while (maxw > 0 && cnt[maxw] == 0)
-        maxw--;
+    unsigned s[66] = { 0 };
+    for (unsigned x = maxw + 1; x-- > 0;)
+        s[x] = s[x + 1] + cnt[x];
     unsigned best = 32;
     uint64_t best_cost = UINT64_MAX;
     for (unsigned b = 0; b <= 32 && b <= maxw; b++) {
-        uint64_t cost = codec_packed_size_n(n, b);
-        for (unsigned wd = b + 1; wd <= maxw; wd++)
-            cost += (uint64_t)cnt[wd] * (1 + (wd - b + 6) / 7);
+        uint64_t cost = codec_packed_size_n(n, b) + 2 * (uint64_t)s[b + 1];
+        for (unsigned x = b + 8; x <= maxw; x += 7)
+            cost += s[x];
         if (cost < best_cost) {
             best_cost = cost;
             best = b;
@@ -339,9 +351,12 @@ static unsigned pos_best_width(const unsigned cnt[65], unsigned n)
 static void pw_pos_block(post_writer *w, unsigned n)
 {
     unsigned cnt[65] = { 0 };
-    for (unsigned i = 0; i < n; i++)
+    uint64_t all = 0;
+    for (unsigned i = 0; i < n; i++) {
         cnt[width64(w->pv[i])]++;
-    unsigned b = pos_best_width(cnt, n);
+        all |= w->pv[i];
+    }
+    unsigned b = pos_best_width(cnt, n, width64(all));
     uint64_t mask = b == 32 ? 0xFFFFFFFFull : (1ull << b) - 1;
     uint32_t lo[128];
     uint8_t idx[128], nexc = 0;
@@ -400,9 +415,12 @@ const uint8_t *pw_positions(post_writer *w, const uint8_t *in, const uint8_t *en
     return pw_positions_one(w, in, end, n, from, to);
 }
 
-int pw_add_stream(post_writer *w, const uint8_t *d, const uint8_t *dend, const uint8_t *p,
-                  const uint8_t *pend, const uint8_t *nt, const uint8_t *nb, uint32_t ndocs,
-                  uint32_t base, int mode)
+/* pw_add_stream for one mode, a constant where it is inlined (so each
+ * position's re-encoding is too). */
+static inline __attribute__((always_inline)) int
+pw_add_stream_mode(post_writer *w, const uint8_t *d, const uint8_t *dend, const uint8_t *p,
+                   const uint8_t *pend, const uint8_t *nt, const uint8_t *nb, uint32_t ndocs,
+                   uint32_t base, int mode)
 {
     uint64_t doc1 = base;
     while (d < dend) {
@@ -419,8 +437,24 @@ int pw_add_stream(post_writer *w, const uint8_t *d, const uint8_t *dend, const u
     return 0;
 }
 
+int pw_add_stream(post_writer *w, const uint8_t *d, const uint8_t *dend, const uint8_t *p,
+                  const uint8_t *pend, const uint8_t *nt, const uint8_t *nb, uint32_t ndocs,
+                  uint32_t base, int mode)
+{
+    switch (mode) {
+    case POS_MIXED:
+        return pw_add_stream_mode(w, d, dend, p, pend, nt, nb, ndocs, base, POS_MIXED);
+    case POS_EXACT:
+        return pw_add_stream_mode(w, d, dend, p, pend, nt, nb, ndocs, base, POS_EXACT);
+    default:
+        return pw_add_stream_mode(w, d, dend, p, pend, nt, nb, ndocs, base, mode);
+    }
+}
+
 void pw_finish_positions(post_writer *w)
 {
+    if (w->n) /* the last block's bound (pw_block merges it again: no change) */
+        pw_bound_merge(w);
     if (w->npv >= POS_PACK_MIN) {
         pw_pos_block(w, w->npv);
         return;

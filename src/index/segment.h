@@ -194,7 +194,8 @@ typedef struct post_writer {
     buf pos;                  /* the term's encoded positions (see postings_write.c) */
     uint32_t df;
     uint64_t cf;
-    ix_bound bound;
+    ix_bound bound;           /* the list's, complete after pw_finish_positions */
+    ix_bound blk;             /* the current block's (its postings so far) */
     buf blocks, skip;
 } post_writer;
 
