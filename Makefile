@@ -38,7 +38,7 @@ WARN     := -Wall -Wextra -Werror
 CPPFLAGS += -Iinclude -Isrc -D_GNU_SOURCE -DMG_BUILDING
 CFLAGS   += -std=c11 $(OPT) $(WARN) -fPIC -fvisibility=hidden -MMD -MP
 CXXFLAGS += -std=c++17 $(OPT) $(WARN) -fPIC -fvisibility=hidden -MMD -MP
-LDLIBS   := -lxapian -lstemmer -lutf8proc -ljansson -lgumbo -ldeflate -lz -lpthread -lm -lstdc++
+LDLIBS   := -lxapian -lstemmer -lutf8proc -ljansson -lgumbo -lisal -ldeflate -lz -lpthread -lm -lstdc++
 CLI_LIBS := -lmicrohttpd
 TEST_LIBS:= -lcmocka -lsqlite3
 

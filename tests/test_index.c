@@ -969,6 +969,119 @@ static void test_large_segment_written_in_aligned_pieces_reads_back(void **state
     free(dir);
 }
 
+/* Stored blocks of every kind of content come back byte-exact, as written
+ * and after a merge re-compresses them: near-empty records, random
+ * printable bytes and random multi-byte UTF-8 (little to compress), long
+ * runs and repeated phrases (long matches), text-like sentences, date-only
+ * records, and articles of 200-300 KiB that get blocks of their own. */
+enum { SB_DOCS = 640, SB_MAX = 300 << 10 };
+
+/* Document i's title, body (NULL when absent) and date, from rs. */
+static void stored_kind(int i, uint64_t *rs, char *title, char *body, const char **t, const char **b,
+                        int64_t *date)
+{
+    static const char *words[] = { "oil", "prices", "rose", "on", "monday", "after", "the",
+                                   "central", "bank", "said", "it", "would", "cut", "rates" };
+    snprintf(title, 64, "title %d", i);
+    *t = title;
+    *b = body;
+    *date = MG_NO_DATE;
+    size_t n = 0;
+    int kind = i == 101 || i == 402 ? 6 : i == 205 ? 7 : i % 6;
+    if (kind == 0) { /* near-empty: a one-letter body, no title */
+        *t = NULL;
+        body[n++] = 'x';
+    } else if (kind == 1 || kind == 6) { /* random printable ASCII */
+        size_t len = kind == 6 ? SB_MAX - 1 : 2000 + tu_rand(rs) % 7000;
+        for (; n < len; n++)
+            body[n] = (char)(' ' + tu_rand(rs) % 95);
+        *date = (int64_t)(tu_rand(rs) >> 2) - ((int64_t)1 << 61);
+    } else if (kind == 2) { /* random 2- and 3-byte UTF-8 (no surrogates) */
+        size_t len = 2000 + tu_rand(rs) % 5000;
+        while (n < len) {
+            uint32_t cp = 0x80 + (uint32_t)(tu_rand(rs) % (0xd000 - 0x80));
+            if (cp < 0x800) {
+                body[n++] = (char)(0xc0 | cp >> 6);
+            } else {
+                body[n++] = (char)(0xe0 | cp >> 12);
+                body[n++] = (char)(0x80 | (cp >> 6 & 0x3f));
+            }
+            body[n++] = (char)(0x80 | (cp & 0x3f));
+        }
+    } else if (kind == 3 || kind == 7) { /* one letter repeated, or one phrase */
+        size_t len = kind == 7 ? 200 << 10 : 1000 + tu_rand(rs) % 30000;
+        for (; n < len; n++)
+            body[n] = kind == 7 ? "breaking news. "[n % 15] : 'z';
+    } else if (kind == 4) { /* text-like: random sentences of common words */
+        size_t len = 500 + tu_rand(rs) % 8000;
+        while (n < len) {
+            const char *w = words[tu_rand(rs) % (sizeof words / sizeof *words)];
+            n += (size_t)sprintf(body + n, "%s%s", w, tu_rand(rs) % 9 ? " " : ". ");
+        }
+        *date = 500000000 + (int64_t)(tu_rand(rs) % 1000000000);
+    } else { /* date only */
+        *t = NULL;
+        *b = NULL;
+        *date = (int64_t)(tu_rand(rs) >> 1) - ((int64_t)1 << 62);
+    }
+    body[n] = '\0';
+}
+
+static void assert_stored_kinds_read_back(mg_index *ix, char *title, char *body)
+{
+    uint64_t rs = 17;
+    for (int i = 0; i < SB_DOCS; i++) {
+        const char *t, *b;
+        int64_t date;
+        char id[16];
+        stored_kind(i, &rs, title, body, &t, &b, &date);
+        snprintf(id, sizeof id, "s%d", i);
+        mg_doc *d = NULL;
+        assert_int_equal(mg_index_get(ix, id, &d), MG_OK);
+        if (t)
+            assert_string_equal(d->a.title, t);
+        else
+            assert_null(d->a.title);
+        if (b)
+            assert_string_equal(d->a.body, b);
+        else
+            assert_null(d->a.body);
+        assert_true(d->a.date == date);
+        mg_doc_free(d);
+    }
+}
+
+static void test_stored_blocks_of_every_kind_read_back_byte_exact(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    mg_index *ix = tu_open_unmerged(dir);
+    assert_non_null(ix);
+    char *body = malloc(SB_MAX + 16), title[64], id[16];
+    uint64_t rs = 17;
+    for (int i = 0; i < SB_DOCS; i++) {
+        mg_article a = { .id = id };
+        stored_kind(i, &rs, title, body, &a.title, &a.body, &a.date);
+        snprintf(id, sizeof id, "s%d", i);
+        assert_int_equal(mg_index_add(ix, &a), MG_OK);
+        if (i == SB_DOCS / 2)
+            assert_int_equal(mg_index_commit(ix), MG_OK); /* two segments */
+    }
+    assert_int_equal(mg_index_commit(ix), MG_OK);
+    assert_int_equal(mg_index_check(ix), MG_OK);
+    assert_stored_kinds_read_back(ix, title, body);
+    assert_int_equal(mg_index_optimize(ix), MG_OK); /* re-compresses every block */
+    assert_int_equal(mg_index_check(ix), MG_OK);
+    assert_stored_kinds_read_back(ix, title, body);
+    mg_index_close(ix);
+    ix_reader *r = open_r(dir);
+    assert_int_equal(ix_reader_nsegments(r), 1);
+    ix_reader_unref(r);
+    free(body);
+    tu_rmrf(dir);
+    free(dir);
+}
+
 static void test_merge_of_many_segments_keeps_postings_and_documents(void **state)
 {
     (void)state;
@@ -1088,6 +1201,7 @@ int main(void)
         cmocka_unit_test(test_add_requires_an_id),
         cmocka_unit_test(test_merge_of_many_segments_keeps_postings_and_documents),
         cmocka_unit_test(test_large_segment_written_in_aligned_pieces_reads_back),
+        cmocka_unit_test(test_stored_blocks_of_every_kind_read_back_byte_exact),
         cmocka_unit_test(test_merge_policy_keeps_each_merge_within_the_budget),
     };
     return cmocka_run_group_tests_name("index", tests, NULL, NULL);

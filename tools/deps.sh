@@ -3,7 +3,7 @@
 # Called by `make deps` (and so by every target that builds); safe to rerun.
 set -euo pipefail
 PKGS=(build-essential pkg-config clang libclang-rt-14-dev
-      libxapian-dev xapian-tools libstemmer-dev zlib1g-dev libdeflate-dev
+      libxapian-dev xapian-tools libstemmer-dev zlib1g-dev libdeflate-dev libisal-dev
       libutf8proc-dev libjansson-dev libgumbo-dev libmicrohttpd-dev
       libsqlite3-dev libcmocka-dev)
 missing=()

@@ -5,7 +5,7 @@
  *
  *   gcc -O2 -g -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -o build/bench_analysis \
  *       bench/analysis/bench_analysis.c build/libmorgue.a \
- *       -lxapian -lstemmer -lutf8proc -ljansson -lgumbo -ldeflate -lz -lpthread -lm -lstdc++
+ *       -lxapian -lstemmer -lutf8proc -ljansson -lgumbo -lisal -ldeflate -lz -lpthread -lm -lstdc++
  *   zcat ../shared/corpora/reuters21578/reut2-*.sgm.gz | build/bench_analysis [language] [passes]
  *
  * Prints MB/s of body text (input bytes), tokens/s and stem cache counters. */
