@@ -869,14 +869,30 @@ static void assert_dumps_equal(const dump *a, const dump *b)
 
 
 
-static void build_churn(const char *dir, int no_merge)
+/* Opens dir for writing through the index layer, with its adding threads
+ * and run length (ix_writer_options). */
+static ix_writer *open_ixw(const char *dir, size_t ram, int no_merge, int threads, size_t run)
+{
+    ix_writer_options o = { .ram_budget = ram, .create = 1, .no_merge = no_merge, .threads = threads,
+                            .add_run = run };
+    ix_writer *w;
+    errbuf e;
+    int rc = ix_writer_open(dir, &o, &w, &e);
+    if (rc != MG_OK)
+        print_error("open %s: %s\n", dir, e.msg);
+    assert_int_equal(rc, MG_OK);
+    return w;
+}
+
+static void build_churn_with(const char *dir, size_t ram, int no_merge, int threads, size_t run)
 {
     static const char *words[] = { "market", "markets", "Marketing", "oil", "Oil", "prices",
                                    "priced", "running", "runs", "ran", "bank", "banks",
                                    "U.S.", "3.5%", "shares", "Shared", "trade", "trader",
                                    "trading", "the", "a", "of", "wheat", "grain", "Grain" };
     size_t nw = sizeof words / sizeof *words;
-    mg_index *ix = open_w(dir, 300 * 1024, no_merge); /* ~40 documents a segment */
+    ix_writer *w = open_ixw(dir, ram, no_merge, threads, run);
+    errbuf e;
     uint64_t rs = 12345;
     char id[32], title[256], body[1024];
     for (int i = 0; i < 1200; i++) {
@@ -895,17 +911,60 @@ static void build_churn(const char *dir, int no_merge)
         /* one article in ten replaces an earlier one */
         int target = i % 10 == 9 ? (int)(tu_rand(&rs) % (uint64_t)i) : i;
         snprintf(id, sizeof id, "art-%d", target);
-        add(ix, id, title, body, 1000 + i);
+        mg_article a = { .id = id, .title = title, .body = body, .date = 1000 + i };
+        assert_int_equal(ix_writer_add(w, &a, &e), MG_OK);
         if (i % 37 == 36) {
             snprintf(id, sizeof id, "art-%d", (int)(tu_rand(&rs) % (uint64_t)i));
-            int rc = mg_index_delete(ix, id);
+            int rc = ix_writer_delete(w, id, &e);
             assert_true(rc == MG_OK || rc == MG_ENOTFOUND);
         }
         if (i % 150 == 149)
-            assert_int_equal(mg_index_commit(ix), MG_OK);
+            assert_int_equal(ix_writer_commit(w, &e), MG_OK);
     }
-    assert_int_equal(mg_index_commit(ix), MG_OK);
-    mg_index_close(ix);
+    assert_int_equal(ix_writer_commit(w, &e), MG_OK);
+    ix_writer_close(w);
+}
+
+/* The same adds, replacements and deletions, committed now and then,
+ * into dir: many small segments under a tiny RAM budget (~40 documents
+ * a segment). */
+static void build_churn(const char *dir, int no_merge)
+{
+    build_churn_with(dir, 300 * 1024, no_merge, 0, 0);
+}
+
+/* Two inverters (the caller's and the worker's, addbuf.c) hold what one
+ * would: articles taken in turns of every size, replaced or deleted by id
+ * whichever inverter holds the earlier one, flushed under a small budget
+ * or a large one, give exactly the content of a one-inverter build. */
+static void test_two_inverters_index_what_one_does(void **state)
+{
+    (void)state;
+    char *one = tu_tmpdir();
+    build_churn_with(one, 300 * 1024, 1, 1, 0);
+    dump ref;
+    dump_commit(one, &ref);
+    assert_true(ref.n > 10000);
+    static const struct { size_t ram, run; } cfg[] = {
+        { 300 * 1024, 1 },          /* every article in turn */
+        { 300 * 1024, 700 },        /* a few articles each */
+        { 64u << 20, 1 },           /* no flush before the commits */
+        { 64u << 20, 3000 },
+        { 64u << 20, 0 },           /* the default runs: a commit's articles in a few turns */
+    };
+    for (size_t i = 0; i < sizeof cfg / sizeof *cfg; i++) {
+        char *two = tu_tmpdir();
+        build_churn_with(two, cfg[i].ram, 1, 2, cfg[i].run);
+        dump d;
+        dump_commit(two, &d);
+        assert_dumps_equal(&ref, &d);
+        dump_free(&d);
+        tu_rmrf(two);
+        free(two);
+    }
+    dump_free(&ref);
+    tu_rmrf(one);
+    free(one);
 }
 
 /* A merge of many segments (here with the sources' pages dropped after
@@ -1200,6 +1259,7 @@ int main(void)
         cmocka_unit_test(test_interrupt_stops_without_committing),
         cmocka_unit_test(test_add_requires_an_id),
         cmocka_unit_test(test_merge_of_many_segments_keeps_postings_and_documents),
+        cmocka_unit_test(test_two_inverters_index_what_one_does),
         cmocka_unit_test(test_large_segment_written_in_aligned_pieces_reads_back),
         cmocka_unit_test(test_stored_blocks_of_every_kind_read_back_byte_exact),
         cmocka_unit_test(test_merge_policy_keeps_each_merge_within_the_budget),

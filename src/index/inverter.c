@@ -17,11 +17,9 @@ int inv_init(inverter *v)
     buf_init(&v->title_len);
     buf_init(&v->body_len);
     buf_init(&v->dates);
-    buf_init(&v->deleted);
     v->vocab = strmap_new();
     keytab_init(&v->keys);
-    v->ids = strmap_new();
-    if (!v->vocab || !v->ids || stw_init(&v->st) != 0) {
+    if (!v->vocab || stw_init(&v->st) != 0) {
         inv_free(v);
         return MG_ENOMEM;
     }
@@ -202,11 +200,9 @@ void inv_free(inverter *v)
     free(v->touched);
     keytab_free(&v->keys);
     strmap_free(v->vocab);
-    strmap_free(v->ids);
     buf_free(&v->title_len);
     buf_free(&v->body_len);
     buf_free(&v->dates);
-    buf_free(&v->deleted);
     stw_free(&v->st);
     memset(v, 0, sizeof *v);
 }
@@ -217,17 +213,16 @@ void inv_reset(inverter *v)
     v->nterms = 0;
     strmap_clear(v->vocab);
     keytab_free(&v->keys); /* its memory is counted: do not hold it between segments */
-    strmap_clear(v->ids);
     v->ntouched = 0;
     v->ndocs = 0;
     buf_reset(&v->title_len);
     buf_reset(&v->body_len);
     buf_reset(&v->dates);
-    buf_reset(&v->deleted);
-    v->ndeleted = 0;
+    int inline_only = v->st.inline_only;
     stw_free(&v->st);
     if (stw_init(&v->st) != 0)
         v->oom = 1;
+    v->st.inline_only = inline_only;
     v->title_tokens = v->body_tokens = 0;
 }
 
@@ -235,9 +230,8 @@ size_t inv_bytes(const inverter *v)
 {
     return pool_bytes(&v->pool) + v->pool.cap * sizeof(uint8_t *) +
            strmap_bytes(v->vocab) + keytab_bytes(&v->keys) +
-           strmap_bytes(v->ids) + v->cap * sizeof(inv_term) + v->touched_cap * sizeof(uint32_t) +
-           stw_bytes(&v->st) +
-           v->title_len.cap + v->body_len.cap + v->dates.cap + v->deleted.cap;
+           v->cap * sizeof(inv_term) + v->touched_cap * sizeof(uint32_t) + stw_bytes(&v->st) +
+           v->title_len.cap + v->body_len.cap + v->dates.cap;
 }
 
 /* ------------------------------------------------------------- adding */
@@ -460,35 +454,18 @@ int inv_add(inverter *v, analyzer *an, const mg_article *a)
     inv_run(a->section, ns + 1, &c);
     c.prefix = 'A';
     inv_run(a->author, 0, &c);
-    size_t il = strlen(a->id); /* found through the segment's IDS section */
     if (c.fail || inv_end_doc(v) != 0)
         return MG_ENOMEM;
-    uint32_t *slot = strmap_upsert(v->ids, a->id, il, v->ndocs, NULL);
-    if (!slot)
-        return MG_ENOMEM;
-    *slot = v->ndocs;
     buf_put_le32(&v->title_len, nt);
     buf_put_le32(&v->body_len, nb);
     buf_put_le64(&v->dates, (uint64_t)a->date);
-    if (v->ndocs % 8 == 0)
-        buf_put_u8(&v->deleted, 0);
-    stw_add(&v->st, a);
+    stw_add(&v->st, a); /* the id too: found through the segment's IDS section */
     v->title_tokens += nt;
     v->body_tokens += nb;
     v->ndocs++;
-    if (v->title_len.oom || v->body_len.oom || v->dates.oom || v->deleted.oom || v->st.oom)
+    if (v->title_len.oom || v->body_len.oom || v->dates.oom || v->st.oom)
         return MG_ENOMEM;
     return MG_OK;
-}
-
-int inv_delete_id(inverter *v, const char *id)
-{
-    uint32_t d;
-    if (!strmap_get(v->ids, id, strlen(id), &d) || bit_get(v->deleted.p, d))
-        return 0;
-    bit_set(v->deleted.p, d);
-    v->ndeleted++;
-    return 1;
 }
 
 /* ------------------------------------------------------------- flushing */
@@ -672,9 +649,20 @@ typedef struct fl_coder {    /* one encoding thread's scratch */
     buf docs, pos;            /* streams spanning several slices, copied */
 } fl_coder;
 
+/* A term of the segment: its key and its id in each inverter flushed
+ * (NO_TERM where it has none). */
+#define NO_TERM UINT32_MAX
+typedef struct fl_ref {
+    const char *key;
+    uint32_t len;
+    uint32_t id[2];
+} fl_ref;
+
 typedef struct flusher {
-    inverter *v;
-    const term_ref *refs;
+    inverter *const *v;
+    int nv;
+    uint32_t base[2];         /* each inverter's first document in the segment */
+    const fl_ref *refs;
     size_t n;                 /* terms */
     size_t next;              /* next term to claim */
     size_t claimed;           /* batches claimed so far */
@@ -692,12 +680,18 @@ static fl_batch *fl_claim(flusher *f)
     fl_batch *b = &f->b[f->claimed % FL_RING];
     if (f->next >= f->n || b->state != FL_FREE)
         return NULL;
-    const inverter *v = f->v;
     size_t bytes = 0;
     b->nterm = 0;
     while (f->next < f->n && b->nterm < FL_TERMS && bytes < FL_BYTES) {
-        const inv_term *t = &v->terms[f->refs[f->next].id];
-        size_t len = ps_len(&v->pool, &t->docs, t->dlevel) + ps_len(&v->pool, &t->pos, t->plevel);
+        size_t len = 0;
+        for (int k = 0; k < f->nv; k++) {
+            uint32_t id = f->refs[f->next].id[k];
+            if (id == NO_TERM)
+                continue;
+            const inverter *v = f->v[k];
+            const inv_term *t = &v->terms[id];
+            len += ps_len(&v->pool, &t->docs, t->dlevel) + ps_len(&v->pool, &t->pos, t->plevel);
+        }
         fl_term *ft = &b->term[b->nterm++];
         ft->ref = (uint32_t)f->next++;
         ft->big = len > FL_BIG;
@@ -709,31 +703,45 @@ static fl_batch *fl_claim(flusher *f)
     return b;
 }
 
-/* Encodes one term's streams with c's post_writer, norms from w; 0, or -1
- * when its positions run short (cannot happen: both streams were written
- * together). */
-static int fl_code_term(const inverter *v, const seg_writer *w, fl_coder *c, const inv_term *t, int mode)
+/* Positions are buffered with flags; terms whose occurrences all agree
+ * (in every inverter) are written without them. */
+static int fl_mode(const flusher *f, const fl_ref *r)
 {
-    size_t dl, pl;
-    const uint8_t *d = ps_read(&v->pool, &t->docs, &c->docs, &dl);
-    const uint8_t *p = ps_read(&v->pool, &t->pos, &c->pos, &pl);
-    if (!d || !p)
-        return -2;
-    segw_enc_begin(&c->pw);
-    return pw_add_stream(&c->pw, d, d + dl, p, p + pl, w->norms_t.p, w->norms_b.p, w->ndocs, 0, mode);
+    unsigned seen = 0;
+    for (int k = 0; k < f->nv; k++)
+        if (r->id[k] != NO_TERM)
+            seen |= f->v[k]->terms[r->id[k]].seen;
+    return seen == 1 ? POS_EXACT : seen == 2 ? POS_INEXACT : POS_MIXED;
 }
 
-/* Positions are buffered with flags; terms whose occurrences all agree
- * are written without them. */
-static int fl_mode(const inv_term *t)
+/* Encodes one term's streams (each inverter's in turn) with c's
+ * post_writer, norms from the segment writer; 0, -1 when its positions
+ * run short (cannot happen: both streams were written together), -2 when
+ * out of memory. */
+static int fl_code_term(const flusher *f, fl_coder *c, const fl_ref *r, int mode)
 {
-    return t->seen == 1 ? POS_EXACT : t->seen == 2 ? POS_INEXACT : POS_MIXED;
+    const seg_writer *w = f->w;
+    segw_enc_begin(&c->pw);
+    int rc = 0;
+    for (int k = 0; k < f->nv && rc == 0; k++) {
+        if (r->id[k] == NO_TERM)
+            continue;
+        const inverter *v = f->v[k];
+        const inv_term *t = &v->terms[r->id[k]];
+        size_t dl, pl;
+        const uint8_t *d = ps_read(&v->pool, &t->docs, &c->docs, &dl);
+        const uint8_t *p = ps_read(&v->pool, &t->pos, &c->pos, &pl);
+        if (!d || !p)
+            return -2;
+        rc = pw_add_stream(&c->pw, d, d + dl, p, p + pl, w->norms_t.p, w->norms_b.p, w->ndocs,
+                           f->base[k], mode);
+    }
+    return rc;
 }
 
 /* Encodes batch b's terms but the big ones (either thread, lock not held). */
 static void fl_code(flusher *f, fl_batch *b, fl_coder *c)
 {
-    const inverter *v = f->v;
     b->oom = b->bad = 0;
     buf_reset(&b->post);
     buf_reset(&b->pos);
@@ -742,8 +750,8 @@ static void fl_code(flusher *f, fl_batch *b, fl_coder *c)
         memset(&ft->e, 0, sizeof ft->e);
         if (ft->big)
             continue;
-        const inv_term *t = &v->terms[f->refs[ft->ref].id];
-        int mode = fl_mode(t), rc = fl_code_term(v, f->w, c, t, mode);
+        const fl_ref *r = &f->refs[ft->ref];
+        int mode = fl_mode(f, r), rc = fl_code_term(f, c, r, mode);
         if (rc == -2 || c->pw.blocks.oom || c->pw.skip.oom || c->pw.pos.oom) {
             b->oom = 1;
             return;
@@ -762,35 +770,39 @@ static void fl_code(flusher *f, fl_batch *b, fl_coder *c)
 
 /* Streams a big term through the segment writer (flushing side); 0 or
  * MG_ENOMEM. */
-static int fl_stream(flusher *f, const term_ref *r, seg_writer *w)
+static int fl_stream(flusher *f, const fl_ref *r, seg_writer *w)
 {
-    const inverter *v = f->v;
-    const inv_term *t = &v->terms[r->id];
     fl_coder *c = &f->c[0];
-    size_t dl, pl;
-    const uint8_t *d = ps_read(&v->pool, &t->docs, &c->docs, &dl);
-    const uint8_t *p = ps_read(&v->pool, &t->pos, &c->pos, &pl);
-    if (!d || !p)
-        return MG_ENOMEM;
-    const uint8_t *dend = d + dl, *end = p + pl;
-    uint64_t doc1 = 0;
     int started = 0;
-    while (d < dend) {
-        uint64_t gap, tft, tfb;
-        tft = 0;
-        if (!(d = varint_get_fast(d, dend, &gap)) || ((gap & 1) && !(d = varint_get_fast(d, dend, &tft))) ||
-            !(d = varint_get_fast(d, dend, &tfb)))
-            break;
-        doc1 += gap >> 1;
-        const uint8_t *q = vskip(p, end, tft + tfb);
-        if (!q)
-            break; /* cannot happen: both streams were written together */
-        if (!started)
-            segw_term(w, r->key, r->len, fl_mode(t));
-        started = 1;
-        segw_posting(w, (uint32_t)(doc1 - 1), (uint32_t)tft, (uint32_t)tfb, p, (size_t)(q - p),
-                     POS_MIXED);
-        p = q;
+    for (int k = 0; k < f->nv; k++) {
+        if (r->id[k] == NO_TERM)
+            continue;
+        const inverter *v = f->v[k];
+        const inv_term *t = &v->terms[r->id[k]];
+        size_t dl, pl;
+        const uint8_t *d = ps_read(&v->pool, &t->docs, &c->docs, &dl);
+        const uint8_t *p = ps_read(&v->pool, &t->pos, &c->pos, &pl);
+        if (!d || !p)
+            return MG_ENOMEM;
+        const uint8_t *dend = d + dl, *end = p + pl;
+        uint64_t doc1 = f->base[k];
+        while (d < dend) {
+            uint64_t gap, tft, tfb;
+            tft = 0;
+            if (!(d = varint_get_fast(d, dend, &gap)) ||
+                ((gap & 1) && !(d = varint_get_fast(d, dend, &tft))) || !(d = varint_get_fast(d, dend, &tfb)))
+                break;
+            doc1 += gap >> 1;
+            const uint8_t *q = vskip(p, end, tft + tfb);
+            if (!q)
+                break; /* cannot happen: both streams were written together */
+            if (!started)
+                segw_term(w, r->key, r->len, fl_mode(f, r));
+            started = 1;
+            segw_posting(w, (uint32_t)(doc1 - 1), (uint32_t)tft, (uint32_t)tfb, p, (size_t)(q - p),
+                         POS_MIXED);
+            p = q;
+        }
     }
     return MG_OK;
 }
@@ -804,7 +816,7 @@ static int fl_write(flusher *f, const fl_batch *b, seg_writer *w)
         w->f.err = EINVAL; /* as segw_posting does with malformed positions */
     for (uint32_t i = 0; i < b->nterm; i++) {
         const fl_term *ft = &b->term[i];
-        const term_ref *r = &f->refs[ft->ref];
+        const fl_ref *r = &f->refs[ft->ref];
         if (ft->big) {
             if (fl_stream(f, r, w) != MG_OK)
                 return MG_ENOMEM;
@@ -881,13 +893,15 @@ static fl_batch *fl_wait(flusher *f, size_t k)
 }
 
 /* Writes every term through w; MG_OK, MG_ENOMEM or MG_EINTERRUPTED. */
-static int inv_flush_terms(inverter *v, const term_ref *refs, size_t n, seg_writer *w,
+static int inv_flush_terms(inverter *const *v, int nv, const fl_ref *refs, size_t n, seg_writer *w,
                            const atomic_int *stop)
 {
     flusher *f = calloc(1, sizeof *f);
     if (!f)
         return MG_ENOMEM;
     f->v = v;
+    f->nv = nv;
+    f->base[1] = v[0]->ndocs;
     f->refs = refs;
     f->n = n;
     f->w = w;
@@ -936,11 +950,15 @@ static int inv_flush_terms(inverter *v, const term_ref *refs, size_t n, seg_writ
     return rc;
 }
 
-int inv_flush(inverter *v, const char *dir, uint64_t id, const atomic_int *stop, errbuf *e)
+/* The inverter's terms (with any documents) in term order, in *out; their
+ * number, or (size_t)-1 when out of memory.  Sorted here, or in a thread
+ * started in *th (*made set) when th is not NULL. */
+static size_t inv_refs(const inverter *v, term_ref **out, tr_job *job, pthread_t *th, int *made)
 {
     term_ref *refs = malloc((v->nterms ? v->nterms : 1) * sizeof *refs);
+    *out = refs;
     if (!refs)
-        return err_set(e, MG_ENOMEM, "out of memory flushing a segment");
+        return (size_t)-1;
     size_t i = 0, n = 0;
     const char *key;
     size_t len;
@@ -948,26 +966,87 @@ int inv_flush(inverter *v, const char *dir, uint64_t id, const atomic_int *stop,
     while (strmap_at(v->vocab, &i, &key, &len, &val))
         if (val < v->nterms)
             refs[n++] = (term_ref){ key, (uint32_t)len, val };
-    tr_sort2(refs, n);
+    if (!th)
+        tr_sort2(refs, n);
+    else if (!(*made = (*job = (tr_job){ refs, n }, pthread_create(th, NULL, tr_sort_thread, job) == 0)))
+        tr_sort(refs, n, 0);
+    return n;
+}
+
+/* The segment's terms: the inverters' sorted terms merged, a term in both
+ * once. */
+static fl_ref *inv_merge_refs(term_ref *const *r, const size_t *n, int nv, size_t *count)
+{
+    size_t na = n[0], nb = nv > 1 ? n[1] : 0, i = 0, j = 0, k = 0;
+    fl_ref *m = malloc((na + nb ? na + nb : 1) * sizeof *m);
+    if (!m)
+        return NULL;
+    while (i < na || j < nb) {
+        int c = i == na ? 1 : j == nb ? -1 : term_ref_cmp(&r[0][i], &r[1][j], 0);
+        const term_ref *t = c <= 0 ? &r[0][i] : &r[1][j];
+        m[k] = (fl_ref){ t->key, t->len, { c <= 0 ? r[0][i].id : NO_TERM, c >= 0 ? r[1][j].id : NO_TERM } };
+        k++;
+        i += c <= 0;
+        j += c >= 0;
+    }
+    *count = k;
+    return m;
+}
+
+int inv_flush_n(inverter *const *v, int nv, const char *dir, uint64_t id, const atomic_int *stop,
+                errbuf *e)
+{
+    term_ref *refs[2] = { NULL, NULL };
+    size_t n[2] = { 0, 0 }, nref = 0;
+    tr_job job;
+    pthread_t th;
+    int made = 0;
+    if (nv > 1)
+        n[1] = inv_refs(v[1], &refs[1], &job, &th, &made);
+    n[0] = inv_refs(v[0], &refs[0], NULL, NULL, NULL);
+    if (made)
+        pthread_join(th, NULL);
+    fl_ref *m = n[0] != (size_t)-1 && (nv < 2 || n[1] != (size_t)-1) ? inv_merge_refs(refs, n, nv, &nref)
+                                                                       : NULL;
+    free(refs[0]);
+    free(refs[1]);
+    if (!m)
+        return err_set(e, MG_ENOMEM, "out of memory flushing a segment");
+    stw_mark mark;
+    stw_flush(&v[0]->st);
+    if (nv > 1) {
+        stw_flush(&v[1]->st);
+        stw_append(&v[0]->st, &v[1]->st, &mark);
+    }
     seg_writer w;
-    int rc = segw_begin(&w, dir, id, &v->st, e);
-    if (rc != MG_OK) {
-        free(refs);
-        return rc;
+    int rc = segw_begin(&w, dir, id, &v[0]->st, e);
+    if (rc == MG_OK) {
+        w.sync = 0; /* the commit fsyncs it, once, before naming it */
+        for (int k = 0; k < nv; k++) {
+            for (uint32_t d = 0; d < v[k]->ndocs; d++)
+                segw_doc(&w, NULL, le32(v[k]->title_len.p + 4 * d), le32(v[k]->body_len.p + 4 * d),
+                         (int64_t)le64(v[k]->dates.p + 8 * d));
+            segw_add_tokens(&w, v[k]->title_tokens, v[k]->body_tokens);
+        }
+        rc = inv_flush_terms(v, nv, m, nref, &w, stop);
+        if (rc != MG_OK) {
+            segw_abort(&w);
+            if (rc == MG_EINTERRUPTED)
+                rc = err_set(e, MG_EINTERRUPTED, "interrupted while writing a segment");
+            else
+                rc = err_set(e, MG_ENOMEM, "out of memory writing a segment");
+        } else {
+            rc = segw_finish(&w);
+        }
     }
-    w.sync = 0; /* the commit fsyncs it, once, before naming it */
-    stw_flush(&v->st);
-    for (uint32_t d = 0; d < v->ndocs; d++)
-        segw_doc(&w, NULL, le32(v->title_len.p + 4 * d), le32(v->body_len.p + 4 * d),
-                 (int64_t)le64(v->dates.p + 8 * d));
-    segw_add_tokens(&w, v->title_tokens, v->body_tokens);
-    rc = inv_flush_terms(v, refs, n, &w, stop);
-    free(refs);
-    if (rc != MG_OK) {
-        segw_abort(&w);
-        if (rc == MG_EINTERRUPTED)
-            return err_set(e, MG_EINTERRUPTED, "interrupted while writing a segment");
-        return err_set(e, MG_ENOMEM, "out of memory writing a segment");
-    }
-    return segw_finish(&w);
+    free(m);
+    if (rc != MG_OK && nv > 1)
+        stw_unappend(&v[0]->st, &mark); /* the inverters are as they were: a flush can be retried */
+    return rc;
+}
+
+int inv_flush(inverter *v, const char *dir, uint64_t id, const atomic_int *stop, errbuf *e)
+{
+    inverter *vs[1] = { v };
+    return inv_flush_n(vs, 1, dir, id, stop, e);
 }

@@ -52,9 +52,6 @@ typedef struct inverter {
     uint32_t ndocs;
     buf title_len, body_len;  /* u32 per doc */
     buf dates;                /* i64 per doc */
-    buf deleted;              /* bitmap of documents deleted while pending */
-    uint32_t ndeleted;
-    strmap *ids;              /* external id -> doc */
     stored_writer st;
     uint64_t title_tokens, body_tokens;
     pool pool;                /* the terms' posting streams */
@@ -70,10 +67,13 @@ size_t inv_bytes(const inverter *v);
 /* Analyses and adds one article (strings valid UTF-8, id non-NULL).
  * Returns MG_OK or MG_ENOMEM. */
 int inv_add(inverter *v, analyzer *an, const mg_article *a);
-/* Marks the pending document with this id deleted; 1 if there was one. */
-int inv_delete_id(inverter *v, const char *id);
 /* Writes everything as segment `id` in dir; the caller resets afterwards.
  * `stop` is polled; a nonzero value aborts with MG_EINTERRUPTED. */
 int inv_flush(inverter *v, const char *dir, uint64_t id, const atomic_int *stop, errbuf *e);
+/* inv_flush of nv (1 or 2) inverters as one segment: v[0]'s documents
+ * first, then v[1]'s (numbered from v[0]->ndocs); a term's list is v[0]'s
+ * postings then v[1]'s.  On failure the inverters are as they were. */
+int inv_flush_n(inverter *const *v, int nv, const char *dir, uint64_t id, const atomic_int *stop,
+                errbuf *e);
 
 #endif

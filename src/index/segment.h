@@ -249,6 +249,7 @@ typedef struct stored_writer {
     uint32_t nblocks;
     void *compressor;
     struct stw_bg *bg;        /* compressing thread, or NULL (synchronous) */
+    int inline_only;          /* compress in the adding thread, never start one */
     int oom;
 } stored_writer;
 
@@ -262,6 +263,18 @@ void stw_add(stored_writer *w, const mg_article *a);
  * this.) */
 void stw_flush(stored_writer *w);
 size_t stw_bytes(const stored_writer *w);
+/* Where a stored writer's buffers ended, to undo a stw_append. */
+typedef struct stw_mark {
+    size_t comp, idx, ids, ids_off;
+    uint64_t comp_total;
+    uint32_t ndocs, nblocks;
+    int oom;
+} stw_mark;
+/* Appends a copy of src's documents after dst's (both flushed: src's block
+ * entries shifted by dst's documents and compressed bytes); *m tells
+ * stw_unappend how to take them out again (a flush that failed). */
+void stw_append(stored_writer *dst, const stored_writer *src, stw_mark *m);
+void stw_unappend(stored_writer *dst, const stw_mark *m);
 /* Appends the SEC_IDS section's bytes to out. */
 void stw_ids_section(const stored_writer *w, buf *out);
 /* The documents whose external id is id[0..len): how many there are, the

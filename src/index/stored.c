@@ -299,7 +299,7 @@ static void stw_close_block(stored_writer *w)
 {
     if (w->raw_docs == 0)
         return;
-    if (!w->bg && !w->oom)
+    if (!w->bg && !w->oom && !w->inline_only)
         stw_bg_start(w);
     stw_collect(w);
     stw_bg *g = w->bg;
@@ -328,6 +328,42 @@ void stw_flush(stored_writer *w)
 {
     stw_close_block(w);
     stw_collect(w);
+}
+
+void stw_append(stored_writer *dst, const stored_writer *src, stw_mark *m)
+{
+    *m = (stw_mark){ dst->comp.len, dst->idx.len, dst->ids.len, dst->ids_off.len, dst->comp_total,
+                     dst->ndocs, dst->nblocks, dst->oom };
+    const uint8_t *e = src->idx.p;
+    uint64_t drained = src->comp_total - src->comp.len; /* 0: an inverter's writer keeps them all */
+    for (uint32_t b = 0; b < src->nblocks; b++, e += STOREIDX_ENTRY) {
+        uint64_t off = le64(e + 8);
+        uint32_t n = le32(e + 16);
+        if (off < drained || off - drained + n > src->comp.len) {
+            dst->oom = 1; /* cannot happen: the blocks were never drained */
+            return;
+        }
+        stw_record(dst, src->comp.p + (off - drained), n, dst->ndocs + le32(e), le32(e + 4), le32(e + 20));
+    }
+    size_t base = dst->ids.len;
+    buf_put(&dst->ids, src->ids.p, src->ids.len);
+    for (uint32_t d = 0; d < src->ndocs; d++)
+        buf_put_le32(&dst->ids_off, (uint32_t)(base + le32(src->ids_off.p + 4ull * d)));
+    dst->ndocs += src->ndocs;
+    if (src->oom || dst->ids.oom || dst->ids_off.oom)
+        dst->oom = 1;
+}
+
+void stw_unappend(stored_writer *dst, const stw_mark *m)
+{
+    dst->comp.len = m->comp;
+    dst->idx.len = m->idx;
+    dst->ids.len = m->ids;
+    dst->ids_off.len = m->ids_off;
+    dst->comp_total = m->comp_total;
+    dst->ndocs = m->ndocs;
+    dst->nblocks = m->nblocks;
+    dst->oom = m->oom;
 }
 
 void stw_add(stored_writer *w, const mg_article *a)

@@ -8,7 +8,7 @@
  * one more manifest.  See README.md for the crash-safety argument, and
  * its "Indexing memory" section for how the RAM budget bounds the
  * buffer, the merges and the mapped pages of the segments. */
-#include "index/inverter.h"
+#include "index/addbuf.h"
 #include "index/merge.h"
 #include "index/reader_internal.h"
 
@@ -41,7 +41,7 @@ struct ix_writer {
     manifest man;             /* the last commit (segment list unused) */
     wseg *segs;
     uint32_t nseg, cap;
-    inverter inv;
+    addbuf buf;               /* added documents not yet in a segment */
     uint64_t bad_utf8;
     uint64_t adds, deletes;   /* pending since the last commit */
     ix_reader *snap;          /* a reader of the last commit, made on demand */
@@ -225,7 +225,7 @@ int ix_writer_open(const char *dir, const ix_writer_options *opt, ix_writer **ou
     w->ram_budget = opt && opt->ram_budget ? opt->ram_budget : DEFAULT_RAM;
     w->no_merge = opt ? opt->no_merge : 0;
     int rc = MG_OK;
-    if (inv_init(&w->inv) != MG_OK)
+    if (ab_init(&w->buf, opt ? opt->threads : 0, opt ? opt->add_run : 0) != MG_OK)
         rc = err_set(e, MG_ENOMEM, "out of memory opening %s", dir);
     if (rc == MG_OK && !file_exists(dir)) {
         if (!(opt && opt->create))
@@ -288,7 +288,7 @@ static int writer_discard(ix_writer *w, errbuf *e)
         w->segs[k++] = *ws;
     }
     w->nseg = k;
-    inv_reset(&w->inv);
+    ab_reset(&w->buf);
     w->adds = w->deletes = 0;
     return rc;
 }
@@ -302,7 +302,7 @@ void ix_writer_close(ix_writer *w)
     for (uint32_t i = 0; i < w->nseg; i++)
         seg_free(w->segs[i].seg);
     free(w->segs);
-    inv_free(&w->inv);
+    ab_free(&w->buf);
     analyzer_free(w->an);
     if (w->snap)
         ix_reader_unref(w->snap);
@@ -340,39 +340,33 @@ static void writer_drop_pages(ix_writer *w)
 /* Writes the in-memory buffer as a new (uncommitted) segment. */
 static int writer_flush(ix_writer *w, errbuf *e)
 {
-    if (w->inv.ndocs == 0)
+    if (w->buf.ndocs == 0)
         return MG_OK;
-    if (w->inv.oom)
-        return err_set(e, MG_ENOMEM, "out of memory indexing");
     writer_drop_pages(w); /* before the flush adds its own memory to the buffer's */
     uint64_t id = w->man.next_seg;
-    int rc = inv_flush(&w->inv, w->dir, id, &w->stop, e);
+    uint8_t *deleted;
+    uint32_t ndeleted;
+    int rc = ab_flush(&w->buf, w->dir, id, &w->stop, &deleted, &ndeleted, e);
     if (rc == MG_EINTERRUPTED)
         w->stop = 0;
     if (rc != MG_OK)
         return rc;
     ix_segment *s;
     rc = seg_open(w->dir, id, &s, e);
-    if (rc != MG_OK)
+    if (rc != MG_OK) {
+        free(deleted);
         return rc;
-    merge_drop_pages(&s, 1); /* opening read its small sections to check them */
-    if (w->inv.ndeleted) {
-        size_t nb = ((size_t)s->ndocs + 7) / 8;
-        s->deleted = calloc(1, nb ? nb : 1);
-        if (!s->deleted) {
-            seg_free(s);
-            return err_set(e, MG_ENOMEM, "out of memory flushing");
-        }
-        memcpy(s->deleted, w->inv.deleted.p, nb);
-        s->ndeleted = w->inv.ndeleted;
     }
+    merge_drop_pages(&s, 1); /* opening read its small sections to check them */
+    s->deleted = deleted;
+    s->ndeleted = ndeleted;
     if (wseg_push(w, s, 0, 0) != 0) {
         seg_free(s);
         return err_set(e, MG_ENOMEM, "out of memory flushing");
     }
     w->segs[w->nseg - 1].unsynced = 1;
     w->man.next_seg++;
-    inv_reset(&w->inv);
+    ab_reset(&w->buf);
     return MG_OK;
 }
 
@@ -382,15 +376,14 @@ static int writer_flush(ix_writer *w, errbuf *e)
  * and ids) reach the RAM budget. */
 static int writer_buffer_full(const ix_writer *w)
 {
-    size_t flush = w->inv.nterms * 40 + (size_t)w->inv.ndocs * 32;
-    return inv_bytes(&w->inv) + flush >= w->ram_budget;
+    return ab_bytes(&w->buf) + ab_flush_bytes(&w->buf) >= w->ram_budget;
 }
 
 /* Marks every live document with this id deleted, in segments and in the
  * buffer.  Returns how many there were. */
 static uint32_t writer_delete_id(ix_writer *w, const char *id)
 {
-    uint32_t found = (uint32_t)inv_delete_id(&w->inv, id);
+    uint32_t found = (uint32_t)ab_delete_id(&w->buf, id);
     size_t n = strlen(id);
     /* each lookup reads a few pages of a segment's ids section (a binary
      * search): drop them before they add up to release_every */
@@ -440,7 +433,7 @@ int ix_writer_add(ix_writer *w, const mg_article *a, errbuf *e)
         return rc;
     if (writer_buffer_full(w) && (rc = writer_flush(w, e)) != MG_OK)
         return rc;
-    if (w->inv.ndocs >= IX_END - 1 && (rc = writer_flush(w, e)) != MG_OK)
+    if (w->buf.ndocs >= IX_END - 1 && (rc = writer_flush(w, e)) != MG_OK)
         return rc;
     int oom = 0;
     uint64_t bad = 0;
@@ -455,9 +448,9 @@ int ix_writer_add(ix_writer *w, const mg_article *a, errbuf *e)
     if (!oom) {
         mg_article c = { use[0], use[1], use[2], use[3], use[4], use[5], use[6], a->date };
         writer_delete_id(w, c.id);
-        rc = inv_add(&w->inv, w->an, &c);
+        rc = ab_add(&w->buf, w->an, &c);
         if (rc != MG_OK)
-            w->inv.oom = 1;
+            w->buf.oom = 1;
     }
     for (int i = 0; i < 7; i++)
         free(f[i]);
@@ -483,7 +476,7 @@ int ix_writer_delete(ix_writer *w, const char *id, errbuf *e)
 
 static int writer_pending(const ix_writer *w)
 {
-    if (w->inv.ndocs || w->adds || w->deletes)
+    if (w->buf.ndocs || w->adds || w->deletes)
         return 1;
     for (uint32_t i = 0; i < w->nseg; i++)
         if (w->segs[i].dirty || !w->segs[i].committed)
@@ -497,13 +490,10 @@ static int writer_pending(const ix_writer *w)
  * tables when reset, and malloc keeps freed memory unless trimmed.) */
 static int writer_release_buffer(ix_writer *w, errbuf *e)
 {
-    if (w->inv.ndocs)
+    if (w->buf.ndocs)
         return MG_OK;
-    inverter fresh; /* nothing in a new, unused inverter points into itself */
-    if (inv_init(&fresh) != MG_OK)
+    if (ab_release(&w->buf) != MG_OK)
         return err_set(e, MG_ENOMEM, "out of memory merging");
-    inv_free(&w->inv);
-    w->inv = fresh;
 #ifdef __GLIBC__
     malloc_trim(0);
 #endif
