@@ -190,7 +190,7 @@ static void pw_firsts(post_writer *w, uint32_t n)
     uint8_t *p = w->blocks.p + w->blocks.len;
     for (uint32_t i = 0; i < n; i++) {
         uint64_t room = norm_hi_tab[w->tn[i]] + norm_hi_tab[w->bn[i]];
-        unsigned k = width64(room + 1) + mixed;
+        unsigned k = 64u - (unsigned)__builtin_clzll(room + 1) + mixed; /* room + 1 > 0 */
         uint64_t v = w->fv[i];
         if ((mixed ? v >> 1 : v) > room) {
             esc[nesc++] = v;
@@ -387,6 +387,20 @@ static uint64_t pw_recode(uint64_t v, int from, int to)
     return to == POS_MIXED ? gap << 1 | (uint64_t)exact : gap;
 }
 
+/* varint_get_fast where at least 10 bytes are left (the caller checked). */
+static inline __attribute__((always_inline)) const uint8_t *vget10(const uint8_t *p, uint64_t *v)
+{
+    if (p[0] < 0x80) {
+        *v = p[0];
+        return p + 1;
+    }
+    if (p[1] < 0x80) {
+        *v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+        return p + 2;
+    }
+    return varint_get(p, p + 10, v);
+}
+
 static inline __attribute__((always_inline)) const uint8_t *
 pw_positions_one(post_writer *w, const uint8_t *in, const uint8_t *end, uint32_t n, int from, int to)
 {
@@ -398,8 +412,11 @@ pw_positions_one(post_writer *w, const uint8_t *in, const uint8_t *end, uint32_t
         return NULL;
     /* the first position: with the posting */
     w->fv[w->n ? w->n - 1 : 0] = from == to ? v : pw_recode(v, from, to);
+    if (n == 1)
+        return in;
+    int room = (size_t)(end - in) >= 10 * (size_t)n; /* no varint can pass end */
     for (uint32_t i = 1; i < n; i++) {
-        if (!(in = varint_get_fast(in, end, &v)))
+        if (!(in = room ? vget10(in, &v) : varint_get_fast(in, end, &v)))
             return NULL;
         w->pv[w->npv++] = from == to ? v : pw_recode(v, from, to);
         w->pos_count++;
@@ -425,9 +442,14 @@ pw_add_stream_mode(post_writer *w, const uint8_t *d, const uint8_t *dend, const 
     uint64_t doc1 = base;
     while (d < dend) {
         uint64_t gap, tft = 0, tfb;
-        if (!(d = varint_get_fast(d, dend, &gap)) || ((gap & 1) && !(d = varint_get_fast(d, dend, &tft))) ||
-            !(d = varint_get_fast(d, dend, &tfb)))
+        if (dend - d >= 30) { /* three varints cannot pass dend */
+            if (!(d = vget10(d, &gap)) || ((gap & 1) && !(d = vget10(d, &tft))) || !(d = vget10(d, &tfb)))
+                break;
+        } else if (!(d = varint_get_fast(d, dend, &gap)) ||
+                   ((gap & 1) && !(d = varint_get_fast(d, dend, &tft))) ||
+                   !(d = varint_get_fast(d, dend, &tfb))) {
             break;
+        }
         doc1 += gap >> 1;
         uint32_t doc = (uint32_t)(doc1 - 1);
         pw_add_one(w, doc, (uint32_t)tft, (uint32_t)tfb, doc < ndocs ? nt[doc] : 0, doc < ndocs ? nb[doc] : 0);

@@ -86,6 +86,63 @@ static void td_close_block(td_writer *w)
     w->in_block = 0;
 }
 
+/* varint_put inlined: the writer makes room for a whole entry at once. */
+static inline uint8_t *td_varint(uint8_t *p, uint64_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
+
+/* The entry's bytes after the block's first `shared` term bytes (the
+ * format above); the offsets it is relative to move on. */
+static void td_put_entry(td_writer *w, const td_entry *e, size_t shared)
+{
+    /* at most 10 varints of 10 bytes, the term's rest, the inlined list and
+     * two norm bytes */
+    size_t inl = e->df != 1 && e->inl_post ? e->inl_post_len : 0;
+    if (buf_reserve(&w->dict, 100 + e->len + inl + 2) != 0)
+        return;
+    uint8_t *p = w->dict.p + w->dict.len;
+    p = td_varint(p, shared);
+    p = td_varint(p, e->len - shared);
+    memcpy(p, e->term + shared, e->len - shared);
+    p += e->len - shared;
+    p = td_varint(p, e->df);
+    if (e->df == 1) {
+        p = td_varint(p, e->inl_doc);
+        p = td_varint(p, (uint64_t)e->inl_tfb << 3 | (uint64_t)e->mode << 1 | (e->inl_tft > 0));
+        if (e->inl_tft)
+            p = td_varint(p, e->inl_tft);
+        p = td_varint(p, e->inl_fv);
+    } else {
+        p = td_varint(p, (e->cf - e->df) << 4 | (uint64_t)(e->inl_post ? 8 : 0) |
+                             (uint64_t)(e->escs ? 4 : 0) | e->mode);
+        if (e->inl_post) {
+            p = td_varint(p, e->inl_post_len);
+            memcpy(p, e->inl_post, inl);
+            p += inl;
+        } else {
+            p = td_varint(p, e->doc_off - w->prev_doc_off);
+            w->prev_doc_off = e->doc_off;
+        }
+    }
+    if (e->cf > e->df) { /* values in POSITIONS */
+        p = td_varint(p, e->pos_off - w->prev_pos_off);
+        w->prev_pos_off = e->pos_off;
+    }
+    if (e->df >= DICT_BOUND_MIN_DF) {
+        p = td_varint(p, e->bound.max_tf_title);
+        p = td_varint(p, e->bound.max_tf_body);
+        *p++ = e->bound.min_title_norm;
+        *p++ = e->bound.min_body_norm;
+    }
+    w->dict.len = (size_t)(p - w->dict.p);
+}
+
 void td_writer_add(td_writer *w, const td_entry *e)
 {
     size_t shared = 0;
@@ -105,37 +162,7 @@ void td_writer_add(td_writer *w, const td_entry *e)
         while (shared < m && e->term[shared] == w->prev[shared])
             shared++;
     }
-    buf_put_varint(&w->dict, shared);
-    buf_put_varint(&w->dict, e->len - shared);
-    buf_put(&w->dict, e->term + shared, e->len - shared);
-    buf_put_varint(&w->dict, e->df);
-    if (e->df == 1) {
-        buf_put_varint(&w->dict, e->inl_doc);
-        buf_put_varint(&w->dict, (uint64_t)e->inl_tfb << 3 | (uint64_t)e->mode << 1 | (e->inl_tft > 0));
-        if (e->inl_tft)
-            buf_put_varint(&w->dict, e->inl_tft);
-        buf_put_varint(&w->dict, e->inl_fv);
-    } else {
-        buf_put_varint(&w->dict, (e->cf - e->df) << 4 | (uint64_t)(e->inl_post ? 8 : 0) |
-                                     (uint64_t)(e->escs ? 4 : 0) | e->mode);
-        if (e->inl_post) {
-            buf_put_varint(&w->dict, e->inl_post_len);
-            buf_put(&w->dict, e->inl_post, e->inl_post_len);
-        } else {
-            buf_put_varint(&w->dict, e->doc_off - w->prev_doc_off);
-            w->prev_doc_off = e->doc_off;
-        }
-    }
-    if (e->cf > e->df) { /* values in POSITIONS */
-        buf_put_varint(&w->dict, e->pos_off - w->prev_pos_off);
-        w->prev_pos_off = e->pos_off;
-    }
-    if (e->df >= DICT_BOUND_MIN_DF) {
-        buf_put_varint(&w->dict, e->bound.max_tf_title);
-        buf_put_varint(&w->dict, e->bound.max_tf_body);
-        buf_put_u8(&w->dict, e->bound.min_title_norm);
-        buf_put_u8(&w->dict, e->bound.min_body_norm);
-    }
+    td_put_entry(w, e, shared);
     memcpy(w->prev, e->term, e->len);
     w->prev_len = e->len;
     w->in_block++;
