@@ -140,6 +140,9 @@ typedef struct mg_open_options {
     size_t ram_budget;     /* indexing memory before a segment is flushed;
                               0 = 256 MiB */
     int no_merge;          /* nonzero: never merge segments on commit */
+    int threads;           /* threads analysing added articles: 1 or 2;
+                              0 = 2 on a machine with two processors or
+                              more (the caller's thread and one more) */
 } mg_open_options;
 
 /* Sets *opt to the defaults. */

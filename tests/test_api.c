@@ -170,6 +170,13 @@ static void test_null_handles_get_einval_not_a_crash(void **state)
     mg_index_interrupt(NULL);
     mg_doc_free(NULL);
     assert_int_equal(mg_index_open("/tmp", MG_RDONLY, NULL, NULL), MG_EINVAL);
+    mg_open_options o;
+    mg_open_options_init(&o);
+    o.threads = 3;
+    mg_index *ix = NULL;
+    assert_int_equal(mg_index_open("/tmp/morgue-no-index", MG_WRITE | MG_CREATE, &o, &ix), MG_EINVAL);
+    assert_non_null(strstr(mg_errmsg(ix), "threads"));
+    mg_index_close(ix);
 
     mg_searcher *s = (mg_searcher *)&a;
     assert_int_equal(mg_searcher_open(NULL, &s), MG_EINVAL);

@@ -153,6 +153,16 @@ static void test_index_reads_every_format(void **state)
     (void)state;
     index_corpus();
     assert_int_equal(stats_docs(g_idx), 8);
+    /* one adding thread indexes the same */
+    char one[4300], corpus[4300], *out, *err;
+    snprintf(one, sizeof one, "%s/one-thread", g_dir);
+    snprintf(corpus, sizeof corpus, "%s/corpus", g_dir);
+    assert_int_equal(mg(&out, &err, "index --threads 1 -i '%s' '%s'", one, corpus), 0);
+    assert_non_null(strstr(out, "indexed 8 articles"));
+    free(out);
+    free(err);
+    assert_int_equal(stats_docs(one), 8);
+    assert_int_equal(total(one, "oil"), total(g_idx, "oil"));
     json_t *j = get_json(g_idx, "oil-1");
     assert_non_null(j);
     assert_string_equal(jget(j, "title"), "Oil prices rise");
@@ -210,7 +220,8 @@ static void test_version_help_and_usage_errors(void **state)
     const char *bad[] = { "", "frobnicate", "index", "index --bogus x", "index --ram lots x", "get", "get a b",
                           "delete", "stats extra", "get -i", "stats --json=yes", "check -x", "search",
                           "search -n many oil", "search --sort sideways oil", "search --since notadate oil",
-                          "search -n", "search --json=yes oil", "search --color sometimes oil", "search --bogus oil" };
+                          "search -n", "search --json=yes oil", "search --color sometimes oil", "search --bogus oil",
+                          "index --threads 3 x", "index --threads 0 x", "index --threads two x" };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         int rc = mg(NULL, &err, "%s", bad[i]);
         if (rc != 2)

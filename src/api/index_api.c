@@ -44,6 +44,10 @@ int mg_index_open(const char *path, int flags, const mg_open_options *opt, mg_in
             o.language = opt->language;
             o.ram_budget = opt->ram_budget;
             o.no_merge = opt->no_merge;
+            o.threads = opt->threads;
+            if (o.threads < 0 || o.threads > 2)
+                return err_set(&ix->err, MG_EINVAL, "threads must be 1 or 2 (0 for the default), not %d",
+                               o.threads);
         }
         o.create = (flags & MG_CREATE) != 0;
         return ix_writer_open(path, &o, &ix->w, &ix->err);

@@ -192,7 +192,7 @@ static int finish(run *r, const char *path, int rc)
 int cmd_index(int argc, char **argv)
 {
     cli_common co = { 0 };
-    const char *language = NULL, *ram = NULL, *every = NULL;
+    const char *language = NULL, *ram = NULL, *every = NULL, *threads = NULL;
     int quiet = 0, no_merge = 0;
     const cli_opt opts[] = {
         CLI_COMMON_OPTS(&co),
@@ -200,6 +200,7 @@ int cmd_index(int argc, char **argv)
         { 0, "ram", OPT_ARG, "MB", "memory for buffering before a segment is written (default 256)", NULL, &ram },
         { 0, "commit-every", OPT_ARG, "N", "also commit after every N articles (default: at the end only)", NULL, &every },
         { 0, "no-merge", OPT_FLAG, NULL, "never merge segments on commit", &no_merge, NULL },
+        { 0, "threads", OPT_ARG, "N", "threads analysing articles: 1 or 2 (default 2 with two processors or more)", NULL, &threads },
         { 'q', "quiet", OPT_FLAG, NULL, "no progress bar, no summary, no warnings", &quiet, NULL },
         { 0, NULL, 0, NULL, NULL, NULL, NULL },
     };
@@ -213,22 +214,27 @@ int cmd_index(int argc, char **argv)
     run r;
     memset(&r, 0, sizeof r);
     r.quiet = quiet;
-    uint64_t mb = 0;
+    uint64_t mb = 0, nthreads = 0;
     if ((ram && cli_number("index", "--ram", ram, &mb)) ||
-        (every && cli_number("index", "--commit-every", every, &r.commit_every)))
+        (every && cli_number("index", "--commit-every", every, &r.commit_every)) ||
+        (threads && cli_number("index", "--threads", threads, &nthreads)))
         return EXIT_USAGE;
+    if (threads && (nthreads < 1 || nthreads > 2))
+        return cli_error("index", EXIT_USAGE, "--threads: 1 or 2, not '%s'", threads);
     const char *path = cli_index_path(co.index);
     mg_open_options oo;
     mg_open_options_init(&oo);
     oo.language = language;
     oo.ram_budget = (size_t)mb << 20;
     oo.no_merge = no_merge;
+    oo.threads = (int)nthreads;
     int xap = cli_backend_xapian("index", &co);
     if (xap < 0)
         return EXIT_USAGE;
-    if (xap && (ram || no_merge))
+    if (xap && (ram || no_merge || threads))
         return cli_error("index", EXIT_USAGE, "%s: not available with --backend xapian (Xapian "
-                         "buffers a run in its transaction and merges nothing)", ram ? "--ram" : "--no-merge");
+                         "buffers a run in its transaction, merges nothing and adds in one thread)",
+                         ram ? "--ram" : no_merge ? "--no-merge" : "--threads");
     install_signals();
     int rc;
     if (xap && (rc = xb_writer_open(path, 1, language, &r.xw, &r.xe)) != MG_OK) {
