@@ -1008,6 +1008,67 @@ static void test_block_bounds_cover_every_document(void **state)
     list_free(&l);
 }
 
+/* The writer's list bound is exact and each skip entry holds its block's
+ * (capped at 255), whatever the block's length (the vector code takes 16
+ * postings at a time, the rest one by one) and with frequencies past 2^31
+ * (compared unsigned). */
+static void test_block_bounds_are_exact_at_any_length(void **state)
+{
+    (void)state;
+    uint64_t rs = 23;
+    static const uint32_t lens[] = { 1, 2, 15, 16, 17, 31, 127, 128, 129, 143, 144, 300, 700 };
+    for (size_t li = 0; li < sizeof lens / sizeof *lens; li++) {
+        uint32_t n = lens[li], tft[700], tfb[700];
+        uint8_t tn[700], bn[700];
+        post_writer pw;
+        pw_init(&pw);
+        pw_begin(&pw);
+        for (uint32_t i = 0; i < n; i++) {
+            uint64_t r = tu_rand(&rs);
+            tft[i] = r % 7 == 0 ? 0x80000000u + (uint32_t)(r >> 8) % 1000 : r % 5 == 0 ? (uint32_t)(r >> 20) : 0;
+            tfb[i] = 1 + (r % 11 == 0 ? UINT32_MAX - 1 - (uint32_t)(r >> 40) % 1000 : (uint32_t)(r >> 33) % 300);
+            tn[i] = (uint8_t)(r >> 24);
+            bn[i] = (uint8_t)(1 + (r >> 48) % 255);
+            pw_add(&pw, 3 * i + 1, tft[i], tfb[i], tn[i], bn[i]);
+        }
+        pw_finish_positions(&pw);
+        ix_bound want = { 0, 0, 255, 255 };
+        for (uint32_t i = 0; i < n; i++) {
+            want.max_tf_title = tft[i] > want.max_tf_title ? tft[i] : want.max_tf_title;
+            want.max_tf_body = tfb[i] > want.max_tf_body ? tfb[i] : want.max_tf_body;
+            want.min_title_norm = tn[i] < want.min_title_norm ? tn[i] : want.min_title_norm;
+            want.min_body_norm = bn[i] < want.min_body_norm ? bn[i] : want.min_body_norm;
+        }
+        assert_int_equal(pw.bound.max_tf_title, want.max_tf_title);
+        assert_int_equal(pw.bound.max_tf_body, want.max_tf_body);
+        assert_int_equal(pw.bound.min_title_norm, want.min_title_norm);
+        assert_int_equal(pw.bound.min_body_norm, want.min_body_norm);
+        buf out;
+        buf_init(&out);
+        pw_finish(&pw, &out);
+        assert_false(out.oom);
+        if (n > 128) /* the skip table: one entry per block */
+            for (uint32_t b = 0; b * 128 < n; b++) {
+                const uint8_t *e = out.p + 20 * b;
+                uint32_t mt = 0, mb = 0;
+                uint8_t mtn = 255, mbn = 255;
+                for (uint32_t i = b * 128; i < n && i < b * 128 + 128; i++) {
+                    mt = tft[i] > mt ? tft[i] : mt;
+                    mb = tfb[i] > mb ? tfb[i] : mb;
+                    mtn = tn[i] < mtn ? tn[i] : mtn;
+                    mbn = bn[i] < mbn ? bn[i] : mbn;
+                }
+                assert_int_equal(le32(e), 3 * (b * 128 + 127 < n ? b * 128 + 127 : n - 1) + 1);
+                assert_int_equal(e[16], mt > 255 ? 255 : mt);
+                assert_int_equal(e[17], mb > 255 ? 255 : mb);
+                assert_int_equal(e[18], mtn);
+                assert_int_equal(e[19], mbn);
+            }
+        buf_free(&out);
+        pw_free(&pw);
+    }
+}
+
 /* Walks the fake segment's damaged "term" list, reading every document's
  * positions: documents stay in range and ascending; returns how many. */
 static uint32_t walk_damaged(fake *f)
@@ -1100,6 +1161,7 @@ int main(void)
         cmocka_unit_test(test_advance_skips_to_first_doc_at_or_after),
         cmocka_unit_test(test_meet_finds_every_shared_document),
         cmocka_unit_test(test_block_bounds_cover_every_document),
+        cmocka_unit_test(test_block_bounds_are_exact_at_any_length),
         cmocka_unit_test(test_damaged_lists_never_read_out_of_bounds),
         cmocka_unit_test(test_damaged_inline_lists_never_read_out_of_bounds),
     };

@@ -95,6 +95,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* ---------------------------------------------------------------- writer */
 
@@ -122,6 +125,7 @@ void pw_begin(post_writer *w)
     w->pos_flushed = 0;
     w->blk_pboff = 0;
     w->blk_pg = 0;
+    w->blk_n = 0;
     w->npv = 0;
     w->mode = POS_MIXED;
     w->escs = 0;
@@ -211,9 +215,73 @@ static void pw_firsts(post_writer *w, uint32_t n)
         buf_put_varint(&w->blocks, esc[e]);
 }
 
+#if defined(__SSE2__)
+/* Lane by lane the larger of a and b, unsigned values biased by 2^31 (so
+ * that the signed compare orders them). */
+static inline __m128i max4_biased(__m128i a, __m128i b)
+{
+    __m128i gt = _mm_cmpgt_epi32(a, b);
+    return _mm_or_si128(_mm_and_si128(gt, a), _mm_andnot_si128(gt, b));
+}
+
+/* The largest of v[0..n), n a multiple of 4. */
+static uint32_t max_u32(const uint32_t *v, uint32_t n)
+{
+    const __m128i bias = _mm_set1_epi32(INT32_MIN);
+    __m128i m = bias; /* 0, biased */
+    for (uint32_t i = 0; i < n; i += 4)
+        m = max4_biased(m, _mm_xor_si128(_mm_loadu_si128((const __m128i *)(v + i)), bias));
+    m = max4_biased(m, _mm_shuffle_epi32(m, 0x4E));
+    m = max4_biased(m, _mm_shuffle_epi32(m, 0xB1));
+    return (uint32_t)_mm_cvtsi128_si32(m) ^ 0x80000000u;
+}
+
+static uint8_t min_u8(__m128i m)
+{
+    m = _mm_min_epu8(m, _mm_srli_si128(m, 8));
+    m = _mm_min_epu8(m, _mm_srli_si128(m, 4));
+    m = _mm_min_epu8(m, _mm_srli_si128(m, 2));
+    m = _mm_min_epu8(m, _mm_srli_si128(m, 1));
+    return (uint8_t)_mm_cvtsi128_si32(m);
+}
+#endif
+
+/* The current block's bound (w->blk) from its postings, unless done for
+ * as many (each block's is worked out once, when written or when the list
+ * ends, 16 postings at a time where SSE2 is). */
+static void pw_blk_bound(post_writer *w)
+{
+    uint32_t n = w->n, i = 0, mt = 0, mb = 0;
+    uint8_t tn = 255, bn = 255;
+    if (w->blk_n == n)
+        return;
+#if defined(__SSE2__)
+    if (n >= 16) {
+        __m128i t = _mm_set1_epi8(-1), b = t;
+        for (; i + 16 <= n; i += 16) {
+            t = _mm_min_epu8(t, _mm_loadu_si128((const __m128i *)(w->tn + i)));
+            b = _mm_min_epu8(b, _mm_loadu_si128((const __m128i *)(w->bn + i)));
+        }
+        tn = min_u8(t);
+        bn = min_u8(b);
+        mt = max_u32(w->tft, i);
+        mb = max_u32(w->tfb, i);
+    }
+#endif
+    for (; i < n; i++) {
+        if (w->tft[i] > mt) mt = w->tft[i];
+        if (w->tfb[i] > mb) mb = w->tfb[i];
+        if (w->tn[i] < tn) tn = w->tn[i];
+        if (w->bn[i] < bn) bn = w->bn[i];
+    }
+    w->blk = (ix_bound){ mt, mb, tn, bn };
+    w->blk_n = n;
+}
+
 /* Folds the current block's bound into the list's. */
 static void pw_bound_merge(post_writer *w)
 {
+    pw_blk_bound(w);
     if (w->blk.max_tf_title > w->bound.max_tf_title) w->bound.max_tf_title = w->blk.max_tf_title;
     if (w->blk.max_tf_body > w->bound.max_tf_body) w->bound.max_tf_body = w->blk.max_tf_body;
     if (w->blk.min_title_norm < w->bound.min_title_norm) w->bound.min_title_norm = w->blk.min_title_norm;
@@ -224,9 +292,9 @@ static void pw_block(post_writer *w)
 {
     uint32_t n = w->n, gaps[128];
     uint32_t prev = w->have_last ? w->last_doc : UINT32_MAX; /* -1 */
+    pw_bound_merge(w);
     uint32_t mt = w->blk.max_tf_title, mb = w->blk.max_tf_body;
     uint8_t tn = w->blk.min_title_norm, bn = w->blk.min_body_norm;
-    pw_bound_merge(w);
     uint64_t off = w->blocks.len;
     if (n >= TAIL_PACK_MIN) {
         uint32_t tfm1[128];
@@ -278,7 +346,7 @@ static inline __attribute__((always_inline)) void pw_add_one(post_writer *w, uin
     if (w->n == 0) { /* a block starts: where its positions start */
         w->blk_pboff = w->pos_flushed + w->pos.len;
         w->blk_pg = w->pos_count;
-        w->blk = (ix_bound){ 0, 0, 255, 255 };
+        w->blk_n = 0;
     }
     uint32_t i = w->n++;
     w->docs[i] = doc;
@@ -288,10 +356,6 @@ static inline __attribute__((always_inline)) void pw_add_one(post_writer *w, uin
     w->bn[i] = bn;
     w->df++;
     w->cf += (uint64_t)tft + tfb;
-    if (tft > w->blk.max_tf_title) w->blk.max_tf_title = tft;
-    if (tfb > w->blk.max_tf_body) w->blk.max_tf_body = tfb;
-    if (tn < w->blk.min_title_norm) w->blk.min_title_norm = tn;
-    if (bn < w->blk.min_body_norm) w->blk.min_body_norm = bn;
     w->fv[i] = 0;
 }
 

@@ -195,7 +195,8 @@ typedef struct post_writer {
     uint32_t df;
     uint64_t cf;
     ix_bound bound;           /* the list's, complete after pw_finish_positions */
-    ix_bound blk;             /* the current block's (its postings so far) */
+    ix_bound blk;             /* the current block's first blk_n postings' */
+    uint32_t blk_n;
     buf blocks, skip;
 } post_writer;
 
