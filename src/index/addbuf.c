@@ -20,21 +20,27 @@ typedef struct ab_batch {
     buf recs;                 /* ab_rec */
     uint32_t n;
     size_t bytes;             /* title and body bytes */
+    size_t inv_bytes;         /* the worker's inv_bytes and terms once it added them */
+    size_t inv_terms;
+    char pad[64];             /* apart from the batch the other thread works on */
 } ab_batch;
+
+/* The batches form a ring: the caller fills batch `tail`, the worker adds
+ * batches from `head`; `queued` are handed over and not yet added.  The
+ * caller waits only when every batch is queued, so the two threads'
+ * uneven stretches (new words come in bursts) even out. */
+#define AB_QUEUE 4
 
 struct ab_worker {
     pthread_t th;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int job;                  /* 1 from handing `work` over until it is added */
+    unsigned head, tail, queued;
     int quit;
     analyzer *an;             /* the worker's own */
     inverter *inv;            /* the addbuf's inv[1] */
-    char pad1[128];           /* apart from what the other thread writes */
-    ab_batch fill;            /* being filled by the caller */
-    char pad2[128];
-    ab_batch work;            /* being added by the worker */
-    char pad3[128];
+    char pad[64];
+    ab_batch q[AB_QUEUE];
 };
 
 static void batch_init(ab_batch *t)
@@ -95,29 +101,33 @@ static void *worker_main(void *arg)
     ab_worker *k = arg;
     pthread_mutex_lock(&k->mu);
     for (;;) {
-        while (!k->job && !k->quit)
+        while (!k->queued && !k->quit)
             pthread_cond_wait(&k->cv, &k->mu);
-        if (!k->job)
+        if (!k->queued)
             break;
+        ab_batch *t = &k->q[k->head];
         pthread_mutex_unlock(&k->mu);
-        for (uint32_t i = 0; i < k->work.n && !k->inv->oom; i++) {
-            mg_article a = batch_article(&k->work, i);
+        for (uint32_t i = 0; i < t->n && !k->inv->oom; i++) {
+            mg_article a = batch_article(t, i);
             if (inv_add(k->inv, k->an, &a) != MG_OK)
                 k->inv->oom = 1;
         }
+        t->inv_bytes = inv_bytes(k->inv);
+        t->inv_terms = k->inv->nterms;
         pthread_mutex_lock(&k->mu);
-        k->job = 0;
+        k->head = (k->head + 1) % AB_QUEUE;
+        k->queued--;
         pthread_cond_broadcast(&k->cv);
     }
     pthread_mutex_unlock(&k->mu);
     return NULL;
 }
 
-/* Waits until the worker has added what it was given. */
-static void worker_wait(ab_worker *k)
+/* Waits until at most `most` batches are queued. */
+static void worker_wait(ab_worker *k, unsigned most)
 {
     pthread_mutex_lock(&k->mu);
-    while (k->job)
+    while (k->queued > most)
         pthread_cond_wait(&k->cv, &k->mu);
     pthread_mutex_unlock(&k->mu);
 }
@@ -132,8 +142,8 @@ static void worker_stop(ab_worker *k)
     pthread_cond_destroy(&k->cv);
     pthread_mutex_destroy(&k->mu);
     analyzer_free(k->an);
-    batch_free(&k->fill);
-    batch_free(&k->work);
+    for (int i = 0; i < AB_QUEUE; i++)
+        batch_free(&k->q[i]);
     free(k);
 }
 
@@ -144,8 +154,8 @@ static ab_worker *worker_start(inverter *inv, const analyzer *an)
     ab_worker *k = calloc(1, sizeof *k);
     if (!k)
         return NULL;
-    batch_init(&k->fill);
-    batch_init(&k->work);
+    for (int i = 0; i < AB_QUEUE; i++)
+        batch_init(&k->q[i]);
     k->inv = inv;
     errbuf e = { 0 };
     k->an = analyzer_new(analyzer_language(an), &e);
@@ -169,21 +179,25 @@ fail:
     return NULL;
 }
 
-/* Hands the filled batch to the worker (after it finished the last one). */
+/* Hands the filled batch to the worker and moves on to the next one once
+ * it is free.  What the worker's inverter holds is known as of the batch
+ * that last used it (AB_QUEUE batches back): which articles go where, and
+ * when the budget calls for a flush, do not depend on timing. */
 static void ab_send(addbuf *b)
 {
     ab_worker *k = b->wk;
-    worker_wait(k);
-    b->wk_bytes = inv_bytes(b->inv[1]);
-    b->wk_terms = b->inv[1]->nterms;
-    ab_batch t = k->work;
-    k->work = k->fill;
-    k->fill = t;
-    batch_reset(&k->fill);
     pthread_mutex_lock(&k->mu);
-    k->job = 1;
+    k->queued++;
     pthread_cond_broadcast(&k->cv);
     pthread_mutex_unlock(&k->mu);
+    k->tail = (k->tail + 1) % AB_QUEUE;
+    worker_wait(k, AB_QUEUE - 1);
+    ab_batch *t = &k->q[k->tail];
+    if (t->n) {
+        b->wk_bytes = t->inv_bytes;
+        b->wk_terms = t->inv_terms;
+    }
+    batch_reset(t);
 }
 
 /* Makes the worker add everything it holds and waits for it. */
@@ -192,9 +206,9 @@ static void ab_sync(addbuf *b)
     ab_worker *k = b->wk;
     if (!k)
         return;
-    if (k->fill.n)
+    if (k->q[k->tail].n)
         ab_send(b);
-    worker_wait(k);
+    worker_wait(k, 0);
     b->wk_bytes = inv_bytes(b->inv[1]);
     b->wk_terms = b->inv[1]->nterms;
 }
@@ -276,8 +290,9 @@ int ab_add(addbuf *b, analyzer *an, const mg_article *a)
     if (which == 0) {
         rc = inv_add(b->inv[0], an, a);
     } else {
-        batch_copy(&b->wk->fill, a, bytes);
-        if (b->wk->fill.text.oom || b->wk->fill.recs.oom)
+        ab_batch *t = &b->wk->q[b->wk->tail];
+        batch_copy(t, a, bytes);
+        if (t->text.oom || t->recs.oom)
             rc = MG_ENOMEM;
     }
     b->run_bytes += bytes;
@@ -303,11 +318,11 @@ int ab_delete_id(addbuf *b, const char *id)
 size_t ab_bytes(const addbuf *b)
 {
     size_t n = inv_bytes(b->inv[0]) + strmap_bytes(b->ids) + b->loc.cap + b->deleted.cap;
-    if (b->wk) /* the worker's inverter as it was when it last stopped, plus
-                  twice the text it has been given since */
-        n += b->wk_bytes + batch_cap(&b->wk->fill) + batch_cap(&b->wk->work) +
-             2 * (b->wk->fill.bytes + b->wk->work.bytes);
-    return n;
+    if (b->wk) /* the worker's inverter as of the batch that last used the
+                  one being filled, plus twice the text of a full ring */
+        for (int i = 0; i < AB_QUEUE; i++)
+            n += batch_cap(&b->wk->q[i]) + 2 * b->run;
+    return n + b->wk_bytes;
 }
 
 size_t ab_flush_bytes(const addbuf *b)
@@ -357,6 +372,9 @@ static void ab_clear(addbuf *b)
     b->run_bytes = 0;
     b->wk_bytes = b->wk_terms = 0;
     b->oom = 0;
+    if (b->wk) /* idle: forget what its last batches left (the inverter is new) */
+        for (int i = 0; i < AB_QUEUE; i++)
+            batch_reset(&b->wk->q[i]);
 }
 
 void ab_reset(addbuf *b)

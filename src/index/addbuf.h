@@ -3,7 +3,8 @@
  * Two inverters share the adding (Lucene's per-thread writers): the
  * caller's thread inverts some runs of articles itself and copies the
  * others into batches for a worker thread with its own inverter and
- * analyzer.  The runs alternate every AB_RUN bytes of text, so which
+ * analyzer (a ring of four batches: the caller waits only when the worker
+ * is four runs behind).  The runs alternate every AB_RUN bytes of text, so which
  * inverter takes an article depends only on the articles added, not on
  * timing.  A flush waits for the worker and writes both inverters as one
  * segment, the caller's documents first.  The caller's inverter hands its
