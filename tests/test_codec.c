@@ -1069,6 +1069,90 @@ static void test_block_bounds_are_exact_at_any_length(void **state)
     }
 }
 
+/* A list in the inverter's stream shapes (see pw_add_stream), written
+ * from document 0: doc entries in d, POS_MIXED positions in p. */
+static void list_streams(const list *l, buf *d, buf *p)
+{
+    uint32_t prev1 = 0; /* previous doc + 1 */
+    for (uint32_t i = 0; i < l->n; i++) {
+        buf_put_varint(d, (uint64_t)(l->docs[i] + 1 - prev1) << 1 | (l->tft[i] > 0));
+        prev1 = l->docs[i] + 1;
+        if (l->tft[i])
+            buf_put_varint(d, l->tft[i]);
+        buf_put_varint(d, l->tfb[i]);
+        pos_encode(p, l->pos[i], l->exact[i], l->tft[i] + l->tfb[i], POS_MIXED);
+    }
+}
+
+/* pw_add_stream writes what pw_add and pw_positions write posting by
+ * posting, in every positions mode, from document 0 or a later base, and
+ * refuses positions that run short. */
+static void test_add_stream_writes_what_add_writes(void **state)
+{
+    (void)state;
+    uint64_t rs = 41;
+    static const uint32_t lens[] = { 1, 2, 5, 127, 128, 129, 300, 1000 };
+    uint8_t nt[4096], nb[4096];
+    for (uint32_t i = 0; i < 4096; i++) {
+        nt[i] = tnorm(i);
+        nb[i] = i % 97 == 0 ? 0 : bnorm(i); /* norms 1, 0: most first positions escape */
+        nt[i] = i % 97 == 0 ? 1 : nt[i];
+    }
+    for (size_t li = 0; li < sizeof lens / sizeof *lens; li++)
+        for (int mode = POS_MIXED; mode <= POS_INEXACT; mode++) {
+            uint32_t base = li % 2 ? 17 : 0;
+            list l = list_random(&rs, lens[li], 3);
+            for (uint32_t i = 0; i < l.n; i++)
+                for (uint32_t j = 0; j < l.tft[i] + l.tfb[i]; j++)
+                    l.exact[i][j] = mode == POS_MIXED ? l.exact[i][j] : mode == POS_EXACT;
+            buf d, p, one, out[2];
+            buf_init(&d);
+            buf_init(&p);
+            buf_init(&one);
+            list_streams(&l, &d, &p);
+            post_writer a, b;
+            pw_init(&a);
+            pw_init(&b);
+            pw_begin(&a);
+            pw_begin(&b);
+            assert_int_equal(pw_add_stream(&a, d.p, d.p + d.len, p.p, p.p + p.len, nt, nb, 4096, base, mode), 0);
+            for (uint32_t i = 0; i < l.n; i++) {
+                uint32_t doc = base + l.docs[i], k = l.tft[i] + l.tfb[i];
+                pw_add(&b, doc, l.tft[i], l.tfb[i], doc < 4096 ? nt[doc] : 0, doc < 4096 ? nb[doc] : 0);
+                buf_reset(&one);
+                pos_encode(&one, l.pos[i], l.exact[i], k, POS_MIXED);
+                assert_ptr_equal(pw_positions(&b, one.p, one.p + one.len, k, POS_MIXED, mode), one.p + one.len);
+            }
+            post_writer *w[2] = { &a, &b };
+            for (int k = 0; k < 2; k++) {
+                pw_finish_positions(w[k]);
+                buf_init(&out[k]);
+                pw_finish(w[k], &out[k]);
+            }
+            assert_int_equal(a.df, b.df);
+            assert_int_equal(a.cf, b.cf);
+            assert_int_equal(a.escs, b.escs);
+            assert_memory_equal(&a.bound, &b.bound, sizeof a.bound);
+            assert_int_equal(a.pos.len, b.pos.len);
+            assert_memory_equal(a.pos.p, b.pos.p, a.pos.len);
+            assert_int_equal(out[0].len, out[1].len);
+            assert_memory_equal(out[0].p, out[1].p, out[0].len);
+            /* positions cut short: refused */
+            if (p.len > 1) {
+                pw_begin(&a);
+                assert_int_equal(pw_add_stream(&a, d.p, d.p + d.len, p.p, p.p + p.len - 1, nt, nb, 4096, base, mode), -1);
+            }
+            for (int k = 0; k < 2; k++)
+                buf_free(&out[k]);
+            pw_free(&a);
+            pw_free(&b);
+            buf_free(&d);
+            buf_free(&p);
+            buf_free(&one);
+            list_free(&l);
+        }
+}
+
 /* Walks the fake segment's damaged "term" list, reading every document's
  * positions: documents stay in range and ascending; returns how many. */
 static uint32_t walk_damaged(fake *f)
@@ -1162,6 +1246,7 @@ int main(void)
         cmocka_unit_test(test_meet_finds_every_shared_document),
         cmocka_unit_test(test_block_bounds_cover_every_document),
         cmocka_unit_test(test_block_bounds_are_exact_at_any_length),
+        cmocka_unit_test(test_add_stream_writes_what_add_writes),
         cmocka_unit_test(test_damaged_lists_never_read_out_of_bounds),
         cmocka_unit_test(test_damaged_inline_lists_never_read_out_of_bounds),
     };

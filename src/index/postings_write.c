@@ -497,13 +497,19 @@ const uint8_t *pw_positions(post_writer *w, const uint8_t *in, const uint8_t *en
 }
 
 /* pw_add_stream for one mode, a constant where it is inlined (so each
- * position's re-encoding is too). */
+ * position's re-encoding is too).  pw_add_one and pw_positions_one, with
+ * the counters in locals (the stores to the posting arrays could alias
+ * them) and written back at the end. */
 static inline __attribute__((always_inline)) int
 pw_add_stream_mode(post_writer *w, const uint8_t *d, const uint8_t *dend, const uint8_t *p,
                    const uint8_t *pend, const uint8_t *nt, const uint8_t *nb, uint32_t ndocs,
                    uint32_t base, int mode)
 {
-    uint64_t doc1 = base;
+    uint64_t doc1 = base, cf = w->cf, pcount = w->pos_count;
+    uint32_t n = w->n, df = w->df, npv = w->npv;
+    int rc = 0;
+    if (d < dend)
+        w->mode = mode;
     while (d < dend) {
         uint64_t gap, tft = 0, tfb;
         if (dend - d >= 30) { /* three varints cannot pass dend */
@@ -516,11 +522,55 @@ pw_add_stream_mode(post_writer *w, const uint8_t *d, const uint8_t *dend, const 
         }
         doc1 += gap >> 1;
         uint32_t doc = (uint32_t)(doc1 - 1);
-        pw_add_one(w, doc, (uint32_t)tft, (uint32_t)tfb, doc < ndocs ? nt[doc] : 0, doc < ndocs ? nb[doc] : 0);
-        if (!(p = pw_positions_one(w, p, pend, (uint32_t)(tft + tfb), POS_MIXED, mode)))
-            return -1;
+        if (n == 128) { /* written only now: its last doc's positions are in */
+            w->n = n;
+            pw_block(w);
+            n = 0;
+        }
+        if (n == 0) { /* a block starts: where its positions start */
+            w->blk_pboff = w->pos_flushed + w->pos.len;
+            w->blk_pg = pcount;
+            w->blk_n = 0;
+        }
+        w->docs[n] = doc;
+        w->tft[n] = (uint32_t)tft;
+        w->tfb[n] = (uint32_t)tfb;
+        w->tn[n] = doc < ndocs ? nt[doc] : 0;
+        w->bn[n] = doc < ndocs ? nb[doc] : 0;
+        df++;
+        cf += tft + tfb;
+        uint32_t np = (uint32_t)(tft + tfb);
+        uint64_t v = 0;
+        if (np && !(p = varint_get_fast(p, pend, &v))) {
+            rc = -1;
+            n++;
+            break;
+        }
+        w->fv[n++] = mode == POS_MIXED ? v : pw_recode(v, POS_MIXED, mode); /* the first */
+        if (np > 1) {
+            int room = (size_t)(pend - p) >= 10 * (size_t)np; /* no varint can pass pend */
+            for (uint32_t i = 1; i < np; i++) {
+                if (!(p = room ? vget10(p, &v) : varint_get_fast(p, pend, &v))) {
+                    rc = -1;
+                    break;
+                }
+                w->pv[npv++] = mode == POS_MIXED ? v : pw_recode(v, POS_MIXED, mode);
+                pcount++;
+                if (npv == 128) {
+                    pw_pos_block(w, 128);
+                    npv = 0;
+                }
+            }
+            if (rc)
+                break;
+        }
     }
-    return 0;
+    w->n = n;
+    w->df = df;
+    w->cf = cf;
+    w->npv = npv;
+    w->pos_count = pcount;
+    return rc;
 }
 
 int pw_add_stream(post_writer *w, const uint8_t *d, const uint8_t *dend, const uint8_t *p,
