@@ -432,19 +432,18 @@ static void pw_pos_block(post_writer *w, unsigned n)
 {
     unsigned cnt[65] = { 0 };
     uint64_t all = 0;
+    uint32_t lo[128]; /* the packers keep the low b bits */
     for (unsigned i = 0; i < n; i++) {
         cnt[width64(w->pv[i])]++;
         all |= w->pv[i];
+        lo[i] = (uint32_t)w->pv[i];
     }
-    unsigned b = pos_best_width(cnt, n, width64(all));
-    uint64_t mask = b == 32 ? 0xFFFFFFFFull : (1ull << b) - 1;
-    uint32_t lo[128];
+    unsigned maxw = width64(all), b = pos_best_width(cnt, n, maxw);
     uint8_t idx[128], nexc = 0;
-    for (unsigned i = 0; i < n; i++) {
-        lo[i] = (uint32_t)(w->pv[i] & mask);
-        if (w->pv[i] >> b)
-            idx[nexc++] = (uint8_t)i;
-    }
+    if (b < maxw) /* exceptions */
+        for (unsigned i = 0; i < n; i++)
+            if (w->pv[i] >> b)
+                idx[nexc++] = (uint8_t)i;
     if (buf_reserve(&w->pos, 2 + codec_packed_size(b) + nexc) != 0)
         return;
     uint8_t *p = w->pos.p + w->pos.len;
