@@ -444,7 +444,7 @@ static void pw_pos_block(post_writer *w, unsigned n)
         for (unsigned i = 0; i < n; i++)
             if (w->pv[i] >> b)
                 idx[nexc++] = (uint8_t)i;
-    if (buf_reserve(&w->pos, 2 + codec_packed_size(b) + nexc) != 0)
+    if (buf_reserve(&w->pos, 2 + codec_packed_size(b) + (size_t)nexc * 11) != 0)
         return;
     uint8_t *p = w->pos.p + w->pos.len;
     p[0] = (uint8_t)b;
@@ -452,9 +452,10 @@ static void pw_pos_block(post_writer *w, unsigned n)
     p += 2;
     p += n == 128 ? codec_pack128(lo, b, p) : codec_pack_n(lo, n, b, p);
     memcpy(p, idx, nexc);
-    w->pos.len = (size_t)(p + nexc - w->pos.p);
+    p += nexc;
     for (unsigned e = 0; e < nexc; e++)
-        buf_put_varint(&w->pos, w->pv[idx[e]] >> b);
+        p = varint_put(p, w->pv[idx[e]] >> b);
+    w->pos.len = (size_t)(p - w->pos.p);
     w->npv = 0;
 }
 
@@ -610,7 +611,11 @@ void pw_finish_positions(post_writer *w)
         pw_pos_block(w, w->npv);
         return;
     }
-    for (uint32_t i = 0; i < w->npv; i++)
-        buf_put_varint(&w->pos, w->pv[i]);
+    if (buf_reserve(&w->pos, (size_t)w->npv * 10) == 0) {
+        uint8_t *p = w->pos.p + w->pos.len;
+        for (uint32_t i = 0; i < w->npv; i++)
+            p = varint_put(p, w->pv[i]);
+        w->pos.len = (size_t)(p - w->pos.p);
+    }
     w->npv = 0;
 }
