@@ -353,15 +353,20 @@ static void targets(report *r, FILE *f)
         const eres *m = &k->e[0], *x = &k->e[1], *s = &k->e[2];
         fprintf(f, "| target | measured | verdict |\n|---|---|---|\n");
         if (m->built) {
-            double mbs = k->mb / m->bwall;
-            fprintf(f, "| indexing >= 50 MB/s on one core | %.1f MB/s wall (%.1f MB per CPU second) | %s |\n",
-                    mbs, k->mb / m->bcpu, verdict(mbs >= 50));
+            /* "On one core" is judged by MB per CPU second (morgue adds
+             * in two threads where it can; FTS5 and Xapian use one), the
+             * wall figures (two threads) are given beside them. */
+            double mbs = k->mb / m->bwall, mbc = k->mb / m->bcpu;
+            fprintf(f, "| indexing >= 50 MB/s on one core | %.1f MB per CPU second (%.1f MB/s wall with "
+                       "two threads) | %s |\n", mbc, mbs, verdict(mbc >= 50));
+            fprintf(f, "| indexing faster with two threads | %.1f MB/s wall vs %.1f MB per CPU second | %s |\n",
+                    mbs, mbc, verdict(mbs > mbc));
             if (s->built)
-                fprintf(f, "| indexing >= 2.5x FTS5 | %.2fx | %s |\n", mbs / (k->mb / s->bwall),
-                        verdict(mbs / (k->mb / s->bwall) >= 2.5));
+                fprintf(f, "| indexing >= 2.5x FTS5 | %.2fx per CPU second (%.2fx wall) | %s |\n",
+                        mbc / (k->mb / s->bcpu), mbs / (k->mb / s->bwall), verdict(mbc / (k->mb / s->bcpu) >= 2.5));
             if (x->built)
-                fprintf(f, "| indexing >= 60x Xapian | %.1fx | %s |\n", mbs / (k->mb / x->bwall),
-                        verdict(mbs / (k->mb / x->bwall) >= 60));
+                fprintf(f, "| indexing >= 60x Xapian | %.1fx per CPU second (%.1fx wall) | %s |\n",
+                        mbc / (k->mb / x->bcpu), mbs / (k->mb / x->bwall), verdict(mbc / (k->mb / x->bcpu) >= 60));
         }
         if (m->szok) {
             fprintf(f, "| inverted index <= 8 MB | %.2f MB | %s |\n", m->sz.inverted / 1e6,
