@@ -53,6 +53,48 @@ static uint64_t df_of(ix_reader *r, const char *term)
     return df;
 }
 
+/* Ids sharing a long prefix, ids that begin other ids, lengths around the
+ * 8-byte sort key after the shared prefix, UTF-8 bytes above 0x7f, ids added
+ * twice: the IDS order passes the check (sorted by id, then docid) and
+ * every id finds its latest document. */
+static void test_ids_order_with_shared_prefixes_and_repeats(void **state)
+{
+    (void)state;
+    static const char *tails[] = { "", "a", "a/b", "ab", "abcdefg", "abcdefgh", "abcdefghi",
+                                   "abcdefgh/1", "abcdefgh/2", "abcdefgh/10", "\xc3\xa9t\xc3\xa9",
+                                   "\xf0\x9f\x93\xb0", "~", "0", "00", "000000000" };
+    enum { NT = sizeof tails / sizeof *tails, NIDS = NT * 9 };
+    char ids[NIDS][96], body[64];
+    for (int i = 0; i < NIDS; i++)
+        snprintf(ids[i], sizeof ids[i], "http://news.example.com/archive/%s%s%d", tails[i % NT],
+                 i / NT % 3 ? "-" : "", i / NT);
+    char *dir = tu_tmpdir();
+    mg_index *ix = open_w(dir, 0, 0);
+    uint64_t rs = 77;
+    for (int round = 0; round < 2; round++) /* the second round replaces a third of them */
+        for (int k = 0; k < NIDS; k++) {
+            int i = (int)((uint64_t)k * 37 % NIDS);
+            if (round && tu_rand(&rs) % 3)
+                continue;
+            snprintf(body, sizeof body, "body %d round %d", i, round);
+            add(ix, ids[i], "t", body, MG_NO_DATE);
+        }
+    assert_int_equal(mg_index_commit(ix), MG_OK);
+    assert_int_equal(mg_index_check(ix), MG_OK);
+    for (int i = 0; i < NIDS; i++) {
+        mg_doc *d;
+        assert_int_equal(mg_index_get(ix, ids[i], &d), MG_OK);
+        assert_string_equal(d->a.id, ids[i]);
+        assert_true(strncmp(d->a.body, "body ", 5) == 0 && atoi(d->a.body + 5) == i);
+        mg_doc_free(d);
+    }
+    mg_doc *d;
+    assert_int_equal(mg_index_get(ix, "http://news.example.com/archive/", &d), MG_ENOTFOUND);
+    assert_int_equal(mg_index_close(ix), MG_OK);
+    tu_rmrf(dir);
+    free(dir);
+}
+
 static void test_add_commit_reopen_reads_every_field_back(void **state)
 {
     (void)state;
@@ -1239,6 +1281,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_add_commit_reopen_reads_every_field_back),
+        cmocka_unit_test(test_ids_order_with_shared_prefixes_and_repeats),
         cmocka_unit_test(test_uncommitted_adds_are_invisible),
         cmocka_unit_test(test_positions_title_then_body_with_exact_flags),
         cmocka_unit_test(test_source_section_author_are_prefixed_terms),

@@ -273,12 +273,105 @@ static int id_ref_cmp(const void *a, const void *b)
     return x->doc < y->doc ? -1 : x->doc > y->doc;
 }
 
+/* A document's sort key: the 8 id bytes after the prefix all ids share,
+ * big-endian, zeros past the id's end.  Ids with different keys are in
+ * key order (an id that is a prefix of another has zeros where the other
+ * has bytes); equal keys are ordered by id_ref_cmp. */
+typedef struct id_key {
+    uint64_t key;
+    uint32_t doc;
+} id_key;
+
+static uint64_t id_key_of(const id_ref *r, size_t skip)
+{
+    uint8_t b[8] = { 0 };
+    if (r->len > skip)
+        memcpy(b, r->p + skip, r->len - skip < 8 ? r->len - skip : 8);
+    uint64_t k = 0;
+    for (int i = 0; i < 8; i++)
+        k = k << 8 | b[i];
+    return k;
+}
+
+/* Sorts k[0..n) by key, stably (ties keep their order), a byte at a time
+ * from the lowest, skipping the bytes every key shares; tmp has room for n.
+ * Returns the array that holds the result. */
+static id_key *id_radix(id_key *k, id_key *tmp, size_t n)
+{
+    for (unsigned sh = 0; sh < 64; sh += 8) {
+        size_t cnt[256] = { 0 };
+        for (size_t i = 0; i < n; i++)
+            cnt[k[i].key >> sh & 255]++;
+        if (cnt[k[0].key >> sh & 255] == n)
+            continue;
+        for (size_t c = 0, at = 0; c < 256; c++) {
+            size_t m = cnt[c];
+            cnt[c] = at;
+            at += m;
+        }
+        for (size_t i = 0; i < n; i++)
+            tmp[cnt[k[i].key >> sh & 255]++] = k[i];
+        id_key *t = k;
+        k = tmp;
+        tmp = t;
+    }
+    return k;
+}
+
+/* The documents in id order (id_ref_cmp's): by key, then each run of equal
+ * keys by the whole ids.  0, or -1 without memory. */
+static int id_order(const id_ref *r, uint32_t n, uint32_t *order)
+{
+    if (n == 0)
+        return 0;
+    size_t skip = r[0].len; /* the prefix every id shares */
+    for (uint32_t d = 1; d < n && skip; d++) {
+        size_t m = r[d].len < skip ? r[d].len : skip, j = 0;
+        if (m == skip && memcmp(r[d].p, r[0].p, m) == 0)
+            continue;
+        while (j < m && r[d].p[j] == r[0].p[j])
+            j++;
+        skip = j;
+    }
+    id_key *k = malloc(((size_t)n + 1) * 2 * sizeof *k);
+    if (!k)
+        return -1;
+    for (uint32_t d = 0; d < n; d++)
+        k[d] = (id_key){ id_key_of(&r[d], skip), d };
+    id_key *s = id_radix(k, k + n, n);
+    for (uint32_t i = 0; i < n;) {
+        uint32_t j = i + 1;
+        while (j < n && s[j].key == s[i].key)
+            j++;
+        if (j - i > 1) { /* ids equal in their first skip + 8 bytes */
+            id_ref *run = malloc((j - i) * sizeof *run);
+            if (!run) {
+                free(k);
+                return -1;
+            }
+            for (uint32_t t = i; t < j; t++)
+                run[t - i] = r[s[t].doc];
+            qsort(run, j - i, sizeof *run, id_ref_cmp);
+            for (uint32_t t = i; t < j; t++)
+                s[t].doc = run[t - i].doc;
+            free(run);
+        }
+        for (; i < j; i++)
+            order[i] = s[i].doc;
+    }
+    free(k);
+    return 0;
+}
+
 void stw_ids_section(const stored_writer *w, buf *out)
 {
     buf_put(out, w->ids_off.p, w->ids_off.len);
     buf_put(out, w->ids.p, w->ids.len);
     id_ref *r = malloc(((size_t)w->ndocs + 1) * sizeof *r);
-    if (!r) {
+    uint32_t *order = malloc(((size_t)w->ndocs + 1) * sizeof *order);
+    if (!r || !order || buf_reserve(out, 4ull * w->ndocs) != 0) {
+        free(r);
+        free(order);
         out->oom = 1;
         return;
     }
@@ -287,10 +380,15 @@ void stw_ids_section(const stored_writer *w, buf *out)
         r[d] = (id_ref){ w->ids.p + start, end - start, d };
         start = end;
     }
-    qsort(r, w->ndocs, sizeof *r, id_ref_cmp);
-    for (uint32_t i = 0; i < w->ndocs; i++)
-        buf_put_le32(out, r[i].doc);
+    if (id_order(r, w->ndocs, order) != 0) {
+        out->oom = 1;
+    } else {
+        for (uint32_t i = 0; i < w->ndocs; i++)
+            st_le32(out->p + out->len + 4ull * i, order[i]);
+        out->len += 4ull * w->ndocs;
+    }
     free(r);
+    free(order);
 }
 
 /* Closes the current block: hands it to the compressing thread (after
