@@ -1277,6 +1277,72 @@ static void test_merge_policy_keeps_each_merge_within_the_budget(void **state)
     }
 }
 
+/* ------------------------------------- two inverters: edges (addbuf.c) */
+
+/* n bytes of words from a skewed vocabulary of 4000 ("v17 v3 ..."), and a
+ * '\0'. */
+static void skewed_words(uint64_t *rs, char *out, size_t n)
+{
+    size_t k = 0;
+    while (k + 8 < n)
+        k += (size_t)snprintf(out + k, n - k, "v%llu ",
+                              (unsigned long long)(tu_rand(rs) % (1 + tu_rand(rs) % 4000)));
+    out[k] = '\0';
+}
+
+/* Adds ndocs articles "d<i>" of 200-1200 bytes of skewed words (seed
+ * seeds them) through the index layer. */
+static void add_skewed(ix_writer *w, int from, int ndocs, uint64_t seed)
+{
+    char id[32], title[64], body[1300];
+    errbuf e;
+    for (int i = from; i < from + ndocs; i++) {
+        skewed_words(&seed, title, 40);
+        skewed_words(&seed, body, 200 + tu_rand(&seed) % 1000);
+        snprintf(id, sizeof id, "d%d", i);
+        mg_article a = { .id = id, .title = title, .body = body, .date = 5000 + i };
+        assert_int_equal(ix_writer_add(w, &a, &e), MG_OK);
+    }
+}
+
+static uint32_t nsegments(const char *dir)
+{
+    ix_reader *r = open_r(dir);
+    uint32_t n = ix_reader_nsegments(r);
+    ix_reader_unref(r);
+    return n;
+}
+
+/* Under a RAM budget only a few times the worker's batches (8 runs of
+ * text), two inverters flush about as often as one and index the same:
+ * the worker's ring is counted for the text it holds, not for what a
+ * full ring could hold (that made a segment of a few articles at every
+ * add once the worker had started). */
+static void test_two_inverters_under_a_small_budget_flush_as_often_as_one(void **state)
+{
+    (void)state;
+    char *dir[2] = { tu_tmpdir(), tu_tmpdir() };
+    dump d[2];
+    uint32_t nseg[2];
+    for (int t = 0; t < 2; t++) {
+        ix_writer *w = open_ixw(dir[t], 1024 * 1024, 1, t + 1, 64 * 1024);
+        add_skewed(w, 0, 1500, 77);
+        errbuf e;
+        assert_int_equal(ix_writer_commit(w, &e), MG_OK);
+        ix_writer_close(w);
+        nseg[t] = nsegments(dir[t]);
+        dump_commit(dir[t], &d[t]);
+    }
+    assert_true(nseg[0] >= 3);               /* the budget does make flushes */
+    assert_true(nseg[1] <= nseg[0] * 3 / 2); /* and no more with two inverters */
+    assert_dumps_equal(&d[0], &d[1]);
+    for (int t = 0; t < 2; t++) {
+        dump_free(&d[t]);
+        tu_rmrf(dir[t]);
+        free(dir[t]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1303,6 +1369,7 @@ int main(void)
         cmocka_unit_test(test_add_requires_an_id),
         cmocka_unit_test(test_merge_of_many_segments_keeps_postings_and_documents),
         cmocka_unit_test(test_two_inverters_index_what_one_does),
+        cmocka_unit_test(test_two_inverters_under_a_small_budget_flush_as_often_as_one),
         cmocka_unit_test(test_large_segment_written_in_aligned_pieces_reads_back),
         cmocka_unit_test(test_stored_blocks_of_every_kind_read_back_byte_exact),
         cmocka_unit_test(test_merge_policy_keeps_each_merge_within_the_budget),

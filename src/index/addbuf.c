@@ -319,9 +319,9 @@ size_t ab_bytes(const addbuf *b)
 {
     size_t n = inv_bytes(b->inv[0]) + strmap_bytes(b->ids) + b->loc.cap + b->deleted.cap;
     if (b->wk) /* the worker's inverter as of the batch that last used the
-                  one being filled, plus twice the text of a full ring */
+                  one being filled, plus twice the text of the batches filled since */
         for (int i = 0; i < AB_QUEUE; i++)
-            n += batch_cap(&b->wk->q[i]) + 2 * b->run;
+            n += batch_cap(&b->wk->q[i]) + 2 * b->wk->q[i].bytes;
     return n + b->wk_bytes;
 }
 
@@ -372,9 +372,12 @@ static void ab_clear(addbuf *b)
     b->run_bytes = 0;
     b->wk_bytes = b->wk_terms = 0;
     b->oom = 0;
-    if (b->wk) /* idle: forget what its last batches left (the inverter is new) */
-        for (int i = 0; i < AB_QUEUE; i++)
-            batch_reset(&b->wk->q[i]);
+    if (b->wk) /* idle: forget what its last batches left (the inverter is
+                  new), and give their memory back (counted in ab_bytes) */
+        for (int i = 0; i < AB_QUEUE; i++) {
+            batch_free(&b->wk->q[i]);
+            batch_init(&b->wk->q[i]);
+        }
 }
 
 void ab_reset(addbuf *b)
