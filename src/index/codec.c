@@ -335,6 +335,7 @@ static unsigned sse_count_wide(const uint32_t *v, unsigned n, unsigned x)
     const __m128i zero = _mm_setzero_si128(), sh = _mm_cvtsi32_si128((int)x - 1);
     __m128i narrow = zero; /* per lane, minus the count of values below 2^(x-1) */
     unsigned i = 0, wide = 0;
+#pragma GCC unroll 4
     for (; i + 4 <= n; i += 4) {
         __m128i hi = _mm_srl_epi32(_mm_loadu_si128((const __m128i *)(v + i)), sh);
         narrow = _mm_add_epi32(narrow, _mm_cmpeq_epi32(hi, zero));
@@ -377,6 +378,7 @@ static unsigned sse_exceptions(const uint32_t *v, unsigned n, unsigned b, uint8_
 {
     const __m128i zero = _mm_setzero_si128(), sh = _mm_cvtsi32_si128((int)b);
     unsigned i = 0, k = 0;
+#pragma GCC unroll 4
     for (; i + 4 <= n; i += 4) {
         __m128i hi = _mm_srl_epi32(_mm_loadu_si128((const __m128i *)(v + i)), sh);
         unsigned m = ~(unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(hi, zero))) & 0xFu;
@@ -393,6 +395,7 @@ static uint32_t sse_or(const uint32_t *v, unsigned n)
 {
     __m128i m = _mm_setzero_si128();
     unsigned i = 0;
+#pragma GCC unroll 4
     for (; i + 4 <= n; i += 4)
         m = _mm_or_si128(m, _mm_loadu_si128((const __m128i *)(v + i)));
     m = _mm_or_si128(m, _mm_shuffle_epi32(m, 0x4E));

@@ -229,6 +229,7 @@ static uint32_t max_u32(const uint32_t *v, uint32_t n)
 {
     const __m128i bias = _mm_set1_epi32(INT32_MIN);
     __m128i m = bias; /* 0, biased */
+#pragma GCC unroll 4
     for (uint32_t i = 0; i < n; i += 4)
         m = max4_biased(m, _mm_xor_si128(_mm_loadu_si128((const __m128i *)(v + i)), bias));
     m = max4_biased(m, _mm_shuffle_epi32(m, 0x4E));
@@ -304,6 +305,7 @@ static void pw_block(post_writer *w)
          * lanes (stale postings, zeros after pw_init) stay inside them */
         const __m128i one = _mm_set1_epi32(1);
         __m128i last = _mm_cvtsi32_si128((int)prev); /* the previous doc in lane 0 */
+#pragma GCC unroll 2
         for (; i < n; i += 4) {
             __m128i cur = _mm_loadu_si128((const __m128i *)(w->docs + i));
             __m128i before = _mm_or_si128(_mm_slli_si128(cur, 4), last);
