@@ -553,8 +553,13 @@ pw_add_stream_mode(post_writer *w, const uint8_t *d, const uint8_t *dend, const 
         w->docs[n] = doc;
         w->tft[n] = (uint32_t)tft;
         w->tfb[n] = (uint32_t)tfb;
-        w->tn[n] = doc < ndocs ? nt[doc] : 0;
-        w->bn[n] = doc < ndocs ? nb[doc] : 0;
+        uint8_t tn = 0, bn = 0;
+        if (doc < ndocs) {
+            tn = nt[doc];
+            bn = nb[doc];
+        }
+        w->tn[n] = tn;
+        w->bn[n] = bn;
         df++;
         cf += tft + tfb;
         uint32_t np = (uint32_t)(tft + tfb);
