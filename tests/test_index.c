@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "index/addbuf.h"
 #include "index/index.h"
 #include "index/merge.h"
 #include "util/norm.h"
@@ -1343,6 +1344,278 @@ static void test_two_inverters_under_a_small_budget_flush_as_often_as_one(void *
     }
 }
 
+/* Fills b with n articles "d<i>" of skewed words, every seventh deleting
+ * by id one added three before (either inverter may hold it). */
+static void ab_fill(addbuf *b, analyzer *an, int n, uint64_t seed)
+{
+    char id[32], title[64], body[1300];
+    for (int i = 0; i < n; i++) {
+        skewed_words(&seed, title, 40);
+        skewed_words(&seed, body, 200 + tu_rand(&seed) % 1000);
+        snprintf(id, sizeof id, "d%d", i);
+        mg_article a = { .id = id, .title = title, .body = body, .date = 5000 + i };
+        assert_int_equal(ab_add(b, an, &a), MG_OK);
+        if (i % 7 == 6) {
+            snprintf(id, sizeof id, "d%d", i - 3);
+            assert_int_equal(ab_delete_id(b, id), 1);
+        }
+    }
+}
+
+/* A flush of two inverters interrupted (while writing the terms, after
+ * the worker's stored blocks were appended to the caller's) writes
+ * nothing and leaves the buffer as it was: retried, it writes the very
+ * bytes of a flush that was never interrupted. */
+static void test_interrupted_two_inverter_flush_retried_writes_the_same_segment(void **state)
+{
+    (void)state;
+    errbuf e;
+    analyzer *an = analyzer_new("english", &e);
+    assert_non_null(an);
+    char *dir[2] = { tu_tmpdir(), tu_tmpdir() }, seg[2][4300], name[64];
+    seg_name(name, sizeof name, 1);
+    uint8_t *del[2];
+    uint32_t ndel[2];
+    for (int t = 0; t < 2; t++) {
+        addbuf b;
+        assert_int_equal(ab_init(&b, 2, 2000), MG_OK);
+        ab_fill(&b, an, 300, 9);
+        assert_true(b.sent[0] > 100 && b.sent[1] > 100);
+        atomic_int stop = 1;
+        for (int k = 0; t == 1 && k < 2; k++) {
+            assert_int_equal(ab_flush(&b, dir[t], 1, &stop, &del[t], &ndel[t], &e), MG_EINTERRUPTED);
+            assert_null(del[t]);
+            assert_int_equal(tu_sh(NULL, NULL, "test -z \"$(ls -A '%s')\"", dir[t]), 0);
+        }
+        stop = 0;
+        assert_int_equal(ab_flush(&b, dir[t], 1, &stop, &del[t], &ndel[t], &e), MG_OK);
+        ab_free(&b);
+        snprintf(seg[t], sizeof seg[t], "%s/%s", dir[t], name);
+    }
+    assert_int_equal(tu_sh(NULL, NULL, "test -s '%s' && cmp -s '%s' '%s'", seg[0], seg[0], seg[1]), 0);
+    assert_int_equal(ndel[0], 300 / 7);
+    assert_int_equal(ndel[1], ndel[0]);
+    assert_memory_equal(del[0], del[1], (300 + 7) / 8);
+    ix_segment *s;
+    assert_int_equal(seg_open(dir[1], 1, &s, &e), MG_OK);
+    assert_int_equal(ix_seg_ndocs(s), 300);
+    seg_free(s);
+    for (int t = 0; t < 2; t++) {
+        free(del[t]);
+        tu_rmrf(dir[t]);
+        free(dir[t]);
+    }
+    analyzer_free(an);
+}
+
+static void ixw_add(ix_writer *w, const char *id, const char *title, const char *body)
+{
+    errbuf e;
+    mg_article a = { .id = id, .title = title, .body = body, .date = MG_NO_DATE };
+    assert_int_equal(ix_writer_add(w, &a, &e), MG_OK);
+}
+
+/* With the inverters taking turns at every article, a replacement or a
+ * deletion by id finds the buffered article in the other inverter: the
+ * worker's article replaced by the caller's and the other way round, an
+ * article deleted while still queued for the worker, and a committed one
+ * replaced by the worker's. */
+static void test_replace_and_delete_by_id_across_the_two_inverters(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    ix_writer *w = open_ixw(dir, 64u << 20, 1, 2, 1);
+    errbuf e;
+    ixw_add(w, "c", "committed", "cone");    /* caller */
+    assert_int_equal(ix_writer_commit(w, &e), MG_OK);
+    ixw_add(w, "x", "first x", "xone");      /* caller */
+    ixw_add(w, "y", "first y", "yone");      /* worker */
+    ixw_add(w, "y", "second y", "ytwo");     /* caller replaces the worker's */
+    ixw_add(w, "x", "second x", "xtwo");     /* worker replaces the caller's */
+    ixw_add(w, "z", "only z", "zone");       /* caller */
+    ixw_add(w, "q", "only q", "qone");       /* worker, queued */
+    assert_int_equal(ix_writer_delete(w, "q", &e), MG_OK);
+    assert_int_equal(ix_writer_delete(w, "z", &e), MG_OK);
+    ixw_add(w, "c", "replaced c", "ctwo");   /* caller: the run turned twice since */
+    ixw_add(w, "v", "first v", "vone");      /* worker */
+    ixw_add(w, "v", "second v", "vtwo");     /* caller */
+    ixw_add(w, "v", "third v", "vthree");    /* worker replaces the caller's */
+    assert_int_equal(ix_writer_delete(w, "q", &e), MG_ENOTFOUND);
+    assert_int_equal(ix_writer_commit(w, &e), MG_OK);
+    ix_writer_close(w);
+    dump d;
+    dump_commit(dir, &d);
+    static const char *docs[] = { "D c|replaced c|ctwo|", "D v|third v|vthree|", "D x|second x|xtwo|",
+                                  "D y|second y|ytwo|" };
+    size_t nd = 0;
+    for (size_t i = 0; i < d.n; i++) {
+        if (d.line[i][0] != 'D')
+            continue;
+        assert_true(nd < 4);
+        assert_memory_equal(d.line[i], docs[nd], strlen(docs[nd]));
+        nd++;
+    }
+    assert_int_equal(nd, 4);
+    dump_free(&d);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+/* A rollback while the worker still has batches queued drops every
+ * buffered article, from both inverters; what is added next (ids
+ * shared with the dropped ones) commits as with one inverter.  A close
+ * without a commit leaves nothing behind either. */
+static void test_rollback_and_close_with_worker_batches_queued(void **state)
+{
+    (void)state;
+    char *one = tu_tmpdir(), *two = tu_tmpdir();
+    errbuf e;
+    ix_writer *w = open_ixw(one, 64u << 20, 1, 1, 0);
+    add_skewed(w, 250, 100, 31);
+    assert_int_equal(ix_writer_commit(w, &e), MG_OK);
+    ix_writer_close(w);
+    w = open_ixw(two, 64u << 20, 1, 2, 16 * 1024);
+    add_skewed(w, 0, 300, 30);
+    assert_int_equal(ix_writer_rollback(w, &e), MG_OK);
+    add_skewed(w, 250, 100, 31);
+    assert_int_equal(ix_writer_commit(w, &e), MG_OK);
+    add_skewed(w, 1000, 200, 32);
+    ix_writer_close(w); /* not committed */
+    dump a, b;
+    dump_commit(one, &a);
+    dump_commit(two, &b);
+    assert_true(a.n > 1000);
+    assert_dumps_equal(&a, &b);
+    dump_free(&a);
+    dump_free(&b);
+    char *out;
+    assert_int_equal(tu_sh(&out, NULL, "ls '%s' | grep -c '^seg-'", two), 0);
+    assert_int_equal(atoi(out), 1);
+    free(out);
+    tu_rmrf(one);
+    tu_rmrf(two);
+    free(one);
+    free(two);
+}
+
+/* The worker analyses with the index's language, also when the index was
+ * made earlier and reopened without naming one (articles in turns:
+ * "running" is a term of its own without stemming, "run" with English). */
+static void test_worker_analyses_in_the_index_language(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    errbuf e;
+    for (int round = 0; round < 2; round++) {
+        ix_writer_options o = { .language = round == 0 ? "none" : NULL, .create = 1, .threads = 2,
+                                .add_run = 1 };
+        ix_writer *w;
+        assert_int_equal(ix_writer_open(dir, &o, &w, &e), MG_OK);
+        for (int i = 0; i < 10; i++) {
+            char id[16];
+            snprintf(id, sizeof id, "r%d-%d", round, i);
+            ixw_add(w, id, "Running horses", "the horses kept running");
+        }
+        assert_int_equal(ix_writer_commit(w, &e), MG_OK);
+        ix_writer_close(w);
+        ix_reader *r = open_r(dir);
+        assert_string_equal(ix_reader_language(r), "none");
+        assert_int_equal(df_of(r, "running"), 10 * (round + 1));
+        assert_int_equal(df_of(r, "run"), 0);
+        ix_reader_unref(r);
+    }
+    tu_rmrf(dir);
+    free(dir);
+}
+
+/* Every hit of query q, one line each ("score id"), in *out: sorted as
+ * lines, since hits of equal scores come in docid order. */
+static void all_hits(mg_searcher *s, const char *q, char **out)
+{
+    mg_search_options so;
+    mg_search_options_init(&so);
+    so.limit = 100000;
+    so.exact_total = 1;
+    mg_results *res;
+    assert_int_equal(mg_search(s, q, &so, &res), MG_OK);
+    size_t n = mg_results_count(res), k = 0;
+    assert_int_equal(mg_results_total(res), n);
+    char *p = malloc(n * 48 + 1), **line = malloc((n + 1) * sizeof *line);
+    assert_true(p && line);
+    for (size_t i = 0; i < n; i++) {
+        const mg_hit *h = mg_results_hit(res, i);
+        line[i] = malloc(48);
+        assert_non_null(line[i]);
+        snprintf(line[i], 48, "%.17g %s\n", h->score, h->id);
+    }
+    qsort(line, n, sizeof *line, cmp_line);
+    for (size_t i = 0; i < n; i++) {
+        k += (size_t)sprintf(p + k, "%s", line[i]);
+        free(line[i]);
+    }
+    p[k] = '\0';
+    free(line);
+    mg_results_free(res);
+    *out = p;
+}
+
+/* One adding thread or two through the public API (mg_open_options.
+ * threads; the worker takes every other 64 KiB run): the same hits with
+ * the same scores for every kind of query, and both indexes check clean.
+ * With two, the segment holds the worker's articles after the caller's. */
+static void test_one_or_two_adding_threads_search_alike(void **state)
+{
+    (void)state;
+    static const char *qs[] = { "v1", "v2 v3", "v5 AND v6", "\"oil prices\"", "v10 OR v200 -v3", "v12*",
+                                "title:v4", "oil -v3" };
+    char *dir[2] = { tu_tmpdir(), tu_tmpdir() }, *hits[2][8];
+    for (int t = 0; t < 2; t++) {
+        mg_open_options o;
+        mg_open_options_init(&o);
+        o.threads = t + 1;
+        mg_index *ix;
+        assert_int_equal(mg_index_open(dir[t], MG_WRITE | MG_CREATE, &o, &ix), MG_OK);
+        uint64_t rs = 44;
+        char id[16], title[64], body[1400];
+        for (int i = 0; i < 500; i++) {
+            skewed_words(&rs, title, 40);
+            int k = i % 2 ? 0 : snprintf(body, sizeof body, "oil v%d prices oil prices ", i % 7);
+            skewed_words(&rs, body + k, 200 + tu_rand(&rs) % 1000);
+            snprintf(id, sizeof id, "a%d", i);
+            add(ix, id, title, body, 100 + i);
+        }
+        assert_int_equal(mg_index_commit(ix), MG_OK);
+        assert_int_equal(mg_index_check(ix), MG_OK);
+        mg_searcher *s;
+        assert_int_equal(mg_searcher_open(ix, &s), MG_OK);
+        for (size_t q = 0; q < 8; q++)
+            all_hits(s, qs[q], &hits[t][q]);
+        mg_searcher_close(s);
+        mg_index_close(ix);
+        ix_reader *r = open_r(dir[t]);
+        assert_int_equal(ix_reader_nsegments(r), 1);
+        const ix_segment *seg = ix_reader_segment(r, 0);
+        int in_order = 1;
+        for (uint32_t d = 0; d < ix_seg_ndocs(seg); d++) {
+            size_t len;
+            const char *docid = ix_seg_doc_id(seg, d, &len);
+            in_order &= atoi(docid + 1) == (int)d;
+        }
+        assert_int_equal(in_order, t == 0); /* two: the worker did take articles */
+        ix_reader_unref(r);
+    }
+    for (size_t q = 0; q < 8; q++) {
+        assert_true(strlen(hits[0][q]) > 0);
+        assert_string_equal(hits[0][q], hits[1][q]);
+        free(hits[0][q]);
+        free(hits[1][q]);
+    }
+    for (int t = 0; t < 2; t++) {
+        tu_rmrf(dir[t]);
+        free(dir[t]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1370,6 +1643,11 @@ int main(void)
         cmocka_unit_test(test_merge_of_many_segments_keeps_postings_and_documents),
         cmocka_unit_test(test_two_inverters_index_what_one_does),
         cmocka_unit_test(test_two_inverters_under_a_small_budget_flush_as_often_as_one),
+        cmocka_unit_test(test_interrupted_two_inverter_flush_retried_writes_the_same_segment),
+        cmocka_unit_test(test_replace_and_delete_by_id_across_the_two_inverters),
+        cmocka_unit_test(test_rollback_and_close_with_worker_batches_queued),
+        cmocka_unit_test(test_worker_analyses_in_the_index_language),
+        cmocka_unit_test(test_one_or_two_adding_threads_search_alike),
         cmocka_unit_test(test_large_segment_written_in_aligned_pieces_reads_back),
         cmocka_unit_test(test_stored_blocks_of_every_kind_read_back_byte_exact),
         cmocka_unit_test(test_merge_policy_keeps_each_merge_within_the_budget),
