@@ -1512,7 +1512,7 @@ static void test_worker_analyses_in_the_index_language(void **state)
         ix_writer *w;
         assert_int_equal(ix_writer_open(dir, &o, &w, &e), MG_OK);
         for (int i = 0; i < 10; i++) {
-            char id[16];
+            char id[32];
             snprintf(id, sizeof id, "r%d-%d", round, i);
             ixw_add(w, id, "Running horses", "the horses kept running");
         }
