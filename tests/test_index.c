@@ -1415,6 +1415,41 @@ static void ixw_add(ix_writer *w, const char *id, const char *title, const char 
     assert_int_equal(ix_writer_add(w, &a, &e), MG_OK);
 }
 
+/* A flush that wrote its segment but whose caller failed afterwards (the
+ * writer could not open the segment or keep it: out of memory) is tried
+ * again with the buffer as it was: the second flush of two inverters
+ * writes the same bytes as the first (the worker's stored blocks are not
+ * appended twice). */
+static void test_two_inverter_flush_done_twice_writes_the_same_segment(void **state)
+{
+    (void)state;
+    errbuf e;
+    analyzer *an = analyzer_new("english", &e);
+    assert_non_null(an);
+    char *dir[2] = { tu_tmpdir(), tu_tmpdir() }, seg[2][4300], name[64];
+    seg_name(name, sizeof name, 1);
+    addbuf b;
+    assert_int_equal(ab_init(&b, 2, 2000), MG_OK);
+    ab_fill(&b, an, 200, 19);
+    assert_true(b.sent[0] > 50 && b.sent[1] > 50);
+    atomic_int stop = 0;
+    for (int t = 0; t < 2; t++) {
+        uint8_t *del;
+        uint32_t ndel;
+        assert_int_equal(ab_flush(&b, dir[t], 1, &stop, &del, &ndel, &e), MG_OK);
+        assert_int_equal(ndel, 200 / 7);
+        free(del);
+        snprintf(seg[t], sizeof seg[t], "%s/%s", dir[t], name);
+    }
+    ab_free(&b);
+    assert_int_equal(tu_sh(NULL, NULL, "test -s '%s' && cmp -s '%s' '%s'", seg[0], seg[0], seg[1]), 0);
+    for (int t = 0; t < 2; t++) {
+        tu_rmrf(dir[t]);
+        free(dir[t]);
+    }
+    analyzer_free(an);
+}
+
 /* With the inverters taking turns at every article, a replacement or a
  * deletion by id finds the buffered article in the other inverter: the
  * worker's article replaced by the caller's and the other way round, an
@@ -1644,6 +1679,7 @@ int main(void)
         cmocka_unit_test(test_two_inverters_index_what_one_does),
         cmocka_unit_test(test_two_inverters_under_a_small_budget_flush_as_often_as_one),
         cmocka_unit_test(test_interrupted_two_inverter_flush_retried_writes_the_same_segment),
+        cmocka_unit_test(test_two_inverter_flush_done_twice_writes_the_same_segment),
         cmocka_unit_test(test_replace_and_delete_by_id_across_the_two_inverters),
         cmocka_unit_test(test_rollback_and_close_with_worker_batches_queued),
         cmocka_unit_test(test_worker_analyses_in_the_index_language),

@@ -1040,8 +1040,9 @@ int inv_flush_n(inverter *const *v, int nv, const char *dir, uint64_t id, const 
         }
     }
     free(m);
-    if (rc != MG_OK && nv > 1)
-        stw_unappend(&v[0]->st, &mark); /* the inverters are as they were: a flush can be retried */
+    if (nv > 1) /* the inverters are as they were: a flush can be retried, also when the
+                   caller failed after a success (the segment could not be opened) */
+        stw_unappend(&v[0]->st, &mark);
     return rc;
 }
 

@@ -72,7 +72,9 @@ int inv_add(inverter *v, analyzer *an, const mg_article *a);
 int inv_flush(inverter *v, const char *dir, uint64_t id, const atomic_int *stop, errbuf *e);
 /* inv_flush of nv (1 or 2) inverters as one segment: v[0]'s documents
  * first, then v[1]'s (numbered from v[0]->ndocs); a term's list is v[0]'s
- * postings then v[1]'s.  On failure the inverters are as they were. */
+ * postings then v[1]'s.  The inverters are left as they were (but for
+ * their partial stored blocks closed), on failure and on success: a flush
+ * can be tried again. */
 int inv_flush_n(inverter *const *v, int nv, const char *dir, uint64_t id, const atomic_int *stop,
                 errbuf *e);
 
