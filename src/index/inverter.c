@@ -714,6 +714,21 @@ static int fl_mode(const flusher *f, const fl_ref *r)
     return seen == 1 ? POS_EXACT : seen == 2 ? POS_INEXACT : POS_MIXED;
 }
 
+/* Inverter k's document and position streams of term r, contiguous
+ * (copied into c's buffers where they span slices): 1, 0 when the term is
+ * not in that inverter, -1 when out of memory. */
+static int fl_streams(const flusher *f, fl_coder *c, const fl_ref *r, int k, const uint8_t **d,
+                      size_t *dl, const uint8_t **p, size_t *pl)
+{
+    if (r->id[k] == NO_TERM)
+        return 0;
+    const inverter *v = f->v[k];
+    const inv_term *t = &v->terms[r->id[k]];
+    *d = ps_read(&v->pool, &t->docs, &c->docs, dl);
+    *p = ps_read(&v->pool, &t->pos, &c->pos, pl);
+    return *d && *p ? 1 : -1;
+}
+
 /* Encodes one term's streams (each inverter's in turn) with c's
  * post_writer, norms from the segment writer; 0, -1 when its positions
  * run short (cannot happen: both streams were written together), -2 when
@@ -724,17 +739,14 @@ static int fl_code_term(const flusher *f, fl_coder *c, const fl_ref *r, int mode
     segw_enc_begin(&c->pw);
     int rc = 0;
     for (int k = 0; k < f->nv && rc == 0; k++) {
-        if (r->id[k] == NO_TERM)
-            continue;
-        const inverter *v = f->v[k];
-        const inv_term *t = &v->terms[r->id[k]];
+        const uint8_t *d, *p;
         size_t dl, pl;
-        const uint8_t *d = ps_read(&v->pool, &t->docs, &c->docs, &dl);
-        const uint8_t *p = ps_read(&v->pool, &t->pos, &c->pos, &pl);
-        if (!d || !p)
+        int has = fl_streams(f, c, r, k, &d, &dl, &p, &pl);
+        if (has < 0)
             return -2;
-        rc = pw_add_stream(&c->pw, d, d + dl, p, p + pl, w->norms_t.p, w->norms_b.p, w->ndocs,
-                           f->base[k], mode);
+        if (has)
+            rc = pw_add_stream(&c->pw, d, d + dl, p, p + pl, w->norms_t.p, w->norms_b.p, w->ndocs,
+                               f->base[k], mode);
     }
     return rc;
 }
@@ -775,15 +787,13 @@ static int fl_stream(flusher *f, const fl_ref *r, seg_writer *w)
     fl_coder *c = &f->c[0];
     int started = 0;
     for (int k = 0; k < f->nv; k++) {
-        if (r->id[k] == NO_TERM)
-            continue;
-        const inverter *v = f->v[k];
-        const inv_term *t = &v->terms[r->id[k]];
+        const uint8_t *d, *p;
         size_t dl, pl;
-        const uint8_t *d = ps_read(&v->pool, &t->docs, &c->docs, &dl);
-        const uint8_t *p = ps_read(&v->pool, &t->pos, &c->pos, &pl);
-        if (!d || !p)
+        int has = fl_streams(f, c, r, k, &d, &dl, &p, &pl);
+        if (has < 0)
             return MG_ENOMEM;
+        if (!has)
+            continue;
         const uint8_t *dend = d + dl, *end = p + pl;
         uint64_t doc1 = f->base[k];
         while (d < dend) {
