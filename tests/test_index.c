@@ -1344,6 +1344,36 @@ static void test_two_inverters_under_a_small_budget_flush_as_often_as_one(void *
     }
 }
 
+/* Which inverter takes an article and when the budget calls for a flush
+ * do not depend on the two threads' timing: two builds of the same
+ * articles under a budget that flushes several times write the same
+ * segment files, byte for byte. */
+static void test_two_inverter_builds_are_byte_identical(void **state)
+{
+    (void)state;
+    char *dir[2] = { tu_tmpdir(), tu_tmpdir() };
+    for (int t = 0; t < 2; t++) {
+        ix_writer *w = open_ixw(dir[t], 1024 * 1024, 1, 2, 8 * 1024);
+        add_skewed(w, 0, 1200, 55);
+        errbuf e;
+        assert_int_equal(ix_writer_commit(w, &e), MG_OK);
+        ix_writer_close(w);
+    }
+    assert_true(nsegments(dir[0]) >= 4);
+    char *out;
+    assert_int_equal(tu_sh(&out, NULL,
+                           "cd '%s' && n=0 && for f in seg-*; do cmp -s $f '%s'/$f || exit 1; n=$((n+1)); done; "
+                           "[ $n = $(ls '%s' | grep -c '^seg-') ] && echo $n",
+                           dir[0], dir[1], dir[1]),
+                     0);
+    assert_int_equal(atoi(out), (int)nsegments(dir[0]));
+    free(out);
+    for (int t = 0; t < 2; t++) {
+        tu_rmrf(dir[t]);
+        free(dir[t]);
+    }
+}
+
 /* Fills b with n articles "d<i>" of skewed words, every seventh deleting
  * by id one added three before (either inverter may hold it). */
 static void ab_fill(addbuf *b, analyzer *an, int n, uint64_t seed)
@@ -1678,6 +1708,7 @@ int main(void)
         cmocka_unit_test(test_merge_of_many_segments_keeps_postings_and_documents),
         cmocka_unit_test(test_two_inverters_index_what_one_does),
         cmocka_unit_test(test_two_inverters_under_a_small_budget_flush_as_often_as_one),
+        cmocka_unit_test(test_two_inverter_builds_are_byte_identical),
         cmocka_unit_test(test_interrupted_two_inverter_flush_retried_writes_the_same_segment),
         cmocka_unit_test(test_two_inverter_flush_done_twice_writes_the_same_segment),
         cmocka_unit_test(test_replace_and_delete_by_id_across_the_two_inverters),
