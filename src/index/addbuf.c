@@ -107,6 +107,8 @@ static void *worker_main(void *arg)
             break;
         ab_batch *t = &k->q[k->head];
         pthread_mutex_unlock(&k->mu);
+        if (t->text.oom || t->recs.oom)
+            k->inv->oom = 1; /* a copy fell short: the flush reports it */
         for (uint32_t i = 0; i < t->n && !k->inv->oom; i++) {
             mg_article a = batch_article(t, i);
             if (inv_add(k->inv, k->an, &a) != MG_OK)
@@ -275,6 +277,10 @@ int ab_add(addbuf *b, analyzer *an, const mg_article *a)
     if (!b->wk)
         b->turn = 0;
     int which = b->turn;
+    /* room first, so that an id is never entered for a place its deletion
+     * bit or location lack */
+    if (buf_reserve(&b->loc, 4) != 0 || buf_reserve(&b->deleted, 1) != 0)
+        return MG_ENOMEM;
     uint32_t *slot = strmap_upsert(b->ids, a->id, strlen(a->id), b->ndocs, NULL);
     if (!slot)
         return MG_ENOMEM;
@@ -282,8 +288,6 @@ int ab_add(addbuf *b, analyzer *an, const mg_article *a)
     buf_put_le32(&b->loc, (uint32_t)which << 31 | b->sent[which]);
     if (b->ndocs % 8 == 0)
         buf_put_u8(&b->deleted, 0);
-    if (b->loc.oom || b->deleted.oom)
-        return MG_ENOMEM;
     b->ndocs++;
     b->sent[which]++;
     int rc = MG_OK;
