@@ -331,12 +331,9 @@ size_t ab_bytes(const addbuf *b)
 
 size_t ab_flush_bytes(const addbuf *b)
 {
-    /* the sorted term lists and the new dictionary; norms, dates and ids;
-     * with two inverters, the copy of the worker's stored blocks */
-    size_t n = (b->inv[0]->nterms + b->wk_terms) * 40 + (size_t)b->ndocs * 32;
-    if (b->wk)
-        n += b->wk_bytes / 2;
-    return n;
+    /* the sorted term lists and the new dictionary; norms, dates and ids
+     * (the worker's stored blocks are written from where they are) */
+    return (b->inv[0]->nterms + b->wk_terms) * 40 + (size_t)b->ndocs * 32;
 }
 
 int ab_flush(addbuf *b, const char *dir, uint64_t id, const atomic_int *stop, uint8_t **deleted,

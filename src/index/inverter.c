@@ -1032,6 +1032,8 @@ int inv_flush_n(inverter *const *v, int nv, const char *dir, uint64_t id, const 
     int rc = segw_begin(&w, dir, id, &v[0]->st, e);
     if (rc == MG_OK) {
         w.sync = 0; /* the commit fsyncs it, once, before naming it */
+        if (nv > 1)
+            w.st_tail = &v[1]->st; /* its compressed blocks follow v[0]'s */
         for (int k = 0; k < nv; k++) {
             for (uint32_t d = 0; d < v[k]->ndocs; d++)
                 segw_doc(&w, NULL, le32(v[k]->title_len.p + 4 * d), le32(v[k]->body_len.p + 4 * d),

@@ -271,9 +271,11 @@ typedef struct stw_mark {
     uint32_t ndocs, nblocks;
     int oom;
 } stw_mark;
-/* Appends a copy of src's documents after dst's (both flushed: src's block
- * entries shifted by dst's documents and compressed bytes); *m tells
- * stw_unappend how to take them out again (a flush that failed). */
+/* Appends src's documents after dst's (both flushed): src's block entries
+ * shifted by dst's documents and compressed bytes, and its ids.  The
+ * compressed bytes stay in src: the segment writer writes them after
+ * dst's (seg_writer.st_tail), so no copy of them is ever held.  *m tells
+ * stw_unappend how to take them out again. */
 void stw_append(stored_writer *dst, const stored_writer *src, stw_mark *m);
 void stw_unappend(stored_writer *dst, const stw_mark *m);
 /* Appends the SEC_IDS section's bytes to out. */
@@ -319,6 +321,7 @@ typedef struct seg_writer {
     out_file f, pos;
     sect sec[SEC_COUNT];
     stored_writer *st;
+    const stored_writer *st_tail; /* blocks written after st's (stw_append), or NULL */
     int own_st;
     buf norms_t, norms_b, dates;
     uint32_t ndocs;

@@ -266,6 +266,8 @@ static void segw_drain_stored(seg_writer *w)
         if (w->own_st) /* a borrowed writer keeps its blocks until the flush succeeds */
             buf_reset(&w->st->comp);
     }
+    if (w->st_tail && w->st_tail->comp.len) /* borrowed too; drained once, at the end of the documents */
+        out_put(&w->f, w->st_tail->comp.p, w->st_tail->comp.len);
 }
 
 void segw_doc(seg_writer *w, const mg_article *a, uint32_t title_len, uint32_t body_len,

@@ -432,23 +432,26 @@ void stw_append(stored_writer *dst, const stored_writer *src, stw_mark *m)
 {
     *m = (stw_mark){ dst->comp.len, dst->idx.len, dst->ids.len, dst->ids_off.len, dst->comp_total,
                      dst->ndocs, dst->nblocks, dst->oom };
-    const uint8_t *e = src->idx.p;
-    uint64_t drained = src->comp_total - src->comp.len; /* 0: an inverter's writer keeps them all */
-    for (uint32_t b = 0; b < src->nblocks; b++, e += STOREIDX_ENTRY) {
-        uint64_t off = le64(e + 8);
-        uint32_t n = le32(e + 16);
-        if (off < drained || off - drained + n > src->comp.len) {
-            dst->oom = 1; /* cannot happen: the blocks were never drained */
-            return;
-        }
-        stw_record(dst, src->comp.p + (off - drained), n, dst->ndocs + le32(e), le32(e + 4), le32(e + 20));
+    if (src->comp_total != src->comp.len || dst->comp_total != dst->comp.len) {
+        dst->oom = 1; /* cannot happen: an inverter's writers are never drained */
+        return;
     }
+    const uint8_t *e = src->idx.p;
+    for (uint32_t b = 0; b < src->nblocks; b++, e += STOREIDX_ENTRY) {
+        uint8_t x[STOREIDX_ENTRY];
+        memcpy(x, e, sizeof x);
+        st_le32(x, dst->ndocs + le32(e));
+        st_le64(x + 8, dst->comp_total + le64(e + 8));
+        buf_put(&dst->idx, x, sizeof x);
+    }
+    dst->nblocks += src->nblocks;
+    dst->comp_total += src->comp_total;
     size_t base = dst->ids.len;
     buf_put(&dst->ids, src->ids.p, src->ids.len);
     for (uint32_t d = 0; d < src->ndocs; d++)
         buf_put_le32(&dst->ids_off, (uint32_t)(base + le32(src->ids_off.p + 4ull * d)));
     dst->ndocs += src->ndocs;
-    if (src->oom || dst->ids.oom || dst->ids_off.oom)
+    if (src->oom || dst->idx.oom || dst->ids.oom || dst->ids_off.oom)
         dst->oom = 1;
 }
 
