@@ -103,12 +103,7 @@ static int ps_next(pool *p, pstream *s, uint8_t *level)
 static int ps_varint_slow(pool *p, pstream *s, uint8_t *level, uint64_t x)
 {
     uint8_t tmp[10];
-    uint32_t n = 0;
-    while (x >= 0x80) {
-        tmp[n++] = (uint8_t)(x | 0x80);
-        x >>= 7;
-    }
-    tmp[n++] = (uint8_t)x;
+    uint32_t n = (uint32_t)(varint_put(tmp, x) - tmp);
     if (s->end - s->upto >= n) {
         uint8_t *q = pool_at(p, s->upto);
         s->upto += n;
@@ -136,27 +131,10 @@ static inline __attribute__((always_inline)) int ps_varint(pool *p, pstream *s, 
     uint32_t room = s->end - s->upto;
     if (room >= 10 || (x < 0x80 && room)) {
         uint8_t *q = pool_at(p, s->upto);
-        uint32_t k = 0;
-        while (x >= 0x80) {
-            q[k++] = (uint8_t)(x | 0x80);
-            x >>= 7;
-        }
-        q[k++] = (uint8_t)x;
-        s->upto += k;
+        s->upto += (uint32_t)(varint_put(q, x) - q);
         return 0;
     }
     return ps_varint_slow(p, s, level, x);
-}
-
-/* Writes x as a varint at b[n..]; the new n. */
-static inline unsigned venc(uint8_t *b, unsigned n, uint64_t x)
-{
-    while (x >= 0x80) {
-        b[n++] = (uint8_t)(x | 0x80);
-        x >>= 7;
-    }
-    b[n++] = (uint8_t)x;
-    return n;
 }
 
 /* Appends stream s (written with levels from 0) to out; its start or NULL
@@ -427,12 +405,12 @@ static int inv_end_doc(inverter *v)
              * 16 bytes at once; the bytes past it are the slice's unused
              * rest, overwritten by the next entry */
             uint8_t e[16] = { 0 };
-            unsigned n = venc(e, 0, (uint64_t)(d1 - t->last_doc1) << 1 | (t->tft > 0));
+            uint8_t *q = varint_put(e, (uint64_t)(d1 - t->last_doc1) << 1 | (t->tft > 0));
             if (t->tft)
-                n = venc(e, n, t->tft);
-            n = venc(e, n, t->tfb);
+                q = varint_put(q, t->tft);
+            q = varint_put(q, t->tfb);
             memcpy(pool_at(&v->pool, s->upto), e, 16);
-            s->upto += n;
+            s->upto += (uint32_t)(q - e);
         } else if (ps_varint(&v->pool, &t->docs, &t->dlevel, (uint64_t)(d1 - t->last_doc1) << 1 | (t->tft > 0)) != 0 ||
             (t->tft && ps_varint(&v->pool, &t->docs, &t->dlevel, t->tft) != 0) ||
             ps_varint(&v->pool, &t->docs, &t->dlevel, t->tfb) != 0)

@@ -86,17 +86,6 @@ static void td_close_block(td_writer *w)
     w->in_block = 0;
 }
 
-/* varint_put inlined: the writer makes room for a whole entry at once. */
-static inline uint8_t *td_varint(uint8_t *p, uint64_t v)
-{
-    while (v >= 0x80) {
-        *p++ = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    *p++ = (uint8_t)v;
-    return p;
-}
-
 /* The entry's bytes after the block's first `shared` term bytes (the
  * format above); the offsets it is relative to move on. */
 static void td_put_entry(td_writer *w, const td_entry *e, size_t shared)
@@ -107,36 +96,36 @@ static void td_put_entry(td_writer *w, const td_entry *e, size_t shared)
     if (buf_reserve(&w->dict, 100 + e->len + inl + 2) != 0)
         return;
     uint8_t *p = w->dict.p + w->dict.len;
-    p = td_varint(p, shared);
-    p = td_varint(p, e->len - shared);
+    p = varint_put(p, shared);
+    p = varint_put(p, e->len - shared);
     memcpy(p, e->term + shared, e->len - shared);
     p += e->len - shared;
-    p = td_varint(p, e->df);
+    p = varint_put(p, e->df);
     if (e->df == 1) {
-        p = td_varint(p, e->inl_doc);
-        p = td_varint(p, (uint64_t)e->inl_tfb << 3 | (uint64_t)e->mode << 1 | (e->inl_tft > 0));
+        p = varint_put(p, e->inl_doc);
+        p = varint_put(p, (uint64_t)e->inl_tfb << 3 | (uint64_t)e->mode << 1 | (e->inl_tft > 0));
         if (e->inl_tft)
-            p = td_varint(p, e->inl_tft);
-        p = td_varint(p, e->inl_fv);
+            p = varint_put(p, e->inl_tft);
+        p = varint_put(p, e->inl_fv);
     } else {
-        p = td_varint(p, (e->cf - e->df) << 4 | (uint64_t)(e->inl_post ? 8 : 0) |
+        p = varint_put(p, (e->cf - e->df) << 4 | (uint64_t)(e->inl_post ? 8 : 0) |
                              (uint64_t)(e->escs ? 4 : 0) | e->mode);
         if (e->inl_post) {
-            p = td_varint(p, e->inl_post_len);
+            p = varint_put(p, e->inl_post_len);
             memcpy(p, e->inl_post, inl);
             p += inl;
         } else {
-            p = td_varint(p, e->doc_off - w->prev_doc_off);
+            p = varint_put(p, e->doc_off - w->prev_doc_off);
             w->prev_doc_off = e->doc_off;
         }
     }
     if (e->cf > e->df) { /* values in POSITIONS */
-        p = td_varint(p, e->pos_off - w->prev_pos_off);
+        p = varint_put(p, e->pos_off - w->prev_pos_off);
         w->prev_pos_off = e->pos_off;
     }
     if (e->df >= DICT_BOUND_MIN_DF) {
-        p = td_varint(p, e->bound.max_tf_title);
-        p = td_varint(p, e->bound.max_tf_body);
+        p = varint_put(p, e->bound.max_tf_title);
+        p = varint_put(p, e->bound.max_tf_body);
         *p++ = e->bound.min_title_norm;
         *p++ = e->bound.min_body_norm;
     }

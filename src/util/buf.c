@@ -69,16 +69,6 @@ void buf_put_le64(buf *b, uint64_t v)
     buf_put(b, t, 8);
 }
 
-uint8_t *varint_put(uint8_t *p, uint64_t v)
-{
-    while (v >= 0x80) {
-        *p++ = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    *p++ = (uint8_t)v;
-    return p;
-}
-
 void buf_put_varint(buf *b, uint64_t v)
 {
     if (buf_reserve(b, 10))

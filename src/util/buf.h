@@ -93,7 +93,16 @@ static inline uint64_t rd_varint_fast(rd *r)
         return *r->p++;
     return rd_varint(r);
 }
-/* Writes v at p (room for 10 bytes); returns the byte after it. */
-uint8_t *varint_put(uint8_t *p, uint64_t v);
+/* Writes v at p (room for 10 bytes); returns the byte after it.  Inline:
+ * the index writers call it per posting and per dictionary entry. */
+static inline uint8_t *varint_put(uint8_t *p, uint64_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
 
 #endif
