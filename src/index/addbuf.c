@@ -344,8 +344,7 @@ int ab_flush(addbuf *b, const char *dir, uint64_t id, const atomic_int *stop, ui
     ab_sync(b);
     if (b->oom || b->inv[0]->oom || b->inv[1]->oom)
         return err_set(e, MG_ENOMEM, "out of memory indexing");
-    inverter *vs[2] = { b->inv[0], b->inv[1] };
-    int rc = inv_flush_n(vs, b->sent[1] ? 2 : 1, dir, id, stop, e);
+    int rc = inv_flush_n(b->inv, b->sent[1] ? 2 : 1, dir, id, stop, e);
     if (rc != MG_OK || !b->ndeleted)
         return rc;
     uint8_t *bits = calloc(1, (b->ndocs + 7) / 8);

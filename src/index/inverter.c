@@ -954,9 +954,13 @@ static size_t inv_refs(const inverter *v, term_ref **out, tr_job *job, pthread_t
     while (strmap_at(v->vocab, &i, &key, &len, &val))
         if (val < v->nterms)
             refs[n++] = (term_ref){ key, (uint32_t)len, val };
-    if (!th)
+    if (!th) {
         tr_sort2(refs, n);
-    else if (!(*made = (*job = (tr_job){ refs, n }, pthread_create(th, NULL, tr_sort_thread, job) == 0)))
+        return n;
+    }
+    *job = (tr_job){ refs, n };
+    *made = pthread_create(th, NULL, tr_sort_thread, job) == 0;
+    if (!*made)
         tr_sort(refs, n, 0);
     return n;
 }
@@ -1038,6 +1042,5 @@ int inv_flush_n(inverter *const *v, int nv, const char *dir, uint64_t id, const 
 
 int inv_flush(inverter *v, const char *dir, uint64_t id, const atomic_int *stop, errbuf *e)
 {
-    inverter *vs[1] = { v };
-    return inv_flush_n(vs, 1, dir, id, stop, e);
+    return inv_flush_n(&v, 1, dir, id, stop, e);
 }

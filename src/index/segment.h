@@ -266,7 +266,7 @@ void stw_flush(stored_writer *w);
 size_t stw_bytes(const stored_writer *w);
 /* Where a stored writer's buffers ended, to undo a stw_append. */
 typedef struct stw_mark {
-    size_t comp, idx, ids, ids_off;
+    size_t idx, ids, ids_off;
     uint64_t comp_total;
     uint32_t ndocs, nblocks;
     int oom;

@@ -430,8 +430,8 @@ void stw_flush(stored_writer *w)
 
 void stw_append(stored_writer *dst, const stored_writer *src, stw_mark *m)
 {
-    *m = (stw_mark){ dst->comp.len, dst->idx.len, dst->ids.len, dst->ids_off.len, dst->comp_total,
-                     dst->ndocs, dst->nblocks, dst->oom };
+    *m = (stw_mark){ dst->idx.len, dst->ids.len, dst->ids_off.len, dst->comp_total, dst->ndocs,
+                     dst->nblocks, dst->oom };
     if (src->comp_total != src->comp.len || dst->comp_total != dst->comp.len) {
         dst->oom = 1; /* cannot happen: an inverter's writers are never drained */
         return;
@@ -457,7 +457,6 @@ void stw_append(stored_writer *dst, const stored_writer *src, stw_mark *m)
 
 void stw_unappend(stored_writer *dst, const stw_mark *m)
 {
-    dst->comp.len = m->comp;
     dst->idx.len = m->idx;
     dst->ids.len = m->ids;
     dst->ids_off.len = m->ids_off;
