@@ -78,6 +78,32 @@ static const char *ratio(char *buf, double a, double b)
     return buf;
 }
 
+/* The builds restricted to one CPU, when the run made them. */
+static void one_cpu_table(report *r, const bcorpus *c, const eres *res, int n)
+{
+    FILE *f = r->body;
+    char rb[32];
+    int any = 0;
+    for (int i = 0; i < n; i++) any |= res[i].obuilt;
+    if (!any) return;
+    fprintf(f, "\n**Indexing on one CPU** (the same full build, each build process restricted to one CPU "
+               "with sched_setaffinity, as `taskset -c N` does: morgue then adds in one thread; the fastest "
+               "of %d; Xapian, which indexes in one thread anyway, is not rebuilt)\n\n", r->builds);
+    fprintf(f, "| engine | wall s | CPU s | MB/s | MB/s ÷ morgue | default build's MB/s ÷ this |\n"
+               "|---|--:|--:|--:|--:|--:|\n");
+    double m_mbs = res[0].obuilt ? c->text_bytes / 1e6 / res[0].owall : 0;
+    for (int i = 0; i < n; i++) {
+        const eres *e = &res[i];
+        if (!e->obuilt) continue;
+        double mbs = c->text_bytes / 1e6 / e->owall;
+        fprintf(f, "| %s | %.2f | %.2f | %.2f | %s | %.2fx |\n", e->engine, e->owall, e->ocpu, mbs,
+                ratio(rb, mbs, m_mbs), e->owall / e->bwall);
+        raw(r, c->name, e->engine, "index_1cpu_wall_s", e->owall);
+        raw(r, c->name, e->engine, "index_1cpu_cpu_s", e->ocpu);
+        raw(r, c->name, e->engine, "index_1cpu_mb_per_s", mbs);
+    }
+}
+
 static void indexing_table(report *r, const bcorpus *c, const eres *res, int n)
 {
     FILE *f = r->body;
@@ -113,6 +139,7 @@ static void indexing_table(report *r, const bcorpus *c, const eres *res, int n)
             raw(r, c->name, e->engine, "inc_add_cpu_s", e->icpu);
         }
     }
+    one_cpu_table(r, c, res, n);
 }
 
 static void size_table(report *r, const bcorpus *c, const eres *res, int n)
@@ -353,20 +380,28 @@ static void targets(report *r, FILE *f)
         const eres *m = &k->e[0], *x = &k->e[1], *s = &k->e[2];
         fprintf(f, "| target | measured | verdict |\n|---|---|---|\n");
         if (m->built) {
-            /* "On one core" is judged by MB per CPU second (morgue adds
-             * in two threads where it can; FTS5 and Xapian use one), the
-             * wall figures (two threads) are given beside them. */
-            double mbs = k->mb / m->bwall, mbc = k->mb / m->bcpu;
-            fprintf(f, "| indexing >= 50 MB/s on one core | %.1f MB per CPU second (%.1f MB/s wall with "
-                       "two threads) | %s |\n", mbc, mbs, verdict(mbc >= 50));
-            fprintf(f, "| indexing faster with two threads | %.1f MB/s wall vs %.1f MB per CPU second | %s |\n",
-                    mbs, mbc, verdict(mbs > mbc));
-            if (s->built)
-                fprintf(f, "| indexing >= 2.5x FTS5 | %.2fx per CPU second (%.2fx wall) | %s |\n",
-                        mbc / (k->mb / s->bcpu), mbs / (k->mb / s->bwall), verdict(mbc / (k->mb / s->bcpu) >= 2.5));
-            if (x->built)
-                fprintf(f, "| indexing >= 60x Xapian | %.1fx per CPU second (%.1fx wall) | %s |\n",
-                        mbc / (k->mb / x->bcpu), mbs / (k->mb / x->bwall), verdict(mbc / (k->mb / x->bcpu) >= 60));
+            /* "On one core" is judged by the build restricted to one CPU
+             * (morgue then adds in one thread), against FTS5 restricted
+             * the same way and Xapian's build (one thread anyway); without
+             * one, by MB per CPU second of the default build. */
+            double mbs = k->mb / m->bwall;
+            int one = m->obuilt;
+            double m1 = one ? k->mb / m->owall : k->mb / m->bcpu;
+            const char *how = one ? "MB/s restricted to one CPU" : "MB per CPU second";
+            fprintf(f, "| indexing >= 50 MB/s on one core | %.1f %s (%.1f MB/s by default, with two "
+                       "threads) | %s |\n", m1, how, mbs, verdict(m1 >= 50));
+            fprintf(f, "| indexing faster with two threads | %.1f MB/s by default vs %.1f %s (%.2fx) | %s |\n",
+                    mbs, m1, how, mbs / m1, verdict(mbs > m1));
+            if (s->built) {
+                double s1 = s->obuilt && one ? k->mb / s->owall : k->mb / s->bcpu;
+                fprintf(f, "| indexing >= 2.5x FTS5 | %.2fx on one core (%.2fx by default) | %s |\n",
+                        m1 / s1, mbs / (k->mb / s->bwall), verdict(m1 / s1 >= 2.5));
+            }
+            if (x->built) {
+                double x1 = one ? k->mb / x->bwall : k->mb / x->bcpu;
+                fprintf(f, "| indexing >= 60x Xapian | %.1fx on one core (%.1fx by default) | %s |\n",
+                        m1 / x1, mbs / (k->mb / x->bwall), verdict(m1 / x1 >= 60));
+            }
         }
         if (m->szok) {
             fprintf(f, "| inverted index <= 8 MB | %.2f MB | %s |\n", m->sz.inverted / 1e6,

@@ -16,6 +16,8 @@ typedef struct eres {
     int    reused;          /* --reuse: built in an earlier run, figures from then */
     double bwall, bcpu;     /* full build: wall and CPU seconds */
     double brss, bbase;     /* peak RSS of the build process, RSS at its start (MB) */
+    int    obuilt;          /* a build restricted to one CPU succeeded */
+    double owall, ocpu;     /* its wall and CPU seconds (the fastest) */
     int    incok;           /* incremental add succeeded */
     size_t incn;            /* articles added */
     double iwall, icpu;     /* incremental add + commit */

@@ -141,8 +141,10 @@ typedef struct mg_open_options {
                               0 = 256 MiB */
     int no_merge;          /* nonzero: never merge segments on commit */
     int threads;           /* threads analysing added articles: 1 or 2;
-                              0 = 2 on a machine with two processors or
-                              more (the caller's thread and one more) */
+                              0 = 2 when the process may use two
+                              processors or more (its CPU affinity and
+                              cgroup quota allow them): the caller's
+                              thread and one more */
 } mg_open_options;
 
 /* Sets *opt to the defaults. */

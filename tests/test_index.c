@@ -4,6 +4,7 @@
  * merges, RAM-budget flushes, locking, interrupts and bad UTF-8. */
 #include "testutil.h"
 
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "index/addbuf.h"
 #include "index/index.h"
 #include "index/merge.h"
+#include "util/cpus.h"
 #include "util/norm.h"
 
 static mg_index *open_w(const char *dir, size_t ram, int no_merge)
@@ -1624,6 +1626,38 @@ static void all_hits(mg_searcher *s, const char *q, char **out)
     *out = p;
 }
 
+/* The default number of adding threads counts the processors the process
+ * may use: restricted to one CPU (taskset, a cpuset), a buffer never starts
+ * a worker, which would only take turns with the caller on that CPU;
+ * asked for two explicitly, it still may. */
+static void test_default_adding_threads_follow_the_cpu_affinity(void **state)
+{
+    (void)state;
+    cpu_set_t old, one;
+    assert_int_equal(sched_getaffinity(0, sizeof old, &old), 0);
+    int first = 0;
+    while (!CPU_ISSET(first, &old))
+        first++;
+    CPU_ZERO(&one);
+    CPU_SET(first, &one);
+    assert_int_equal(sched_setaffinity(0, sizeof one, &one), 0);
+    addbuf pinned, asked;
+    int rc1 = ab_init(&pinned, 0, 0), rc2 = ab_init(&asked, 2, 0);
+    assert_int_equal(sched_setaffinity(0, sizeof old, &old), 0);
+    assert_int_equal(rc1, MG_OK);
+    assert_int_equal(rc2, MG_OK);
+    assert_true(pinned.no_worker);
+    assert_false(asked.no_worker);
+    ab_free(&pinned);
+    ab_free(&asked);
+    if (CPU_COUNT(&old) >= 2) {
+        addbuf free_to_run;
+        assert_int_equal(ab_init(&free_to_run, 0, 0), MG_OK);
+        assert_int_equal(free_to_run.no_worker, cpus_usable() < 2);
+        ab_free(&free_to_run);
+    }
+}
+
 /* One adding thread or two through the public API (mg_open_options.
  * threads; the worker takes every other 64 KiB run): the same hits with
  * the same scores for every kind of query, and both indexes check clean.
@@ -1715,6 +1749,7 @@ int main(void)
         cmocka_unit_test(test_rollback_and_close_with_worker_batches_queued),
         cmocka_unit_test(test_worker_analyses_in_the_index_language),
         cmocka_unit_test(test_one_or_two_adding_threads_search_alike),
+        cmocka_unit_test(test_default_adding_threads_follow_the_cpu_affinity),
         cmocka_unit_test(test_large_segment_written_in_aligned_pieces_reads_back),
         cmocka_unit_test(test_stored_blocks_of_every_kind_read_back_byte_exact),
         cmocka_unit_test(test_merge_policy_keeps_each_merge_within_the_budget),

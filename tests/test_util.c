@@ -1,12 +1,14 @@
 /* test_util.c — buffers, varints, the bounds-checked reader, norms, the
- * string map and atomic file writes. */
+ * string map, atomic file writes and the usable CPU count. */
 #include "testutil.h"
 
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/cpus.h"
 #include "util/crc.h"
 #include "util/fileio.h"
 #include "util/norm.h"
@@ -123,6 +125,43 @@ static void test_atomic_write_replaces_whole_file(void **state)
     free(dir);
 }
 
+static void test_cpu_quota_text_gives_whole_processors(void **state)
+{
+    (void)state;
+    assert_int_equal(cpus_quota_parse("max 100000\n"), 0);      /* cgroup v2, no quota */
+    assert_int_equal(cpus_quota_parse("-1 100000"), 0);          /* cgroup v1, no quota */
+    assert_int_equal(cpus_quota_parse("100000 100000\n"), 1);
+    assert_int_equal(cpus_quota_parse("150000 100000"), 2);      /* 1.5 CPUs: rounded up */
+    assert_int_equal(cpus_quota_parse("50000 100000"), 1);
+    assert_int_equal(cpus_quota_parse("400000 100000"), 4);
+    assert_int_equal(cpus_quota_parse("100000 0"), 0);
+    assert_int_equal(cpus_quota_parse("12x 100000"), 0);
+    assert_int_equal(cpus_quota_parse("100000"), 0);
+    assert_int_equal(cpus_quota_parse(""), 0);
+    assert_int_equal(cpus_quota_parse(NULL), 0);
+}
+
+/* Restricted to one CPU (as `taskset -c N` does), the process has one
+ * processor to use, whatever the machine has online. */
+static void test_usable_cpus_follow_the_affinity_mask(void **state)
+{
+    (void)state;
+    cpu_set_t old, one;
+    assert_int_equal(sched_getaffinity(0, sizeof old, &old), 0);
+    int n = cpus_usable();
+    assert_true(n >= 1 && n <= CPU_COUNT(&old));
+    int first = 0;
+    while (!CPU_ISSET(first, &old))
+        first++;
+    CPU_ZERO(&one);
+    CPU_SET(first, &one);
+    assert_int_equal(sched_setaffinity(0, sizeof one, &one), 0);
+    int pinned = cpus_usable();
+    assert_int_equal(sched_setaffinity(0, sizeof old, &old), 0);
+    assert_int_equal(pinned, 1);
+    assert_int_equal(cpus_usable(), n);
+}
+
 static void test_lock_is_exclusive(void **state)
 {
     (void)state;
@@ -152,6 +191,8 @@ int main(void)
         cmocka_unit_test(test_crc32_matches_known_value),
         cmocka_unit_test(test_atomic_write_replaces_whole_file),
         cmocka_unit_test(test_lock_is_exclusive),
+        cmocka_unit_test(test_cpu_quota_text_gives_whole_processors),
+        cmocka_unit_test(test_usable_cpus_follow_the_affinity_mask),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }

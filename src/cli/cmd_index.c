@@ -200,7 +200,7 @@ int cmd_index(int argc, char **argv)
         { 0, "ram", OPT_ARG, "MB", "memory for buffering before a segment is written (default 256)", NULL, &ram },
         { 0, "commit-every", OPT_ARG, "N", "also commit after every N articles (default: at the end only)", NULL, &every },
         { 0, "no-merge", OPT_FLAG, NULL, "never merge segments on commit", &no_merge, NULL },
-        { 0, "threads", OPT_ARG, "N", "threads analysing articles: 1 or 2 (default 2 with two processors or more)", NULL, &threads },
+        { 0, "threads", OPT_ARG, "N", "threads analysing articles: 1 or 2 (default 2 when two processors or more are usable)", NULL, &threads },
         { 'q', "quiet", OPT_FLAG, NULL, "no progress bar, no summary, no warnings", &quiet, NULL },
         { 0, NULL, 0, NULL, NULL, NULL, NULL },
     };

@@ -4,7 +4,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "util/cpus.h"
 
 /* A batch of articles copied for the worker: their strings in text, and
  * per article 7 offsets into it (-1: NULL; id, url, title, body, source,
@@ -243,8 +244,7 @@ int ab_init(addbuf *b, int threads, size_t run)
     b->ids = strmap_new();
     b->inv[0] = inv_new();
     b->inv[1] = inv_new();
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    b->no_worker = threads == 1 || (threads == 0 && cpus >= 0 && cpus < 2);
+    b->no_worker = threads == 1 || (threads == 0 && cpus_usable() < 2);
     b->run = run ? run : AB_RUN;
     if (!b->ids || !b->inv[0] || !b->inv[1]) {
         ab_free(b);

@@ -46,7 +46,7 @@ typedef struct ix_writer_options {
     size_t ram_budget;     /* bytes buffered before a flush (0 = 256 MiB) */
     int create;            /* create the index if missing */
     int no_merge;          /* never merge on commit */
-    int threads;           /* adding threads: 1 or 2; 0 = 2 with two processors or more */
+    int threads;           /* adding threads: 1 or 2; 0 = 2 when cpus_usable() >= 2 */
     size_t add_run;        /* text bytes each adding thread takes in turn (0 = 64 KiB; tests) */
 } ix_writer_options;
 

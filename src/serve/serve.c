@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/cpus.h"
 
 #define SERVE_MAX_BODY   (16u << 20)  /* 16 MiB of JSON Lines per POST */
 #define SERVE_MAX_QUERY  4096         /* bytes of q= */
@@ -68,9 +69,7 @@ static int parse_uint(const char *s, unsigned long long max, unsigned long long 
 
 static unsigned default_threads(void)
 {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    if (n < 1)
-        n = 1;
+    int n = cpus_usable();
     return (unsigned)(n * 2 > 64 ? 64 : n * 2);
 }
 
