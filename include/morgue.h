@@ -191,7 +191,11 @@ MG_API int mg_index_delete(mg_index *ix, const char *id);
  */
 MG_API int mg_index_commit(mg_index *ix);
 
-/* Discards every add and delete since the last commit. */
+/* Discards every add and delete since the last commit.  It is also the
+ * way on after an add failed with MG_ENOMEM: the adds since the last commit
+ * can then no longer be committed (mg_index_commit fails with MG_ENOMEM,
+ * leaving the index as the last commit made it) until a rollback discards
+ * them; the handle then adds and commits again. */
 MG_API int mg_index_rollback(mg_index *ix);
 
 /*

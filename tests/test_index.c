@@ -1440,6 +1440,50 @@ static void test_interrupted_two_inverter_flush_retried_writes_the_same_segment(
     analyzer_free(an);
 }
 
+/* An allocation that failed while articles were buffered (marked here as
+ * its buffer and the writer would mark it) fails the flush with MG_ENOMEM and writes
+ * nothing; once the buffer is emptied (a rollback, or a flush), the same
+ * articles add and flush again: a failure is not remembered for ever. */
+static void test_buffer_out_of_memory_is_forgotten_once_emptied(void **state)
+{
+    (void)state;
+    errbuf e;
+    analyzer *an = analyzer_new("english", &e);
+    assert_non_null(an);
+    for (int where = 0; where < 5; where++) {
+        char *dir = tu_tmpdir();
+        addbuf b;
+        assert_int_equal(ab_init(&b, 2, 2000), MG_OK);
+        ab_fill(&b, an, 120, 31);
+        switch (where) { /* the buffer whose allocation failed */
+        case 0: b.inv[0]->title_len.oom = 1; break;
+        case 1: b.inv[0]->dates.oom = 1; break;
+        case 2: b.inv[0]->oom = 1; break;
+        case 3: b.loc.oom = 1; break;
+        default: b.deleted.oom = 1; break;
+        }
+        b.oom = 1; /* as ix_writer_add marks it when an add fails */
+        atomic_int stop = 0;
+        uint8_t *del;
+        uint32_t ndel;
+        assert_int_equal(ab_flush(&b, dir, 1, &stop, &del, &ndel, &e), MG_ENOMEM);
+        assert_int_equal(tu_sh(NULL, NULL, "test -z \"$(ls -A '%s')\"", dir), 0);
+        ab_reset(&b);
+        ab_fill(&b, an, 120, 31);
+        assert_int_equal(ab_flush(&b, dir, 1, &stop, &del, &ndel, &e), MG_OK);
+        assert_int_equal(ndel, 120 / 7);
+        free(del);
+        ab_free(&b);
+        ix_segment *s;
+        assert_int_equal(seg_open(dir, 1, &s, &e), MG_OK);
+        assert_int_equal(ix_seg_ndocs(s), 120);
+        seg_free(s);
+        tu_rmrf(dir);
+        free(dir);
+    }
+    analyzer_free(an);
+}
+
 static void ixw_add(ix_writer *w, const char *id, const char *title, const char *body)
 {
     errbuf e;
@@ -1750,6 +1794,7 @@ int main(void)
         cmocka_unit_test(test_worker_analyses_in_the_index_language),
         cmocka_unit_test(test_one_or_two_adding_threads_search_alike),
         cmocka_unit_test(test_default_adding_threads_follow_the_cpu_affinity),
+        cmocka_unit_test(test_buffer_out_of_memory_is_forgotten_once_emptied),
         cmocka_unit_test(test_large_segment_written_in_aligned_pieces_reads_back),
         cmocka_unit_test(test_stored_blocks_of_every_kind_read_back_byte_exact),
         cmocka_unit_test(test_merge_policy_keeps_each_merge_within_the_budget),

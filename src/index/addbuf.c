@@ -366,6 +366,7 @@ static void ab_clear(addbuf *b)
     strmap_clear(b->ids);
     buf_reset(&b->loc);
     buf_reset(&b->deleted);
+    b->loc.oom = b->deleted.oom = 0; /* emptied: an earlier failure is forgotten */
     b->ndocs = b->ndeleted = 0;
     b->sent[0] = b->sent[1] = 0;
     b->turn = 0;

@@ -196,10 +196,12 @@ void inv_reset(inverter *v)
     buf_reset(&v->title_len);
     buf_reset(&v->body_len);
     buf_reset(&v->dates);
+    /* emptied, so an allocation that failed before no longer matters:
+     * the next documents may try again */
+    v->title_len.oom = v->body_len.oom = v->dates.oom = 0;
     int inline_only = v->st.inline_only;
     stw_free(&v->st);
-    if (stw_init(&v->st) != 0)
-        v->oom = 1;
+    v->oom = stw_init(&v->st) != 0;
     v->st.inline_only = inline_only;
     v->title_tokens = v->body_tokens = 0;
 }
