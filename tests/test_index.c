@@ -1677,17 +1677,11 @@ static void all_hits(mg_searcher *s, const char *q, char **out)
 static void test_default_adding_threads_follow_the_cpu_affinity(void **state)
 {
     (void)state;
-    cpu_set_t old, one;
-    assert_int_equal(sched_getaffinity(0, sizeof old, &old), 0);
-    int first = 0;
-    while (!CPU_ISSET(first, &old))
-        first++;
-    CPU_ZERO(&one);
-    CPU_SET(first, &one);
-    assert_int_equal(sched_setaffinity(0, sizeof one, &one), 0);
+    cpu_set_t old;
+    tu_pin_one_cpu(&old);
     addbuf pinned, asked;
     int rc1 = ab_init(&pinned, 0, 0), rc2 = ab_init(&asked, 2, 0);
-    assert_int_equal(sched_setaffinity(0, sizeof old, &old), 0);
+    tu_unpin(&old);
     assert_int_equal(rc1, MG_OK);
     assert_int_equal(rc2, MG_OK);
     assert_true(pinned.no_worker);

@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,4 +164,21 @@ mg_index *tu_open_unmerged(const char *dir)
         return NULL;
     }
     return ix;
+}
+
+void tu_pin_one_cpu(void *old)
+{
+    cpu_set_t *was = old, one;
+    assert_int_equal(sched_getaffinity(0, sizeof *was, was), 0);
+    int first = 0;
+    while (!CPU_ISSET(first, was))
+        first++;
+    CPU_ZERO(&one);
+    CPU_SET(first, &one);
+    assert_int_equal(sched_setaffinity(0, sizeof one, &one), 0);
+}
+
+void tu_unpin(const void *old)
+{
+    assert_int_equal(sched_setaffinity(0, sizeof(cpu_set_t), old), 0);
 }

@@ -48,4 +48,10 @@ struct mg_index *tu_open_unmerged(const char *dir);
 /* Deterministic random numbers (xorshift64*) so failures reproduce. */
 uint64_t tu_rand(uint64_t *state);
 
+/* Restricts the calling thread to the first CPU its affinity mask allows
+ * (as `taskset -c N` does), keeping the old mask in *old (a cpu_set_t,
+ * from <sched.h>) for tu_unpin; asserts both succeed. */
+void tu_pin_one_cpu(void *old);
+void tu_unpin(const void *old);
+
 #endif
