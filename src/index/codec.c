@@ -436,9 +436,10 @@ size_t codec_pfor_encode(const uint32_t *v, unsigned n, uint8_t *out)
     *p++ = (uint8_t)(b | (nexc ? 0x80 : 0));
     if (nexc)
         *p++ = (uint8_t)nexc;
-    /* the packers keep each value's low b bits */
-    p += n == CODEC_BLOCK ? codec_pack128(v, b, p) : codec_pack_n(v, n, b, p);
-    memcpy(p, idx, nexc);
+    if (b) /* the packers keep each value's low b bits */
+        p += n == CODEC_BLOCK ? codec_pack128(v, b, p) : codec_pack_n(v, n, b, p);
+    if (nexc)
+        memcpy(p, idx, nexc);
     p += nexc;
     for (unsigned e = 0; e < nexc; e++) {
         uint32_t hi = v[idx[e]] >> b;

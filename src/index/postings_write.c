@@ -184,12 +184,12 @@ int post_first_widths(ix_segment *s)
  * when out of range, then the escaped values as varints.  A value has at
  * most 34 bits and at most 7 bits wait in the accumulator, so it never
  * overflows; 8 bytes are stored at a time and the complete ones kept. */
-static void pw_firsts(post_writer *w, uint32_t n)
+static inline __attribute__((always_inline)) void pw_firsts_mode(post_writer *w, uint32_t n,
+                                                                  unsigned mixed)
 {
-    unsigned mixed = w->mode == POS_MIXED;
     uint64_t acc = 0, esc[128];
     unsigned have = 0, nesc = 0;
-    if (buf_reserve(&w->blocks, (size_t)n * 5 + 8) != 0)
+    if (buf_reserve_fast(&w->blocks, (size_t)n * 5 + 8) != 0)
         return;
     uint8_t *p = w->blocks.p + w->blocks.len;
     for (uint32_t i = 0; i < n; i++) {
@@ -213,6 +213,15 @@ static void pw_firsts(post_writer *w, uint32_t n)
     w->blocks.len = (size_t)(p - w->blocks.p);
     for (unsigned e = 0; e < nesc; e++)
         buf_put_varint(&w->blocks, esc[e]);
+}
+
+/* pw_firsts_mode with the exact flag's bit a constant. */
+static void pw_firsts(post_writer *w, uint32_t n)
+{
+    if (w->mode == POS_MIXED)
+        pw_firsts_mode(w, n, 1);
+    else
+        pw_firsts_mode(w, n, 0);
 }
 
 #if defined(__SSE2__)
@@ -293,9 +302,19 @@ static void pw_block(post_writer *w)
 {
     uint32_t n = w->n, gaps[128];
     uint32_t prev = w->have_last ? w->last_doc : UINT32_MAX; /* -1 */
-    pw_bound_merge(w);
-    uint32_t mt = w->blk.max_tf_title, mb = w->blk.max_tf_body;
-    uint8_t tn = w->blk.min_title_norm, bn = w->blk.min_body_norm;
+    uint32_t mt = 0, mb = 0;
+    uint8_t tn = 0, bn = 0;
+    /* the bound of the only block of a list shorter than DICT_BOUND_MIN_DF
+     * is in no file (no skip table, not in DICT): left out.  (A first
+     * block of fewer than 128 is the list's last; w->df may lag behind in
+     * pw_add_stream.) */
+    if (w->have_last || n >= DICT_BOUND_MIN_DF) {
+        pw_bound_merge(w);
+        mt = w->blk.max_tf_title;
+        mb = w->blk.max_tf_body;
+        tn = w->blk.min_title_norm;
+        bn = w->blk.min_body_norm;
+    }
     uint64_t off = w->blocks.len;
     if (n >= TAIL_PACK_MIN) {
         uint32_t tfm1[128];
@@ -321,22 +340,23 @@ static void pw_block(post_writer *w)
             prev = w->docs[i];
             tfm1[i] = w->tft[i] + w->tfb[i] - 1; /* a posting has tf >= 1 */
         }
-        if (buf_reserve(&w->blocks, 3 * CODEC_PFOR_MAX) == 0) {
+        if (buf_reserve_fast(&w->blocks, 3 * CODEC_PFOR_MAX) == 0) {
             uint8_t *p = w->blocks.p + w->blocks.len;
             p += codec_pfor_encode(gaps, n, p);
             p += codec_pfor_encode(tfm1, n, p);
             p += codec_pfor_encode(w->tft, n, p);
             w->blocks.len = (size_t)(p - w->blocks.p);
         }
-    } else {
+    } else if (buf_reserve_fast(&w->blocks, (size_t)n * 15) == 0) { /* three varints each */
+        uint8_t *p = w->blocks.p + w->blocks.len;
         for (uint32_t i = 0; i < n; i++) {
-            gaps[i] = w->docs[i] - prev - 1;
+            p = varint_put(p, w->docs[i] - prev - 1);
             prev = w->docs[i];
-            buf_put_varint(&w->blocks, gaps[i]);
-            buf_put_varint(&w->blocks, (uint64_t)w->tfb[i] << 1 | (w->tft[i] > 0));
+            p = varint_put(p, (uint64_t)w->tfb[i] << 1 | (w->tft[i] > 0));
             if (w->tft[i])
-                buf_put_varint(&w->blocks, w->tft[i]);
+                p = varint_put(p, w->tft[i]);
         }
+        w->blocks.len = (size_t)(p - w->blocks.p);
     }
     pw_firsts(w, n);
     uint8_t e[SKIP_ENTRY];
@@ -348,7 +368,10 @@ static void pw_block(post_writer *w)
     e[17] = (uint8_t)(mb > 255 ? 255 : mb);
     e[18] = tn;
     e[19] = bn;
-    buf_put(&w->skip, e, sizeof e);
+    if (buf_reserve_fast(&w->skip, sizeof e) == 0) {
+        memcpy(w->skip.p + w->skip.len, e, sizeof e);
+        w->skip.len += sizeof e;
+    }
     if (off > UINT32_MAX || w->blk_pboff > UINT32_MAX || w->blk_pg > UINT32_MAX)
         w->blocks.oom = 1; /* a single list over 4 GiB: refuse */
     w->last_doc = w->docs[n - 1];
@@ -446,7 +469,7 @@ static void pw_pos_block(post_writer *w, unsigned n)
         for (unsigned i = 0; i < n; i++)
             if (w->pv[i] >> b)
                 idx[nexc++] = (uint8_t)i;
-    if (buf_reserve(&w->pos, 2 + codec_packed_size(b) + (size_t)nexc * 11) != 0)
+    if (buf_reserve_fast(&w->pos, 2 + codec_packed_size(b) + (size_t)nexc * 11) != 0)
         return;
     uint8_t *p = w->pos.p + w->pos.len;
     p[0] = (uint8_t)b;
@@ -564,29 +587,54 @@ pw_add_stream_mode(post_writer *w, const uint8_t *d, const uint8_t *dend, const 
         cf += tft + tfb;
         uint32_t np = (uint32_t)(tft + tfb);
         uint64_t v = 0;
-        if (np && !(p = varint_get_fast(p, pend, &v))) {
+        int room = (size_t)(pend - p) >= 10 * (size_t)np; /* no varint can pass pend */
+        if (np && !(p = room ? vget10(p, &v) : varint_get_fast(p, pend, &v))) {
             rc = -1;
             n++;
             break;
         }
         w->fv[n++] = mode == POS_MIXED ? v : pw_recode(v, POS_MIXED, mode); /* the first */
-        if (np > 1) {
-            int room = (size_t)(pend - p) >= 10 * (size_t)np; /* no varint can pass pend */
-            for (uint32_t i = 1; i < np; i++) {
-                if (!(p = room ? vget10(p, &v) : varint_get_fast(p, pend, &v))) {
-                    rc = -1;
-                    break;
-                }
-                w->pv[npv++] = mode == POS_MIXED ? v : pw_recode(v, POS_MIXED, mode);
-                pcount++;
+        if (np <= 1)
+            continue;
+        uint32_t left = np - 1;
+        if (room) {
+            pcount += left;
+            while (left) { /* runs up to the end of pv, no bound checks */
+                uint32_t k = 128 - npv < left ? 128 - npv : left;
+                uint64_t *o = w->pv + npv, *oend = o + k;
+                left -= k;
+                npv += k;
+                do {
+                    if (*p < 0x80)
+                        v = *p++;
+                    else if (!(p = vget10(p, &v)))
+                        goto bad; /* overlong: cannot happen, the inverter wrote it */
+                    *o++ = mode == POS_MIXED ? v : pw_recode(v, POS_MIXED, mode);
+                } while (o < oend);
                 if (npv == 128) {
                     pw_pos_block(w, 128);
                     npv = 0;
                 }
             }
-            if (rc)
-                break;
+            continue;
+        bad:
+            rc = -1;
+            break;
         }
+        for (; left; left--) {
+            if (!(p = varint_get_fast(p, pend, &v))) {
+                rc = -1;
+                break;
+            }
+            w->pv[npv++] = mode == POS_MIXED ? v : pw_recode(v, POS_MIXED, mode);
+            pcount++;
+            if (npv == 128) {
+                pw_pos_block(w, 128);
+                npv = 0;
+            }
+        }
+        if (rc)
+            break;
     }
     w->n = n;
     w->df = df;
@@ -610,15 +658,15 @@ int pw_add_stream(post_writer *w, const uint8_t *d, const uint8_t *dend, const u
     }
 }
 
-void pw_finish_positions(post_writer *w)
+static inline __attribute__((always_inline)) void pw_end_positions(post_writer *w, int bound)
 {
-    if (w->n) /* the last block's bound (pw_block merges it again: no change) */
+    if (w->n && bound) /* the last block's bound (pw_block merges it again: no change) */
         pw_bound_merge(w);
     if (w->npv >= POS_PACK_MIN) {
         pw_pos_block(w, w->npv);
         return;
     }
-    if (buf_reserve(&w->pos, (size_t)w->npv * 10) == 0) {
+    if (w->npv && buf_reserve_fast(&w->pos, (size_t)w->npv * 10) == 0) {
         uint8_t *p = w->pos.p + w->pos.len;
         for (uint32_t i = 0; i < w->npv; i++)
             p = varint_put(p, w->pv[i]);
@@ -626,3 +674,7 @@ void pw_finish_positions(post_writer *w)
     }
     w->npv = 0;
 }
+
+void pw_finish_positions(post_writer *w) { pw_end_positions(w, 1); }
+
+void pw_finish_positions_lean(post_writer *w) { pw_end_positions(w, w->df >= DICT_BOUND_MIN_DF); }

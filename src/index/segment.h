@@ -225,6 +225,9 @@ int  pw_add_stream(post_writer *w, const uint8_t *d, const uint8_t *dend, const 
                    uint32_t base, int mode);
 /* Ends the term's positions: the partial last positions block to w->pos. */
 void pw_finish_positions(post_writer *w);
+/* pw_finish_positions leaving w->bound unset when no file holds it: a list
+ * of fewer than DICT_BOUND_MIN_DF documents (one block, no skip table). */
+void pw_finish_positions_lean(post_writer *w);
 /* Ends the list: appends skip table + blocks to out. */
 void pw_finish(post_writer *w, buf *out);
 

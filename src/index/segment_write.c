@@ -171,7 +171,7 @@ static void out_put(out_file *o, const void *p, size_t n)
             n -= head + mid;
         }
     }
-    buf_put(&o->b, q, n);
+    buf_put_fast(&o->b, q, n);
     if (o->b.oom)
         o->err = ENOMEM;
     if (o->b.len >= OUT_CHUNK)
@@ -408,8 +408,8 @@ void segw_enc_end(post_writer *pw, int mode, seg_enc *e, buf *post, buf *pos)
     memset(e, 0, sizeof *e);
     if (pw->df == 0)
         return;
-    pw_finish_positions(pw);
-    buf_put(pos, pw->pos.p, pw->pos.len);
+    pw_finish_positions_lean(pw);
+    buf_put_fast(pos, pw->pos.p, pw->pos.len);
     if (pw->pos.oom)
         pos->oom = 1;
     e->df = pw->df;
@@ -434,7 +434,8 @@ void segw_term_encoded(seg_writer *w, const char *term, size_t len, const seg_en
 {
     segw_next_term(w, term, len, e->mode);
     w->cur.pos_off = w->pos.off;
-    out_put(&w->pos, pos, pos_len);
+    if (pos_len)
+        out_put(&w->pos, pos, pos_len);
     w->cur.df = e->df;
     w->cur.cf = e->cf;
     w->cur.bound = e->bound;

@@ -93,7 +93,7 @@ static void td_put_entry(td_writer *w, const td_entry *e, size_t shared)
     /* at most 10 varints of 10 bytes, the term's rest, the inlined list and
      * two norm bytes */
     size_t inl = e->df != 1 && e->inl_post ? e->inl_post_len : 0;
-    if (buf_reserve(&w->dict, 100 + e->len + inl + 2) != 0)
+    if (buf_reserve_fast(&w->dict, 100 + e->len + inl + 2) != 0)
         return;
     uint8_t *p = w->dict.p + w->dict.len;
     p = varint_put(p, shared);

@@ -34,6 +34,23 @@ char *buf_cstr(buf *b);
 /* Hands the bytes to the caller (who frees them); b becomes empty. */
 uint8_t *buf_steal(buf *b, size_t *len);
 
+/* buf_reserve with the common case (room already there) inline. */
+static inline int buf_reserve_fast(buf *b, size_t extra)
+{
+    if (!b->oom && b->cap - b->len > extra)
+        return 0;
+    return buf_reserve(b, extra);
+}
+/* buf_put with the copy inline when the room is there (small copies of a
+ * length known only at run time: no call to buf_put). */
+static inline void buf_put_fast(buf *b, const void *p, size_t n)
+{
+    if (n == 0 || buf_reserve_fast(b, n) != 0)
+        return;
+    memcpy(b->p + b->len, p, n);
+    b->len += n;
+}
+
 static inline uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static inline uint32_t le32(const uint8_t *p)
 {
