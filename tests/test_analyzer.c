@@ -756,16 +756,23 @@ static void test_random_bytes_keep_token_invariants(void **state)
     free(buf);
 }
 
-/* Every word of text[0..len) as the tokenizer gives it: span, flags and
- * copied key, one line each, into out. */
-static size_t tokenizer_dump(const char *text, size_t len, char *out, size_t cap)
+/* Every word of text[0..len) as the tokenizer gives it (through the
+ * general scanner alone when general): span, flags, copied key and its
+ * first two words, one line each, into out. */
+static size_t tokenizer_dump(const char *text, size_t len, char *out, size_t cap, int general)
 {
     tokenizer z;
     tokenizer_init(&z, text, len);
     size_t o = 0;
-    while (tokenizer_next_inline(&z) && o < cap)
-        o += (size_t)snprintf(out + o, cap - o, "%u-%u f%u [%.*s]\n", z.start, z.end, z.flags,
-                              (int)z.n, (const char *)z.text);
+    while ((general ? tokenizer_next_general(&z) : tokenizer_next_inline(&z)) && o < cap) {
+        uint64_t k0, k1;
+        tokenizer_key16(z.text, z.n, &k0, &k1);
+        if (k0 != z.k0 || k1 != z.k1)
+            fail_msg("key words of [%.*s] differ from its text", (int)z.n, (const char *)z.text);
+        o += (size_t)snprintf(out + o, cap - o, "%u-%u f%u [%.*s] %llx %llx\n", z.start, z.end,
+                              z.flags, (int)z.n, (const char *)z.text, (unsigned long long)z.k0,
+                              (unsigned long long)z.k1);
+    }
     return o;
 }
 
@@ -773,15 +780,16 @@ static void test_fast_word_path_matches_the_general_scanner(void **state)
 {
     (void)state;
     /* A word with 16 bytes of input from its start on may be taken by the
-     * one-window fast path; one nearer the end never is.  The same text
-     * with spaces appended sends its last words through the fast path
-     * instead: every word, span, flag and key must stay the same. */
+     * one-window fast path in place; one nearer the end, in a copy padded
+     * with spaces.  Every word, span, flag and key must be the general
+     * scanner's, with the text as it is and with spaces appended (which
+     * moves the last words from the padded copy to the input itself). */
     static const char *pieces[] = { "a", "Bc", "the", "Reuters", "1987", "x7", "abcdefghijklmno",
                                     "ABCDEFGHIJKLMNOPQRS", " ", " ", "\n", "-", "/", "'", ".",
                                     ",", "'s", "3.5", "1,200", "U.S.", "e.g.", "\xc3\xa9",
                                     "\xe2\x80\x99", "(", "\"", ":", "%", "\xff" };
     uint64_t seed = 7;
-    char text[128], dump1[8192], dump2[8192];
+    char text[128], dump1[8192], dump2[8192], dump3[8192];
     for (int round = 0; round < 5000; round++) {
         size_t len = 0, want = 1 + tu_rand(&seed) % 60;
         while (len < want) {
@@ -794,11 +802,12 @@ static void test_fast_word_path_matches_the_general_scanner(void **state)
         }
         size_t pad = 1 + tu_rand(&seed) % 40;
         memset(text + len, ' ', pad);
-        size_t n1 = tokenizer_dump(text, len, dump1, sizeof dump1);
-        size_t n2 = tokenizer_dump(text, len + pad, dump2, sizeof dump2);
-        if (n1 != n2 || memcmp(dump1, dump2, n1) != 0)
-            fail_msg("round %d, \"%.*s\":\n%.*s---\n%.*s", round, (int)len, text, (int)n1, dump1,
-                     (int)n2, dump2);
+        size_t n1 = tokenizer_dump(text, len, dump1, sizeof dump1, 0);
+        size_t n2 = tokenizer_dump(text, len + pad, dump2, sizeof dump2, 0);
+        size_t n3 = tokenizer_dump(text, len, dump3, sizeof dump3, 1);
+        if (n1 != n2 || memcmp(dump1, dump2, n1) != 0 || n1 != n3 || memcmp(dump1, dump3, n1) != 0)
+            fail_msg("round %d, \"%.*s\":\n%.*s---\n%.*s---\n%.*s", round, (int)len, text, (int)n1,
+                     dump1, (int)n2, dump2, (int)n3, dump3);
     }
 }
 

@@ -358,7 +358,26 @@ static void scan_word(tokenizer *t, size_t i)
 }
 
 
+static int next_word(tokenizer *t, int fast);
+
 int tokenizer_next_slow(tokenizer *t)
+{
+    if (!next_word(t, 1))
+        return 0;
+    tokenizer_key16(t->text, t->n, &t->k0, &t->k1);
+    return 1;
+}
+
+int tokenizer_next_general(tokenizer *t)
+{
+    if (!next_word(t, 0))
+        return 0;
+    tokenizer_key16(t->text, t->n, &t->k0, &t->k1);
+    return 1;
+}
+
+/* The next word without k0/k1; fast: the one-window path may take it. */
+static int next_word(tokenizer *t, int fast)
 {
     const uint8_t *p = t->p;
     size_t len = t->len, i = t->i, n = 1;
@@ -385,8 +404,22 @@ int tokenizer_next_slow(tokenizer *t)
         return 0;
     }
 #if defined(__SSE2__)
-    if (i + 16 <= len && tokenizer_fast_word(t, i))
-        return 1;
+    if (!fast) {
+    } else if (i + 16 <= len) {
+        if (tokenizer_fast_word(t, p + i, i))
+            return 1;
+    } else {
+        /* the input's last bytes, padded with spaces (which end a word as
+         * the end of the input does) */
+        uint8_t w[16];
+        memset(w, ' ', sizeof w);
+        memcpy(w, p + i, len - i);
+        if (tokenizer_fast_word(t, w, i)) {
+            if (t->i > len)
+                t->i = len;
+            return 1;
+        }
+    }
 #endif
     t->start = (uint32_t)i;
     t->n = 0;

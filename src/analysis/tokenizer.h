@@ -46,23 +46,64 @@ typedef struct tokenizer {
     uint32_t n;            /* bytes in text */
     uint32_t flags;        /* TOK_* */
     uint32_t cap;          /* copy limit: TOKENIZER_SCRATCH, or n once cut */
+    uint64_t k0, k1;       /* text's first 16 bytes as two little-endian
+                              words, zero past n (tokenizer_key16) */
     uint8_t text[TOKENIZER_SCRATCH + 8]; /* ASCII lower-cased, rest verbatim */
 } tokenizer;
 
+/* tokenizer_mask16[n < 16 ? n : 16]: the two words' masks that keep a
+ * key's first n bytes (all 16 from n = 16 on). */
+static const uint64_t tokenizer_mask16[17][2] = {
+    { 0, 0 },
+    { 0xFFULL, 0 },
+    { 0xFFFFULL, 0 },
+    { 0xFFFFFFULL, 0 },
+    { 0xFFFFFFFFULL, 0 },
+    { 0xFFFFFFFFFFULL, 0 },
+    { 0xFFFFFFFFFFFFULL, 0 },
+    { 0xFFFFFFFFFFFFFFULL, 0 },
+    { ~0ULL, 0 },
+    { ~0ULL, 0xFFULL },
+    { ~0ULL, 0xFFFFULL },
+    { ~0ULL, 0xFFFFFFULL },
+    { ~0ULL, 0xFFFFFFFFULL },
+    { ~0ULL, 0xFFFFFFFFFFULL },
+    { ~0ULL, 0xFFFFFFFFFFFFULL },
+    { ~0ULL, 0xFFFFFFFFFFFFFFULL },
+    { ~0ULL, ~0ULL },
+};
+
+/* The first 16 bytes of a key of n bytes as two little-endian words, the
+ * bytes past n zero (so a key of up to 16 bytes is exactly its two words);
+ * reads 16 bytes at key. */
+static inline void tokenizer_key16(const uint8_t *key, size_t n, uint64_t *k0, uint64_t *k1)
+{
+    const uint64_t *m = tokenizer_mask16[n < 16 ? n : 16];
+    uint64_t a, b;
+    memcpy(&a, key, 8);
+    memcpy(&b, key + 8, 8);
+    *k0 = a & m[0];
+    *k1 = b & m[1];
+}
+
 void tokenizer_init(tokenizer *t, const char *text, size_t len);
 
-/* Advances to the next word; returns 1 and fills start/end/n/flags/text, or
- * 0 at the end of the input. */
+/* Advances to the next word; returns 1 and fills start/end/n/flags/text/
+ * k0/k1, or 0 at the end of the input. */
 int tokenizer_next(tokenizer *t);
 
 /* tokenizer_next without its inline fast path (below). */
 int tokenizer_next_slow(tokenizer *t);
 
+/* tokenizer_next through the general scanner alone, never the one-window
+ * path (tests check that the two give the same words). */
+int tokenizer_next_general(tokenizer *t);
+
 #if defined(__SSE2__)
 /* 16 bytes at p classified at once: bit k of *alnum set when p[k] is an
  * ASCII letter or digit, of *letter when it is a letter, of the result when
  * it is >= 0x80. */
-static inline unsigned tokenizer_classify16(const uint8_t *p, unsigned *alnum, unsigned *letter)
+static inline __attribute__((always_inline)) unsigned tokenizer_classify16(const uint8_t *p, unsigned *alnum, unsigned *letter)
 {
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
     __m128i f = _mm_or_si128(v, _mm_set1_epi8(0x20));
@@ -75,24 +116,35 @@ static inline unsigned tokenizer_classify16(const uint8_t *p, unsigned *alnum, u
     return (unsigned)_mm_movemask_epi8(v);
 }
 
-/* The common word from one classify16 of p[i..i+16) (i + 16 <= len): ASCII
- * letters and digits ended inside the window by an ASCII byte that cannot
- * join or make an acronym (not ', not a byte >= 0x80, and '.' or ',' only
- * after a letter, '.' only after two or more characters).  Then
- * scan_acronym and scan_word would find exactly this word, so it is filled
- * the same way; the scan resumes at the window's next possible word start
- * (the bytes between are ASCII separators that tokenizer_next would skip).
- * 0 (nothing changed) when p[i] does not start a word of that kind. */
-static inline int tokenizer_fast_word(tokenizer *t, size_t i)
+/* The common word from one classify16 of w[0..16), in registers: the
+ * word's first 16 bytes lower-cased with | 0x20 (w0, w1; bytes past n are
+ * scratch), its length n (1..15), its flags (TOK_LETTER or 0) and where
+ * the scan resumes (next, from w). */
+typedef struct tokenizer_fast {
+    uint64_t w0, w1;
+    unsigned n, flags, next;
+} tokenizer_fast;
+
+/* The common word at w[0]: ASCII letters and digits ended inside the
+ * window w[0..16) by an ASCII byte that cannot join or make an acronym
+ * (not ', not a byte >= 0x80, and '.' or ',' only after a letter, '.' only
+ * after two or more characters).  Then scan_acronym and scan_word would
+ * find exactly this word, so it is filled the same way; the scan resumes
+ * at the window's next possible word start (the bytes between are ASCII
+ * separators that tokenizer_next would skip), or at w + 16.  w holds the
+ * input's bytes from the word on: in place when 16 are left, else a copy
+ * of the rest padded with spaces (which end a word as the input's end
+ * does).  0 (f unset) when w[0] does not start a word of that kind. */
+static inline __attribute__((always_inline)) int tokenizer_fast_scan(const uint8_t *w,
+                                                                     tokenizer_fast *f)
 {
-    const uint8_t *p = t->p;
     unsigned an, le;
-    unsigned hi = tokenizer_classify16(p + i, &an, &le);
+    unsigned hi = tokenizer_classify16(w, &an, &le);
     unsigned stop = ~an & 0xFFFF;
     if (!stop)
         return 0;
     unsigned k = (unsigned)__builtin_ctz(stop);
-    uint8_t c = p[i + k];
+    uint8_t c = w[k];
     if (k == 0 || c >= 0x80)
         return 0;
     /* ' may join; '.' after one letter may make an acronym; '.' and ','
@@ -101,32 +153,56 @@ static inline int tokenizer_fast_word(tokenizer *t, size_t i)
     if ((c == '\'' || c == '.' || c == ',') &&
         (c == '\'' || !(le >> (k - 1) & 1) || (c == '.' && k == 1)))
         return 0;
-    /* lower-cased with | 0x20 as scan_word does, whole 8-byte stores (the
-     * bytes past the word are scratch) */
-    uint64_t w0, w1;
-    memcpy(&w0, p + i, 8);
-    memcpy(&w1, p + i + 8, 8);
-    w0 |= 0x2020202020202020ULL;
-    w1 |= 0x2020202020202020ULL;
-    memcpy(t->text, &w0, 8);
-    memcpy(t->text + 8, &w1, 8);
+    /* lower-cased with | 0x20 as scan_word does */
+    memcpy(&f->w0, w, 8);
+    memcpy(&f->w1, w + 8, 8);
+    f->w0 |= 0x2020202020202020ULL;
+    f->w1 |= 0x2020202020202020ULL;
+    f->n = k;
+    f->flags = (le << (32 - k)) ? TOK_LETTER : 0; /* a letter among the k bytes */
+    /* the next word start after the stop, or 16 (the bit at 15 - k) */
+    unsigned go = (an | hi) >> (k + 1) | 1u << (15 - k);
+    f->next = k + 1 + (unsigned)__builtin_ctz(go);
+    return 1;
+}
+
+/* Fills t with the word tokenizer_fast_scan found at input offset i: whole
+ * 8-byte stores of the text (the bytes past the word are scratch).
+ * t->cap is left as it is (only the general scanner uses it, and it sets
+ * it for every word). */
+static inline __attribute__((always_inline)) void tokenizer_fast_fill(tokenizer *t,
+                                                                      const tokenizer_fast *f,
+                                                                      size_t i)
+{
+    memcpy(t->text, &f->w0, 8);
+    memcpy(t->text + 8, &f->w1, 8);
+    t->k0 = f->w0 & tokenizer_mask16[f->n][0];
+    t->k1 = f->w1 & tokenizer_mask16[f->n][1];
     t->start = (uint32_t)i;
-    t->end = (uint32_t)(i + k);
-    t->n = k;
-    t->cap = TOKENIZER_SCRATCH;
-    t->flags = le & ((1u << k) - 1) ? TOK_LETTER : 0;
-    unsigned go = (an | hi) >> (k + 1);
-    t->i = go ? i + k + 1 + (unsigned)__builtin_ctz(go) : i + 16;
+    t->end = (uint32_t)(i + f->n);
+    t->n = f->n;
+    t->flags = f->flags;
+    t->i = i + f->next;
+}
+
+/* tokenizer_fast_scan of w, the input's bytes from i on, filling t. */
+static inline __attribute__((always_inline)) int tokenizer_fast_word(tokenizer *t, const uint8_t *w,
+                                                                     size_t i)
+{
+    tokenizer_fast f;
+    if (!tokenizer_fast_scan(w, &f))
+        return 0;
+    tokenizer_fast_fill(t, &f, i);
     return 1;
 }
 #endif
 
 /* tokenizer_next, with the common word (tokenizer_fast_word at t->i, where
  * the previous fast word left the scan) inline. */
-static inline int tokenizer_next_inline(tokenizer *t)
+static inline __attribute__((always_inline)) int tokenizer_next_inline(tokenizer *t)
 {
 #if defined(__SSE2__)
-    if (t->i + 16 <= t->len && tokenizer_fast_word(t, t->i))
+    if (t->i + 16 <= t->len && tokenizer_fast_word(t, t->p + t->i, t->i))
         return 1;
 #endif
     return tokenizer_next_slow(t);

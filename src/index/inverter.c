@@ -129,7 +129,11 @@ static inline __attribute__((always_inline)) int ps_varint(pool *p, pstream *s, 
                                                            uint64_t x)
 {
     uint32_t room = s->end - s->upto;
-    if (room >= 10 || (x < 0x80 && room)) {
+    if (x < 0x80 && room) {
+        *pool_at(p, s->upto++) = (uint8_t)x;
+        return 0;
+    }
+    if (room >= 10) {
         uint8_t *q = pool_at(p, s->upto);
         s->upto += (uint32_t)(varint_put(q, x) - q);
         return 0;
@@ -247,11 +251,14 @@ static uint32_t inv_term_id(inverter *v, const char *key, size_t len)
 
 /* One occurrence of term `id` at pos in document d1 - 1 (the current one);
  * terms is v->terms (callers keep it in a register: the pool's byte
- * stores would make the compiler reload it). */
+ * stores would make the compiler reload it).  check_id: id may be
+ * UINT32_MAX (a term the vocabulary could not take); title and check_id
+ * are constants where it is inlined. */
 static inline __attribute__((always_inline)) int inv_occ_at(inverter *v, inv_term *terms, uint32_t d1,
-                                                            uint32_t id, uint32_t pos, int exact, int title)
+                                                            uint32_t id, uint32_t pos, int exact, int title,
+                                                            int check_id)
 {
-    if (id == UINT32_MAX)
+    if (check_id && id == UINT32_MAX)
         return -1;
     inv_term *t = &terms[id];
     if (t->cur_doc1 != d1) {
@@ -282,7 +289,7 @@ static inline __attribute__((always_inline)) int inv_occ_at(inverter *v, inv_ter
 /* One occurrence of term `id` at pos in the current document. */
 static inline int inv_occ(inverter *v, uint32_t id, uint32_t pos, int exact, int title)
 {
-    return inv_occ_at(v, v->terms, v->ndocs + 1, id, pos, exact, title);
+    return inv_occ_at(v, v->terms, v->ndocs + 1, id, pos, exact, title, 1);
 }
 
 static int inv_occ_key(inverter *v, const char *key, size_t len, uint32_t pos, int exact, int title)
@@ -330,28 +337,56 @@ static int inv_resolve(tok_ctx *c, const token *t, uint32_t *stem, uint32_t *raw
 
 /* The title's or body's words: per word one keys probe, then its
  * occurrences (the loop of analyzer_run_keys, without its callback).  The
- * number of tokens. */
-static uint32_t inv_words(tok_ctx *c, const char *s, uint32_t first)
+ * number of tokens.  The common word (tokenizer_fast_scan) is read with the
+ * scan position and the key in registers; the tokenizer's state is written
+ * only for the general scanner, and its text only when the key is new.
+ * title is a constant where it is inlined. */
+static inline __attribute__((always_inline)) uint32_t inv_words_in(tok_ctx *c, const char *s, uint32_t first,
+                                                                   const int title)
 {
     inverter *v = c->v;
     tokenizer *z = analyzer_keys_begin(c->an, s, strlen(s));
+    const uint8_t *p = z->p;
+    const size_t len = z->len;
+    size_t i = 0;
     uint32_t count = 0;
     const uint32_t d1 = v->ndocs + 1;
-    const int title = c->title;
     inv_term *terms = v->terms; /* moves only when inv_resolve adds terms */
-    while (tokenizer_next_inline(z)) {
-        const char *key = (const char *)z->text;
-        uint32_t len = z->n, flags = z->flags & (ANALYZER_KEY_NONASCII | ANALYZER_KEY_LETTER);
+    for (;;) {
+        uint64_t k0, k1;
+        uint32_t n, flags;
+        size_t at = i; /* the word's start when fast */
+        tokenizer_fast f;
+        int fast = i + 16 <= len && tokenizer_fast_scan(p + i, &f);
+        if (fast) {
+            n = f.n;
+            flags = f.flags;
+            k0 = f.w0 & tokenizer_mask16[n][0];
+            k1 = f.w1 & tokenizer_mask16[n][1];
+            i += f.next;
+        } else {
+            z->i = i;
+            if (!tokenizer_next_slow(z))
+                break;
+            i = z->i;
+            n = z->n;
+            flags = z->flags & (ANALYZER_KEY_NONASCII | ANALYZER_KEY_LETTER);
+            k0 = z->k0;
+            k1 = z->k1;
+        }
         uint32_t stem, raw;
-        const keytab_slot *e = len <= KEYTAB_MAX_LEN ? keytab_get(&v->keys, key, len, flags) : NULL;
+        const keytab_slot *e =
+            n <= KEYTAB_MAX_LEN ? keytab_get_k(&v->keys, k0, k1, z->text, n, flags) : NULL;
         if (e) {
             stem = e->a;
             raw = e->b;
         } else {
+            if (fast) /* the key as the tokenizer copies it (n < 16) */
+                tokenizer_fast_word(z, p + at, at);
             token t;
             memset(&t, 0, sizeof t);
-            t.key = key;
-            t.key_len = len;
+            t.key = (const char *)z->text;
+            t.key_len = n;
             t.key_flags = flags;
             if (inv_resolve(c, &t, &stem, &raw) != 0) {
                 c->fail = -1;
@@ -361,10 +396,11 @@ static uint32_t inv_words(tok_ctx *c, const char *s, uint32_t first)
         }
         if (stem == KEY_EMPTY)
             continue; /* folds to nothing: not a token */
+        /* stem is a term (inv_resolve fails rather than keep UINT32_MAX) */
         uint32_t pos = first + count++;
-        int fail = inv_occ_at(v, terms, d1, stem, pos, raw == UINT32_MAX, title);
+        int fail = inv_occ_at(v, terms, d1, stem, pos, raw == UINT32_MAX, title, 0);
         if (raw != UINT32_MAX)
-            fail |= inv_occ_at(v, terms, d1, raw, pos, 1, title);
+            fail |= inv_occ_at(v, terms, d1, raw, pos, 1, title, 0);
         if (fail) {
             c->fail = -1;
             break;
@@ -372,6 +408,11 @@ static uint32_t inv_words(tok_ctx *c, const char *s, uint32_t first)
     }
     analyzer_keys_end(c->an);
     return count;
+}
+
+static uint32_t inv_words(tok_ctx *c, const char *s, uint32_t first)
+{
+    return c->title ? inv_words_in(c, s, first, 1) : inv_words_in(c, s, first, 0);
 }
 
 /* A source, section or author word: its prefixed raw form. */
@@ -399,25 +440,35 @@ static uint32_t inv_run(const char *s, uint32_t first, tok_ctx *c)
 static int inv_end_doc(inverter *v)
 {
     uint32_t d1 = v->ndocs + 1;
-    for (size_t i = 0; i < v->ntouched; i++) {
-        inv_term *t = &v->terms[v->touched[i]];
+    inv_term *terms = v->terms;
+    const uint32_t *touched = v->touched;
+    for (size_t i = 0, n = v->ntouched; i < n; i++) {
+        inv_term *t = &terms[touched[i]];
         pstream *s = &t->docs;
-        if (s->end - s->upto >= 16) {
+        uint32_t room = s->end - s->upto;
+        uint32_t g = (d1 - t->last_doc1) << 1 | (t->tft > 0), tft = t->tft, tfb = t->tfb;
+        t->last_doc1 = d1;
+        if (room >= 8 && (g | tft | tfb) < 0x80) {
+            /* the common entry (one byte each) built in a register and
+             * stored 8 bytes at once; the bytes past it are the slice's
+             * unused rest, overwritten by the next entry */
+            uint64_t e = tft ? g | tft << 8 | tfb << 16 : g | tfb << 8;
+            memcpy(pool_at(&v->pool, s->upto), &e, 8);
+            s->upto += tft ? 3 : 2;
+        } else if (room >= 16) {
             /* the entry (at most 15 bytes) encoded in registers and stored
-             * 16 bytes at once; the bytes past it are the slice's unused
-             * rest, overwritten by the next entry */
+             * 16 bytes at once, the same way */
             uint8_t e[16] = { 0 };
-            uint8_t *q = varint_put(e, (uint64_t)(d1 - t->last_doc1) << 1 | (t->tft > 0));
-            if (t->tft)
-                q = varint_put(q, t->tft);
-            q = varint_put(q, t->tfb);
+            uint8_t *q = varint_put(e, g);
+            if (tft)
+                q = varint_put(q, tft);
+            q = varint_put(q, tfb);
             memcpy(pool_at(&v->pool, s->upto), e, 16);
             s->upto += (uint32_t)(q - e);
-        } else if (ps_varint(&v->pool, &t->docs, &t->dlevel, (uint64_t)(d1 - t->last_doc1) << 1 | (t->tft > 0)) != 0 ||
-            (t->tft && ps_varint(&v->pool, &t->docs, &t->dlevel, t->tft) != 0) ||
-            ps_varint(&v->pool, &t->docs, &t->dlevel, t->tfb) != 0)
+        } else if (ps_varint(&v->pool, s, &t->dlevel, g) != 0 ||
+                   (tft && ps_varint(&v->pool, s, &t->dlevel, tft) != 0) ||
+                   ps_varint(&v->pool, s, &t->dlevel, tfb) != 0)
             return -1;
-        t->last_doc1 = d1;
     }
     v->ntouched = 0;
     return 0;

@@ -45,6 +45,7 @@ static uint64_t keytab_slot_hash(const keytab *t, const keytab_slot *s)
 static int keytab_grow(keytab *t)
 {
     size_t n = t->mask ? 2 * (t->mask + 1) : 256;
+    unsigned shift = t->mask ? t->shift - 1 : 64 - 8;
     if (!t->hot && n >= KEYTAB_HOT_AFTER) {
         t->hot = aligned_alloc(64, sizeof *t->hot << KEYTAB_HOT_BITS);
         if (!t->hot)
@@ -58,7 +59,7 @@ static int keytab_grow(keytab *t)
         const keytab_slot *s = &t->slot[i];
         if (!s->meta)
             continue;
-        size_t j = keytab_slot_hash(t, s) & (n - 1);
+        size_t j = keytab_slot_hash(t, s) >> shift;
         while (slot[j].meta)
             j = (j + 1) & (n - 1);
         slot[j] = *s;
@@ -66,6 +67,7 @@ static int keytab_grow(keytab *t)
     free(t->slot);
     t->slot = slot;
     t->mask = n - 1;
+    t->shift = shift;
     return 0;
 }
 
@@ -80,7 +82,7 @@ int keytab_put(keytab *t, const void *key, size_t len, uint32_t flags, uint32_t 
         return -1;
     const uint8_t *k = key;
     keytab_slot s = { 0, 0, (uint32_t)(len + 1) | flags << 16, 0, a, b };
-    stemcache_load16(k, len, &s.k0, &s.k1);
+    tokenizer_key16(k, len, &s.k0, &s.k1);
     if (len > 16) {
         size_t need = len - 16;
         if (t->alen + need > t->acap) {
@@ -99,7 +101,7 @@ int keytab_put(keytab *t, const void *key, size_t len, uint32_t flags, uint32_t 
         s.more = (uint32_t)t->alen;
         t->alen += need;
     }
-    size_t i = keytab_hash(s.k0, s.k1, s.meta, k, len) & t->mask;
+    size_t i = keytab_hash(s.k0, s.k1, s.meta, k, len) >> t->shift;
     while (t->slot[i].meta)
         i = (i + 1) & t->mask;
     t->slot[i] = s;

@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "analysis/stemcache.h" /* stemcache_load16: a key's first 16 bytes */
+#include "analysis/tokenizer.h" /* tokenizer_key16: a key's first 16 bytes */
 #include "util/strmap.h"         /* hash_bytes */
 
 /* Longest key the table holds; longer words are not cached. */
@@ -39,6 +39,7 @@ typedef struct keytab {
     keytab_slot *hot;  /* 1 << KEYTAB_HOT_BITS, made with the first slots */
     keytab_slot *slot;
     size_t mask;       /* slots - 1 (0 before the first insertion) */
+    unsigned shift;    /* 64 - log2(slots): a hash's slot is h >> shift */
     size_t count;
     uint8_t *arena;    /* tails of long keys */
     size_t alen, acap;
@@ -56,33 +57,32 @@ int keytab_put(keytab *t, const void *key, size_t len, uint32_t flags, uint32_t 
 
 /* ---- lookup (inline: it runs once per token) ---- */
 
+/* The hash of a key: its two first words multiplied (Fibonacci hashing:
+ * the table and its hot copy take the product's top bits), the length and
+ * flags folded into the first, the tail of a longer key hashed apart. */
 static inline uint64_t keytab_hash(uint64_t k0, uint64_t k1, uint32_t meta, const uint8_t *key,
                                    size_t len)
 {
-    uint64_t h = k0 * 0x9E3779B97F4A7C15ULL;
-    h ^= (k1 * 0xC2B2AE3D27D4EB4FULL) >> 7 ^ meta;
+    uint64_t h = (k0 ^ meta) * 0x9E3779B97F4A7C15ULL ^ k1 * 0xC2B2AE3D27D4EB4FULL;
     if (len > 16)
         h ^= hash_bytes(key + 16, len - 16) * 0x94D049BB133111EBULL;
-    h ^= h >> 29;
-    h *= 0xBF58476D1CE4E5B9ULL;
-    return h ^ h >> 32;
+    return h;
 }
 
-/* The slot of (key, len, flags), or NULL.  key must have 16 readable
+/* The slot of (key, len, flags), or NULL, where k0 and k1 are the key's
+ * first 16 bytes zero-padded (tokenizer_key16); key must have 16 readable
  * bytes (only len are used); len <= KEYTAB_MAX_LEN.  The pointer is valid
  * until the next call. */
-static inline const keytab_slot *keytab_get(keytab *t, const void *key, size_t len,
-                                            uint32_t flags)
+static inline __attribute__((always_inline)) const keytab_slot *keytab_get_k(keytab *t, uint64_t k0, uint64_t k1,
+                                              const void *key, size_t len, uint32_t flags)
 {
     if (!t->mask)
         return NULL;
     const uint8_t *k = key;
-    uint64_t k0, k1;
-    stemcache_load16(k, len, &k0, &k1);
     uint32_t meta = (uint32_t)(len + 1) | flags << 16;
     uint64_t h = keytab_hash(k0, k1, meta, k, len);
 #define KEYTAB_SAME(s)                                                                  \
-    ((s)->meta == meta && (s)->k0 == k0 && (s)->k1 == k1 &&                             \
+    ((s)->k0 == k0 && (s)->k1 == k1 && (s)->meta == meta &&                             \
      (len <= 16 || memcmp(t->arena + (s)->more, k + 16, len - 16) == 0))
     keytab_slot *e = NULL;
     if (t->hot) {
@@ -96,7 +96,7 @@ static inline const keytab_slot *keytab_get(keytab *t, const void *key, size_t l
             return &e[0];
         }
     }
-    for (size_t i = h & t->mask;; i = (i + 1) & t->mask) {
+    for (size_t i = h >> t->shift;; i = (i + 1) & t->mask) {
         const keytab_slot *s = &t->slot[i];
         if (KEYTAB_SAME(s)) {
             if (!e)
@@ -109,6 +109,15 @@ static inline const keytab_slot *keytab_get(keytab *t, const void *key, size_t l
             return NULL;
     }
 #undef KEYTAB_SAME
+}
+
+/* keytab_get_k of a key given by its bytes. */
+static inline const keytab_slot *keytab_get(keytab *t, const void *key, size_t len,
+                                            uint32_t flags)
+{
+    uint64_t k0, k1;
+    tokenizer_key16(key, len, &k0, &k1);
+    return keytab_get_k(t, k0, k1, key, len, flags);
 }
 
 #endif
