@@ -99,6 +99,8 @@ static int ps_next(pool *p, pstream *s, uint8_t *level)
     return 0;
 }
 
+static int ps_bytes(pool *p, pstream *s, uint8_t *level, const uint8_t *tmp, uint32_t n);
+
 /* Appends a varint to s, across slices. */
 static int ps_varint_slow(pool *p, pstream *s, uint8_t *level, uint64_t x)
 {
@@ -106,11 +108,15 @@ static int ps_varint_slow(pool *p, pstream *s, uint8_t *level, uint64_t x)
     uint32_t n = (uint32_t)(varint_put(tmp, x) - tmp);
     if (s->end - s->upto >= n) {
         uint8_t *q = pool_at(p, s->upto);
-        s->upto += n;
-        for (uint32_t i = 0; i < n; i++)
-            q[i] = tmp[i];
+        s->upto += (uint32_t)(varint_put(q, x) - q);
         return 0;
     }
+    return ps_bytes(p, s, level, tmp, n);
+}
+
+/* Appends n bytes to s, across slices. */
+static int ps_bytes(pool *p, pstream *s, uint8_t *level, const uint8_t *tmp, uint32_t n)
+{
     for (uint32_t i = 0; i < n;) {
         if (s->upto == s->end && ps_next(p, s, level) != 0)
             return -1;
@@ -278,7 +284,8 @@ static inline __attribute__((always_inline)) int inv_occ_at(inverter *v, inv_ter
     if (ps_varint(&v->pool, &t->pos, &t->plevel, (uint64_t)(pos - t->last_pos) << 1 | (exact ? 1 : 0)) != 0)
         return -1;
     t->last_pos = pos;
-    t->seen |= exact ? 1 : 2;
+    if (check_id) /* else the caller set it when it resolved the word (inv_resolve) */
+        t->seen |= exact ? 1 : 2;
     if (title)
         t->tft++;
     else
@@ -327,7 +334,12 @@ static int inv_resolve(tok_ctx *c, const token *t, uint32_t *stem, uint32_t *raw
             memcpy(key + 1, f.raw, n);
             if ((*raw = inv_term_id(v, key, n + 1)) == UINT32_MAX)
                 return -1;
+            v->terms[*raw].seen |= 1;
         }
+        /* what every occurrence of the word will mark: its stem occurs
+         * exactly when it is its own raw form (inv_occ_at leaves seen to
+         * this) */
+        v->terms[*stem].seen |= exact ? 1 : 2;
     }
     if (t->key_len <= KEYTAB_MAX_LEN &&
         keytab_put(&v->keys, t->key, t->key_len, t->key_flags, *stem, *raw) != 0)
@@ -455,20 +467,20 @@ static int inv_end_doc(inverter *v)
             uint64_t e = tft ? g | tft << 8 | tfb << 16 : g | tfb << 8;
             memcpy(pool_at(&v->pool, s->upto), &e, 8);
             s->upto += tft ? 3 : 2;
-        } else if (room >= 16) {
-            /* the entry (at most 15 bytes) encoded in registers and stored
-             * 16 bytes at once, the same way */
+        } else {
+            /* the entry (at most 15 bytes) encoded in registers, stored 16
+             * bytes at once the same way when the slice has room */
             uint8_t e[16] = { 0 };
             uint8_t *q = varint_put(e, g);
             if (tft)
                 q = varint_put(q, tft);
             q = varint_put(q, tfb);
-            memcpy(pool_at(&v->pool, s->upto), e, 16);
-            s->upto += (uint32_t)(q - e);
-        } else if (ps_varint(&v->pool, s, &t->dlevel, g) != 0 ||
-                   (tft && ps_varint(&v->pool, s, &t->dlevel, tft) != 0) ||
-                   ps_varint(&v->pool, s, &t->dlevel, tfb) != 0)
-            return -1;
+            if (room >= 16) {
+                memcpy(pool_at(&v->pool, s->upto), e, 16);
+                s->upto += (uint32_t)(q - e);
+            } else if (ps_bytes(&v->pool, s, &t->dlevel, e, (uint32_t)(q - e)) != 0)
+                return -1;
+        }
     }
     v->ntouched = 0;
     return 0;
