@@ -154,13 +154,16 @@ static const uint8_t *ps_read_append(const pool *p, const pstream *s, buf *out, 
     size_t at = out->len;
     uint32_t a = s->head;
     unsigned level = 0;
-    for (;;) {
+    for (;;) { /* each slice's bytes copied after an inline reserve */
         uint32_t end = a + (8u << level) - 4;
-        if (s->upto >= a && s->upto <= end) {
-            buf_put(out, pool_at(p, a), s->upto - a);
+        int last = s->upto >= a && s->upto <= end;
+        uint32_t n = (last ? s->upto : end) - a;
+        if (buf_reserve_fast(out, n) != 0)
             break;
-        }
-        buf_put(out, pool_at(p, a), end - a);
+        memcpy(out->p + out->len, pool_at(p, a), n);
+        out->len += n;
+        if (last)
+            break;
         a = le32(pool_at(p, end));
         if (level + 1 < POOL_SLICE_LEVELS)
             level++;

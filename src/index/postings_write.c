@@ -492,6 +492,16 @@ static uint64_t pw_recode(uint64_t v, int from, int to)
     return to == POS_MIXED ? gap << 1 | (uint64_t)exact : gap;
 }
 
+/* varint_get into a local of its own, so that the caller's *v (inlined)
+ * never has its address taken and stays in a register. */
+static const uint8_t *vget_slow(const uint8_t *p, const uint8_t *end, uint64_t *v)
+{
+    uint64_t x = 0;
+    p = varint_get(p, end, &x);
+    *v = x;
+    return p;
+}
+
 /* varint_get_fast where at least 10 bytes are left (the caller checked). */
 static inline __attribute__((always_inline)) const uint8_t *vget10(const uint8_t *p, uint64_t *v)
 {
@@ -503,7 +513,28 @@ static inline __attribute__((always_inline)) const uint8_t *vget10(const uint8_t
         *v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
         return p + 2;
     }
-    return varint_get(p, p + 10, v);
+    uint64_t x;
+    p = vget_slow(p, p + 10, &x);
+    *v = x;
+    return p;
+}
+
+/* varint_get_fast, the same way. */
+static inline __attribute__((always_inline)) const uint8_t *vgetb(const uint8_t *p, const uint8_t *end,
+                                                                  uint64_t *v)
+{
+    if (p < end && *p < 0x80) {
+        *v = *p;
+        return p + 1;
+    }
+    if (end - p > 1 && p[1] < 0x80) { /* p[0] >= 0x80 here */
+        *v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+        return p + 2;
+    }
+    uint64_t x;
+    p = vget_slow(p, end, &x);
+    *v = x;
+    return p;
 }
 
 static inline __attribute__((always_inline)) const uint8_t *
@@ -556,9 +587,9 @@ pw_add_stream_mode(post_writer *w, const uint8_t *d, const uint8_t *dend, const 
         if (dend - d >= 30) { /* three varints cannot pass dend */
             if (!(d = vget10(d, &gap)) || ((gap & 1) && !(d = vget10(d, &tft))) || !(d = vget10(d, &tfb)))
                 break;
-        } else if (!(d = varint_get_fast(d, dend, &gap)) ||
-                   ((gap & 1) && !(d = varint_get_fast(d, dend, &tft))) ||
-                   !(d = varint_get_fast(d, dend, &tfb))) {
+        } else if (!(d = vgetb(d, dend, &gap)) ||
+                   ((gap & 1) && !(d = vgetb(d, dend, &tft))) ||
+                   !(d = vgetb(d, dend, &tfb))) {
             break;
         }
         doc1 += gap >> 1;
@@ -588,7 +619,7 @@ pw_add_stream_mode(post_writer *w, const uint8_t *d, const uint8_t *dend, const 
         uint32_t np = (uint32_t)(tft + tfb);
         uint64_t v = 0;
         int room = (size_t)(pend - p) >= 10 * (size_t)np; /* no varint can pass pend */
-        if (np && !(p = room ? vget10(p, &v) : varint_get_fast(p, pend, &v))) {
+        if (np && !(p = room ? vget10(p, &v) : vgetb(p, pend, &v))) {
             rc = -1;
             n++;
             break;
@@ -622,7 +653,7 @@ pw_add_stream_mode(post_writer *w, const uint8_t *d, const uint8_t *dend, const 
             break;
         }
         for (; left; left--) {
-            if (!(p = varint_get_fast(p, pend, &v))) {
+            if (!(p = vgetb(p, pend, &v))) {
                 rc = -1;
                 break;
             }
