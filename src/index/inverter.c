@@ -117,6 +117,14 @@ static int ps_varint_slow(pool *p, pstream *s, uint8_t *level, uint64_t x)
 /* Appends n bytes to s, across slices. */
 static int ps_bytes(pool *p, pstream *s, uint8_t *level, const uint8_t *tmp, uint32_t n)
 {
+    uint32_t room = s->end - s->upto;
+    if (room >= n) {
+        uint8_t *q = pool_at(p, s->upto);
+        s->upto += n;
+        for (uint32_t i = 0; i < n; i++)
+            q[i] = tmp[i];
+        return 0;
+    }
     for (uint32_t i = 0; i < n;) {
         if (s->upto == s->end && ps_next(p, s, level) != 0)
             return -1;
@@ -478,10 +486,14 @@ static int inv_end_doc(inverter *v)
             if (tft)
                 q = varint_put(q, tft);
             q = varint_put(q, tfb);
+            uint32_t len = (uint32_t)(q - e);
             if (room >= 16) {
                 memcpy(pool_at(&v->pool, s->upto), e, 16);
-                s->upto += (uint32_t)(q - e);
-            } else if (ps_bytes(&v->pool, s, &t->dlevel, e, (uint32_t)(q - e)) != 0)
+                s->upto += len;
+            } else if (room >= 8 && len <= 8) {
+                memcpy(pool_at(&v->pool, s->upto), e, 8);
+                s->upto += len;
+            } else if (ps_bytes(&v->pool, s, &t->dlevel, e, len) != 0)
                 return -1;
         }
     }
