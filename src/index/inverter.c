@@ -266,28 +266,66 @@ static uint32_t inv_term_id(inverter *v, const char *key, size_t len)
     return (uint32_t)v->nterms++;
 }
 
+/* The current document's touched terms, held in registers by the token
+ * loop (the pool's byte stores would make the compiler reload v's fields)
+ * and written back to v when it ends. */
+typedef struct touch {
+    uint32_t *ids;
+    size_t n, cap;
+} touch;
+
+static touch touch_get(const inverter *v)
+{
+    touch tc = { v->touched, v->ntouched, v->touched_cap };
+    return tc;
+}
+
+static void touch_put(inverter *v, touch tc)
+{
+    v->touched = tc.ids;
+    v->ntouched = tc.n;
+    v->touched_cap = tc.cap;
+}
+
+/* tc with room for one more id (taken and returned by value, so that the
+ * caller's copy stays in registers); tc.ids NULL when out of memory (v
+ * keeps the old array). */
+static touch touch_grow(inverter *v, touch tc)
+{
+    size_t cap = tc.cap ? tc.cap * 2 : 256;
+    uint32_t *n = realloc(tc.ids, cap * sizeof *n);
+    if (!n) {
+        tc.ids = NULL;
+        return tc;
+    }
+    tc.ids = n;
+    tc.cap = cap;
+    touch_put(v, tc);
+    return tc;
+}
+
 /* One occurrence of term `id` at pos in document d1 - 1 (the current one);
- * terms is v->terms (callers keep it in a register: the pool's byte
- * stores would make the compiler reload it).  check_id: id may be
- * UINT32_MAX (a term the vocabulary could not take); title and check_id
- * are constants where it is inlined. */
-static inline __attribute__((always_inline)) int inv_occ_at(inverter *v, inv_term *terms, uint32_t d1,
-                                                            uint32_t id, uint32_t pos, int exact, int title,
-                                                            int check_id)
+ * terms is v->terms and tc its touched terms (callers keep both in
+ * registers: the pool's byte stores would make the compiler reload them).
+ * check_id: id may be UINT32_MAX (a term the vocabulary could not take),
+ * and the occurrence marks the term's exact/inexact bit (else the caller
+ * did when it resolved the word); title and check_id are constants where
+ * it is inlined. */
+static inline __attribute__((always_inline)) int inv_occ_at(inverter *v, inv_term *terms, touch *tc,
+                                                            uint32_t d1, uint32_t id, uint32_t pos,
+                                                            int exact, int title, int check_id)
 {
     if (check_id && id == UINT32_MAX)
         return -1;
     inv_term *t = &terms[id];
     if (t->cur_doc1 != d1) {
-        if (v->ntouched == v->touched_cap) {
-            size_t cap = v->touched_cap ? v->touched_cap * 2 : 256;
-            uint32_t *n = realloc(v->touched, cap * sizeof *n);
-            if (!n)
+        if (tc->n == tc->cap) {
+            touch g = touch_grow(v, *tc);
+            if (!g.ids)
                 return -1;
-            v->touched = n;
-            v->touched_cap = cap;
+            *tc = g;
         }
-        v->touched[v->ntouched++] = id;
+        tc->ids[tc->n++] = id;
         t->cur_doc1 = d1;
         t->last_pos = 0;
         t->tft = t->tfb = 0;
@@ -295,7 +333,7 @@ static inline __attribute__((always_inline)) int inv_occ_at(inverter *v, inv_ter
     if (ps_varint(&v->pool, &t->pos, &t->plevel, (uint64_t)(pos - t->last_pos) << 1 | (exact ? 1 : 0)) != 0)
         return -1;
     t->last_pos = pos;
-    if (check_id) /* else the caller set it when it resolved the word (inv_resolve) */
+    if (check_id)
         t->seen |= exact ? 1 : 2;
     if (title)
         t->tft++;
@@ -307,7 +345,10 @@ static inline __attribute__((always_inline)) int inv_occ_at(inverter *v, inv_ter
 /* One occurrence of term `id` at pos in the current document. */
 static inline int inv_occ(inverter *v, uint32_t id, uint32_t pos, int exact, int title)
 {
-    return inv_occ_at(v, v->terms, v->ndocs + 1, id, pos, exact, title, 1);
+    touch tc = touch_get(v);
+    int rc = inv_occ_at(v, v->terms, &tc, v->ndocs + 1, id, pos, exact, title, 1);
+    touch_put(v, tc);
+    return rc;
 }
 
 static int inv_occ_key(inverter *v, const char *key, size_t len, uint32_t pos, int exact, int title)
@@ -375,6 +416,7 @@ static inline __attribute__((always_inline)) uint32_t inv_words_in(tok_ctx *c, c
     uint32_t count = 0;
     const uint32_t d1 = v->ndocs + 1;
     inv_term *terms = v->terms; /* moves only when inv_resolve adds terms */
+    touch tc = touch_get(v);
     for (;;) {
         uint64_t k0, k1;
         uint32_t n, flags;
@@ -421,14 +463,15 @@ static inline __attribute__((always_inline)) uint32_t inv_words_in(tok_ctx *c, c
             continue; /* folds to nothing: not a token */
         /* stem is a term (inv_resolve fails rather than keep UINT32_MAX) */
         uint32_t pos = first + count++;
-        int fail = inv_occ_at(v, terms, d1, stem, pos, raw == UINT32_MAX, title, 0);
+        int fail = inv_occ_at(v, terms, &tc, d1, stem, pos, raw == UINT32_MAX, title, 0);
         if (raw != UINT32_MAX)
-            fail |= inv_occ_at(v, terms, d1, raw, pos, 1, title, 0);
+            fail |= inv_occ_at(v, terms, &tc, d1, raw, pos, 1, title, 0);
         if (fail) {
             c->fail = -1;
             break;
         }
     }
+    touch_put(v, tc);
     analyzer_keys_end(c->an);
     return count;
 }

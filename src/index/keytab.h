@@ -69,27 +69,34 @@ static inline uint64_t keytab_hash(uint64_t k0, uint64_t k1, uint32_t meta, cons
     return h;
 }
 
+/* keytab_get_k of a key longer than 16 bytes (out of line: rare). */
+const keytab_slot *keytab_get_long(keytab *t, uint64_t k0, uint64_t k1, const void *key, size_t len,
+                                   uint32_t flags);
+
 /* The slot of (key, len, flags), or NULL, where k0 and k1 are the key's
  * first 16 bytes zero-padded (tokenizer_key16); key must have 16 readable
  * bytes (only len are used); len <= KEYTAB_MAX_LEN.  The pointer is valid
- * until the next call. */
-static inline __attribute__((always_inline)) const keytab_slot *keytab_get_k(keytab *t, uint64_t k0, uint64_t k1,
-                                              const void *key, size_t len, uint32_t flags)
+ * until the next call.  A key of up to 16 bytes is its two words: no
+ * memcmp (whose call would make the caller save its registers). */
+static inline __attribute__((always_inline)) const keytab_slot *keytab_get_k(keytab *t, uint64_t k0,
+                                                                             uint64_t k1,
+                                                                             const void *key,
+                                                                             size_t len,
+                                                                             uint32_t flags)
 {
+    if (len > 16)
+        return keytab_get_long(t, k0, k1, key, len, flags);
     if (!t->mask)
         return NULL;
-    const uint8_t *k = key;
     uint32_t meta = (uint32_t)(len + 1) | flags << 16;
-    uint64_t h = keytab_hash(k0, k1, meta, k, len);
-#define KEYTAB_SAME(s)                                                                  \
-    ((s)->k0 == k0 && (s)->k1 == k1 && (s)->meta == meta &&                             \
-     (len <= 16 || memcmp(t->arena + (s)->more, k + 16, len - 16) == 0))
+    uint64_t h = keytab_hash(k0, k1, meta, key, 0);
+#define KEYTAB_SAME16(s) ((s)->k0 == k0 && (s)->k1 == k1 && (s)->meta == meta)
     keytab_slot *e = NULL;
     if (t->hot) {
         e = &t->hot[(h >> (64 - KEYTAB_HOT_BITS)) & ~(uint64_t)1];
-        if (KEYTAB_SAME(&e[0]))
+        if (KEYTAB_SAME16(&e[0]))
             return &e[0];
-        if (KEYTAB_SAME(&e[1])) {
+        if (KEYTAB_SAME16(&e[1])) {
             keytab_slot x = e[1];
             e[1] = e[0];
             e[0] = x;
@@ -98,7 +105,7 @@ static inline __attribute__((always_inline)) const keytab_slot *keytab_get_k(key
     }
     for (size_t i = h >> t->shift;; i = (i + 1) & t->mask) {
         const keytab_slot *s = &t->slot[i];
-        if (KEYTAB_SAME(s)) {
+        if (KEYTAB_SAME16(s)) {
             if (!e)
                 return s;
             e[1] = e[0];
@@ -108,7 +115,7 @@ static inline __attribute__((always_inline)) const keytab_slot *keytab_get_k(key
         if (!s->meta)
             return NULL;
     }
-#undef KEYTAB_SAME
+#undef KEYTAB_SAME16
 }
 
 /* keytab_get_k of a key given by its bytes. */
