@@ -329,20 +329,37 @@ static unsigned pfor_width_hist(const uint32_t *v, unsigned n)
 /* SSE2 (every x86-64 has it) helpers of the encoder, four values a step,
  * the last n % 4 values one at a time. */
 
+/* v[i..i+16) >> sh, one byte a value, 0 where the value is 0 (the signed
+ * saturating packs keep any value that is not 0 away from 0), in order. */
+static inline __m128i sse_hi16(const uint32_t *v, __m128i sh)
+{
+    __m128i a = _mm_srl_epi32(_mm_loadu_si128((const __m128i *)v), sh);
+    __m128i b = _mm_srl_epi32(_mm_loadu_si128((const __m128i *)(v + 4)), sh);
+    __m128i c = _mm_srl_epi32(_mm_loadu_si128((const __m128i *)(v + 8)), sh);
+    __m128i d = _mm_srl_epi32(_mm_loadu_si128((const __m128i *)(v + 12)), sh);
+    return _mm_packs_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, d));
+}
+
 /* How many of v[0..n) are at least 2^(x-1) (x-bit wide or wider), x 1..32. */
 static unsigned sse_count_wide(const uint32_t *v, unsigned n, unsigned x)
 {
     const __m128i zero = _mm_setzero_si128(), sh = _mm_cvtsi32_si128((int)x - 1);
     __m128i narrow = zero; /* per lane, minus the count of values below 2^(x-1) */
     unsigned i = 0, wide = 0;
-#pragma GCC unroll 4
+    if (n >= 16) { /* 16 at a time, a count per byte lane (at most 8 each) */
+        __m128i nb = zero;
+        for (; i + 16 <= n; i += 16)
+            nb = _mm_sub_epi8(nb, _mm_cmpeq_epi8(sse_hi16(v + i, sh), zero));
+        __m128i sad = _mm_sad_epu8(nb, zero);
+        wide = i - (unsigned)(_mm_cvtsi128_si32(sad) + _mm_cvtsi128_si32(_mm_srli_si128(sad, 8)));
+    }
     for (; i + 4 <= n; i += 4) {
         __m128i hi = _mm_srl_epi32(_mm_loadu_si128((const __m128i *)(v + i)), sh);
         narrow = _mm_add_epi32(narrow, _mm_cmpeq_epi32(hi, zero));
     }
     narrow = _mm_add_epi32(narrow, _mm_shuffle_epi32(narrow, 0x4E));
     narrow = _mm_add_epi32(narrow, _mm_shuffle_epi32(narrow, 0xB1));
-    wide = i + (unsigned)_mm_cvtsi128_si32(narrow); /* i minus the narrow ones */
+    wide += (i - n / 16 * 16) + (unsigned)_mm_cvtsi128_si32(narrow); /* minus the narrow ones */
     for (; i < n; i++)
         wide += (v[i] >> (x - 1)) != 0;
     return wide;
@@ -378,7 +395,10 @@ static unsigned sse_exceptions(const uint32_t *v, unsigned n, unsigned b, uint8_
 {
     const __m128i zero = _mm_setzero_si128(), sh = _mm_cvtsi32_si128((int)b);
     unsigned i = 0, k = 0;
-#pragma GCC unroll 4
+    for (; i + 16 <= n; i += 16) /* 16 at a time: few are exceptions */
+        for (unsigned m = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(sse_hi16(v + i, sh), zero)) & 0xFFFFu; m;
+             m &= m - 1)
+            idx[k++] = (uint8_t)(i + (unsigned)__builtin_ctz(m));
     for (; i + 4 <= n; i += 4) {
         __m128i hi = _mm_srl_epi32(_mm_loadu_si128((const __m128i *)(v + i)), sh);
         unsigned m = ~(unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(hi, zero))) & 0xFu;
