@@ -427,6 +427,21 @@ static uint32_t sse_or(const uint32_t *v, unsigned n)
 }
 #endif
 
+unsigned codec_exceptions(const uint32_t *v, unsigned n, unsigned b, uint8_t *idx)
+{
+    unsigned k = 0;
+    if (b >= 32)
+        return 0;
+#if defined(CODEC_SIMD) && defined(__SSE2__)
+    if (simd_allowed)
+        return sse_exceptions(v, n, b, idx);
+#endif
+    for (unsigned i = 0; i < n; i++)
+        if (v[i] >> b)
+            idx[k++] = (uint8_t)i;
+    return k;
+}
+
 /* The frame width and the exceptions' indexes (their count returned). */
 static unsigned pfor_plan(const uint32_t *v, unsigned n, unsigned *b, uint8_t *idx)
 {

@@ -48,6 +48,9 @@ static inline size_t codec_packed_size(unsigned width) { return (size_t)width * 
  * The encoder writes at most CODEC_PFOR_MAX bytes. */
 #define CODEC_PFOR_MAX (2 + 16 * 32 + 128 + 128 * 5)
 size_t codec_pfor_encode(const uint32_t *v, unsigned n, uint8_t *out);
+/* The indexes (ascending) of the values of v[0..n) (n <= 128) wider than
+ * b bits into idx; their number. */
+unsigned codec_exceptions(const uint32_t *v, unsigned n, unsigned b, uint8_t *idx);
 /* Decodes n values from p (never reading at or past end); returns the
  * byte after them, or NULL when the data is malformed or runs past end. */
 const uint8_t *codec_pfor_decode(const uint8_t *p, const uint8_t *end, unsigned n, uint32_t *v);

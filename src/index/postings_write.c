@@ -455,17 +455,20 @@ static unsigned pos_best_width(const unsigned cnt[65], unsigned n, unsigned maxw
  * packed positions block. */
 static void pw_pos_block(post_writer *w, unsigned n)
 {
-    unsigned cnt[65] = { 0 };
+    unsigned cnt1[66] = { 0 }; /* cnt1[w + 1]: values w bits wide (no branch for 0) */
     uint64_t all = 0;
     uint32_t lo[128]; /* the packers keep the low b bits */
     for (unsigned i = 0; i < n; i++) {
-        cnt[width64(w->pv[i])]++;
-        all |= w->pv[i];
-        lo[i] = (uint32_t)w->pv[i];
+        uint64_t v = w->pv[i]; /* below 2^34 */
+        cnt1[64 - __builtin_clzll(v << 1 | 1)]++;
+        all |= v;
+        lo[i] = (uint32_t)v;
     }
-    unsigned maxw = width64(all), b = pos_best_width(cnt, n, maxw);
+    unsigned maxw = width64(all), b = pos_best_width(cnt1 + 1, n, maxw);
     uint8_t idx[128], nexc = 0;
-    if (b < maxw) /* exceptions */
+    if (b < maxw && maxw <= 32) /* exceptions, in 32 bits */
+        nexc = (uint8_t)codec_exceptions(lo, n, b, idx);
+    else if (b < maxw)
         for (unsigned i = 0; i < n; i++)
             if (w->pv[i] >> b)
                 idx[nexc++] = (uint8_t)i;
