@@ -811,6 +811,31 @@ static void test_fast_word_path_matches_the_general_scanner(void **state)
     }
 }
 
+static void test_classify16_marks_letters_digits_and_high_bytes(void **state)
+{
+    (void)state;
+#if defined(__SSE2__)
+    /* every byte value in every lane, among neighbours of every kind */
+    for (int b = 0; b < 256; b++)
+        for (int lane = 0; lane < 16; lane++) {
+            uint8_t w[16];
+            for (int j = 0; j < 16; j++)
+                w[j] = (uint8_t)(j == lane ? b : (b * 7 + j * 37) & 0xFF);
+            unsigned an, le, hi = tokenizer_classify16(w, &an, &le);
+            for (int j = 0; j < 16; j++) {
+                int c = w[j];
+                int letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+                int digit = c >= '0' && c <= '9';
+                assert_int_equal(le >> j & 1, letter);
+                assert_int_equal(an >> j & 1, letter || digit);
+                assert_int_equal(hi >> j & 1, c >= 0x80);
+            }
+        }
+#else
+    skip();
+#endif
+}
+
 static void test_hot_table_stems_match_the_stemmer(void **state)
 {
     (void)state;
@@ -930,6 +955,7 @@ int main(void)
         cmocka_unit_test(test_real_reuters_paragraph),
         cmocka_unit_test(test_random_bytes_keep_token_invariants),
         cmocka_unit_test(test_fast_word_path_matches_the_general_scanner),
+        cmocka_unit_test(test_classify16_marks_letters_digits_and_high_bytes),
         cmocka_unit_test(test_hot_table_stems_match_the_stemmer),
         cmocka_unit_test(test_analyzers_in_threads_are_independent),
     };

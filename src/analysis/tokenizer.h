@@ -105,12 +105,12 @@ int tokenizer_next_general(tokenizer *t);
  * it is >= 0x80. */
 static inline __attribute__((always_inline)) unsigned tokenizer_classify16(const uint8_t *p, unsigned *alnum, unsigned *letter)
 {
+    /* a range test as one signed compare: adding 0x80 - lo moves lo..hi
+     * to -128..-128 + (hi - lo), and every other byte above it */
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-    __m128i f = _mm_or_si128(v, _mm_set1_epi8(0x20));
-    __m128i l = _mm_and_si128(_mm_cmpgt_epi8(f, _mm_set1_epi8('a' - 1)),
-                              _mm_cmplt_epi8(f, _mm_set1_epi8('z' + 1)));
-    __m128i d = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                              _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+    __m128i f = _mm_add_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8(0x80 - 'a'));
+    __m128i l = _mm_cmplt_epi8(f, _mm_set1_epi8(-128 + 26));
+    __m128i d = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8(0x80 - '0')), _mm_set1_epi8(-128 + 10));
     *letter = (unsigned)_mm_movemask_epi8(l);
     *alnum = (unsigned)_mm_movemask_epi8(_mm_or_si128(l, d));
     return (unsigned)_mm_movemask_epi8(v);
