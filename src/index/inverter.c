@@ -410,30 +410,32 @@ static inline __attribute__((always_inline)) uint32_t inv_words_in(tok_ctx *c, c
 {
     inverter *v = c->v;
     tokenizer *z = analyzer_keys_begin(c->an, s, strlen(s));
-    const uint8_t *p = z->p;
-    const size_t len = z->len;
-    size_t i = 0;
-    uint32_t count = 0;
+    /* the scan position as a pointer (with the last address from which 16
+     * bytes can be read, as an integer: none when the text is shorter) and
+     * the next position as a counter: fewer registers */
+    const uint8_t *q = z->p;
+    const uintptr_t last = z->len >= 16 ? (uintptr_t)z->p + z->len - 16 : 0;
+    uint32_t pos = first;
     const uint32_t d1 = v->ndocs + 1;
     inv_term *terms = v->terms; /* moves only when inv_resolve adds terms */
     touch tc = touch_get(v);
     for (;;) {
         uint64_t k0, k1;
         uint32_t n, flags;
-        size_t at = i; /* the word's start when fast */
+        const uint8_t *at = q; /* the word's start when fast */
         tokenizer_fast f;
-        int fast = i + 16 <= len && tokenizer_fast_scan(p + i, &f);
+        int fast = (uintptr_t)q <= last && tokenizer_fast_scan(q, &f);
         if (fast) {
             n = f.n;
             flags = f.flags;
             k0 = f.w0 & tokenizer_mask16[n][0];
             k1 = f.w1 & tokenizer_mask16[n][1];
-            i += f.next;
+            q += f.next;
         } else {
-            z->i = i;
+            z->i = (size_t)(q - z->p);
             if (!tokenizer_next_slow(z))
                 break;
-            i = z->i;
+            q = z->p + z->i;
             n = z->n;
             flags = z->flags & (ANALYZER_KEY_NONASCII | ANALYZER_KEY_LETTER);
             k0 = z->k0;
@@ -447,7 +449,7 @@ static inline __attribute__((always_inline)) uint32_t inv_words_in(tok_ctx *c, c
             raw = e->b;
         } else {
             if (fast) /* the key as the tokenizer copies it (n < 16) */
-                tokenizer_fast_word(z, p + at, at);
+                tokenizer_fast_word(z, at, (size_t)(at - z->p));
             token t;
             memset(&t, 0, sizeof t);
             t.key = (const char *)z->text;
@@ -462,10 +464,10 @@ static inline __attribute__((always_inline)) uint32_t inv_words_in(tok_ctx *c, c
         if (stem == KEY_EMPTY)
             continue; /* folds to nothing: not a token */
         /* stem is a term (inv_resolve fails rather than keep UINT32_MAX) */
-        uint32_t pos = first + count++;
         int fail = inv_occ_at(v, terms, &tc, d1, stem, pos, raw == UINT32_MAX, title, 0);
         if (raw != UINT32_MAX)
             fail |= inv_occ_at(v, terms, &tc, d1, raw, pos, 1, title, 0);
+        pos++;
         if (fail) {
             c->fail = -1;
             break;
@@ -473,7 +475,7 @@ static inline __attribute__((always_inline)) uint32_t inv_words_in(tok_ctx *c, c
     }
     touch_put(v, tc);
     analyzer_keys_end(c->an);
-    return count;
+    return pos - first;
 }
 
 static uint32_t inv_words(tok_ctx *c, const char *s, uint32_t first)
