@@ -93,13 +93,18 @@ static void td_put_entry(td_writer *w, const td_entry *e, size_t shared)
     /* at most 10 varints of 10 bytes, the term's rest, the inlined list and
      * two norm bytes */
     size_t inl = e->df != 1 && e->inl_post ? e->inl_post_len : 0;
-    if (buf_reserve_fast(&w->dict, 100 + e->len + inl + 2) != 0)
+    if (buf_reserve_fast(&w->dict, 100 + e->len + inl + 2 + 16) != 0)
         return;
     uint8_t *p = w->dict.p + w->dict.len;
     p = varint_put(p, shared);
     p = varint_put(p, e->len - shared);
-    memcpy(p, e->term + shared, e->len - shared);
-    p += e->len - shared;
+    size_t suf = e->len - shared;
+    if (shared + (suf + 15) / 16 * 16 <= sizeof e->term) /* whole 16-byte pieces (16 bytes of room reserved) */
+        for (size_t i = 0; i < suf; i += 16)
+            memcpy(p + i, e->term + shared + i, 16);
+    else
+        memcpy(p, e->term + shared, suf);
+    p += suf;
     p = varint_put(p, e->df);
     if (e->df == 1) {
         p = varint_put(p, e->inl_doc);
@@ -132,6 +137,16 @@ static void td_put_entry(td_writer *w, const td_entry *e, size_t shared)
     w->dict.len = (size_t)(p - w->dict.p);
 }
 
+/* dst[from..len) = src[from..len) for term arrays (IX_TERM_MAX + 1 = 256
+ * bytes, len <= IX_TERM_MAX): in whole 16-byte pieces from a multiple of
+ * 16, which stay inside both arrays (no memcpy call for a few bytes). */
+static inline void td_copy(char *dst, const char *src, size_t from, size_t len)
+{
+    _Static_assert((IX_TERM_MAX + 1) % 16 == 0, "term arrays are whole 16-byte pieces");
+    for (size_t i = from & ~(size_t)15; i < len; i += 16)
+        memcpy(dst + i, src + i, 16);
+}
+
 void td_writer_add(td_writer *w, const td_entry *e)
 {
     size_t shared = 0;
@@ -148,11 +163,18 @@ void td_writer_add(td_writer *w, const td_entry *e)
         w->nblocks++;
     } else {
         size_t m = e->len < w->prev_len ? e->len : w->prev_len;
+        uint64_t a, b;
+        for (; shared + 8 <= m; shared += 8) { /* 8 bytes a step, then the first that differs */
+            memcpy(&a, e->term + shared, 8);
+            memcpy(&b, w->prev + shared, 8);
+            if (a != b)
+                break;
+        }
         while (shared < m && e->term[shared] == w->prev[shared])
             shared++;
     }
     td_put_entry(w, e, shared);
-    memcpy(w->prev, e->term, e->len);
+    td_copy(w->prev, e->term, shared, e->len); /* the first `shared` bytes are there */
     w->prev_len = e->len;
     w->in_block++;
     w->nterms++;
