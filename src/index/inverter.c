@@ -854,6 +854,59 @@ static int fl_code_term(const flusher *f, fl_coder *c, const fl_ref *r, int mode
     return rc;
 }
 
+/* A term of one posting (about half of a vocabulary) with fewer than
+ * POS_PACK_MIN positions after its first, encoded straight from its
+ * streams as pw_add_stream + segw_enc_end would (the posting goes to the
+ * dictionary, the other positions are varints): 1 done (e filled, those
+ * varints appended to pos), 0 when the term is not such or its streams
+ * are not as expected (the general path then), -1 out of memory. */
+static int fl_code_single(const flusher *f, fl_coder *c, const fl_ref *r, int mode, seg_enc *e,
+                          buf *pos)
+{
+    int k = r->id[0] != NO_TERM ? 0 : 1;
+    if (f->nv > 1 && r->id[0] != NO_TERM && r->id[1] != NO_TERM)
+        return 0; /* in both inverters: two postings or more */
+    const inverter *iv = f->v[k];
+    const inv_term *t = &iv->terms[r->id[k]];
+    if (t->docs.upto - t->docs.head > 8 - 4)
+        return 0; /* past its first slice: not one posting of a few positions */
+    const uint8_t *d = pool_at(&iv->pool, t->docs.head), *dend = d + (t->docs.upto - t->docs.head);
+    uint64_t gap, tft = 0, tfb, v[POS_PACK_MIN];
+    if (!(d = varint_get_fast(d, dend, &gap)) || ((gap & 1) && !(d = varint_get_fast(d, dend, &tft))) ||
+        !(d = varint_get_fast(d, dend, &tfb)) || d != dend)
+        return 0;
+    uint64_t np = tft + tfb;
+    if (np == 0 || np > POS_PACK_MIN)
+        return 0;
+    size_t pl;
+    const uint8_t *p = ps_read(&iv->pool, &t->pos, &c->pos, &pl), *pend = p + pl;
+    if (!p)
+        return -1;
+    for (uint64_t i = 0; i < np; i++) {
+        if (!(p = varint_get_fast(p, pend, &v[i])))
+            return 0;
+        if (mode != POS_MIXED)
+            v[i] >>= 1; /* the exact flag out (pw_recode) */
+    }
+    if (np > 1) {
+        if (buf_reserve_fast(pos, (size_t)(np - 1) * 10) != 0)
+            return -1;
+        uint8_t *q = pos->p + pos->len;
+        for (uint64_t i = 1; i < np; i++)
+            q = varint_put(q, v[i]);
+        pos->len = (size_t)(q - pos->p);
+    }
+    e->df = 1;
+    e->cf = np;
+    e->bound = (ix_bound){ 0, 0, 255, 255 }; /* pw_begin's: a list this short has none */
+    e->mode = (uint8_t)mode;
+    e->inl_doc = (uint32_t)(f->base[k] + (gap >> 1) - 1);
+    e->inl_tft = (uint32_t)tft;
+    e->inl_tfb = (uint32_t)tfb;
+    e->inl_fv = v[0];
+    return 1;
+}
+
 /* Encodes batch b's terms but the big ones (either thread, lock not held). */
 static void fl_code(flusher *f, fl_batch *b, fl_coder *c)
 {
@@ -866,7 +919,20 @@ static void fl_code(flusher *f, fl_batch *b, fl_coder *c)
         if (ft->big)
             continue;
         const fl_ref *r = &f->refs[ft->ref];
-        int mode = fl_mode(f, r), rc = fl_code_term(f, c, r, mode);
+        int mode = fl_mode(f, r);
+        ft->post_off = b->post.len;
+        ft->pos_off = b->pos.len;
+        int one = fl_code_single(f, c, r, mode, &ft->e, &b->pos);
+        if (one < 0) {
+            b->oom = 1;
+            return;
+        }
+        if (one) {
+            ft->post_len = 0;
+            ft->pos_len = b->pos.len - ft->pos_off;
+            continue;
+        }
+        int rc = fl_code_term(f, c, r, mode);
         if (rc == -2 || c->pw.blocks.oom || c->pw.skip.oom || c->pw.pos.oom) {
             b->oom = 1;
             return;
