@@ -134,7 +134,9 @@ typedef struct tokenizer_fast {
  * separators that tokenizer_next would skip), or at w + 16.  w holds the
  * input's bytes from the word on: in place when 16 are left, else a copy
  * of the rest padded with spaces (which end a word as the input's end
- * does).  0 (f unset) when w[0] does not start a word of that kind. */
+ * does).  0 (f unset) when w[0] does not start a word of that kind; -s
+ * (f unset) when w[0..s) are ASCII separators, which tokenizer_next
+ * skips (s = 16: the whole window). */
 static inline __attribute__((always_inline)) int tokenizer_fast_scan(const uint8_t *w,
                                                                      tokenizer_fast *f)
 {
@@ -145,7 +147,9 @@ static inline __attribute__((always_inline)) int tokenizer_fast_scan(const uint8
         return 0;
     unsigned k = (unsigned)__builtin_ctz(stop);
     uint8_t c = w[k];
-    if (k == 0 || c >= 0x80)
+    if (k == 0) /* w[0] is an ASCII separator: skip to the next start */
+        return c < 0x80 ? -(int)__builtin_ctz((an | hi) | 1u << 16) : 0;
+    if (c >= 0x80)
         return 0;
     /* ' may join; '.' after one letter may make an acronym; '.' and ','
      * after a digit may join digits: only after a letter (and a word of
@@ -190,7 +194,7 @@ static inline __attribute__((always_inline)) int tokenizer_fast_word(tokenizer *
                                                                      size_t i)
 {
     tokenizer_fast f;
-    if (!tokenizer_fast_scan(w, &f))
+    if (tokenizer_fast_scan(w, &f) <= 0)
         return 0;
     tokenizer_fast_fill(t, &f, i);
     return 1;

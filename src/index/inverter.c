@@ -424,7 +424,11 @@ static inline __attribute__((always_inline)) uint32_t inv_words_in(tok_ctx *c, c
         uint32_t n, flags;
         const uint8_t *at = q; /* the word's start when fast */
         tokenizer_fast f;
-        int fast = (uintptr_t)q <= last && tokenizer_fast_scan(q, &f);
+        int fast = (uintptr_t)q <= last ? tokenizer_fast_scan(q, &f) : 0;
+        if (fast < 0) {
+            q -= fast; /* separators */
+            continue;
+        }
         if (fast) {
             n = f.n;
             flags = f.flags;
