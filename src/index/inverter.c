@@ -270,21 +270,25 @@ static uint32_t inv_term_id(inverter *v, const char *key, size_t len)
  * loop (the pool's byte stores would make the compiler reload v's fields)
  * and written back to v when it ends. */
 typedef struct touch {
-    uint32_t *ids;
-    size_t n, cap;
+    uint32_t *ids, *next, *lim; /* the array, its next free place, its end */
 } touch;
 
 static touch touch_get(const inverter *v)
 {
-    touch tc = { v->touched, v->ntouched, v->touched_cap };
+    touch tc = { NULL, NULL, NULL }; /* no arithmetic on a null pointer */
+    if (v->touched) {
+        tc.ids = v->touched;
+        tc.next = v->touched + v->ntouched;
+        tc.lim = v->touched + v->touched_cap;
+    }
     return tc;
 }
 
 static void touch_put(inverter *v, touch tc)
 {
     v->touched = tc.ids;
-    v->ntouched = tc.n;
-    v->touched_cap = tc.cap;
+    v->ntouched = tc.ids ? (size_t)(tc.next - tc.ids) : 0;
+    v->touched_cap = tc.ids ? (size_t)(tc.lim - tc.ids) : 0;
 }
 
 /* tc with room for one more id (taken and returned by value, so that the
@@ -292,14 +296,16 @@ static void touch_put(inverter *v, touch tc)
  * keeps the old array). */
 static touch touch_grow(inverter *v, touch tc)
 {
-    size_t cap = tc.cap ? tc.cap * 2 : 256;
-    uint32_t *n = realloc(tc.ids, cap * sizeof *n);
-    if (!n) {
+    size_t n = tc.ids ? (size_t)(tc.next - tc.ids) : 0, cap = tc.ids ? (size_t)(tc.lim - tc.ids) : 0;
+    cap = cap ? cap * 2 : 256;
+    uint32_t *a = realloc(tc.ids, cap * sizeof *a);
+    if (!a) {
         tc.ids = NULL;
         return tc;
     }
-    tc.ids = n;
-    tc.cap = cap;
+    tc.ids = a;
+    tc.next = a + n;
+    tc.lim = a + cap;
     touch_put(v, tc);
     return tc;
 }
@@ -319,13 +325,13 @@ static inline __attribute__((always_inline)) int inv_occ_at(inverter *v, inv_ter
         return -1;
     inv_term *t = &terms[id];
     if (t->cur_doc1 != d1) {
-        if (tc->n == tc->cap) {
+        if (tc->next == tc->lim) {
             touch g = touch_grow(v, *tc);
             if (!g.ids)
                 return -1;
             *tc = g;
         }
-        tc->ids[tc->n++] = id;
+        *tc->next++ = id;
         t->cur_doc1 = d1;
         t->last_pos = 0;
         t->tft = t->tfb = 0;
