@@ -390,6 +390,32 @@ static unsigned sse_best_width(const uint32_t *v, unsigned n, unsigned maxw)
     return best;
 }
 
+/* sse_best_width for a short run (n < 16: most partial blocks): each
+ * value's width counted once, the numbers of values at least x bits wide
+ * summed from those counts, then the same search (same choice, same
+ * ties) without a pass over the values per width. */
+static unsigned small_best_width(const uint32_t *v, unsigned n, unsigned maxw)
+{
+    uint8_t cnt[33] = { 0 }, s[33 + 29] = { 0 };
+    for (unsigned i = 0; i < n; i++)
+        cnt[63 - __builtin_clzll((uint64_t)v[i] << 1 | 1)]++; /* its width, 0 for 0 */
+    for (unsigned x = maxw; x >= 1; x--)
+        s[x] = (uint8_t)(s[x + 1] + cnt[x]);
+    unsigned best = maxw;
+    size_t best_cost = codec_packed_size_n(n, maxw);
+    for (unsigned b = maxw; b-- > 0;) {
+        if (1 + 2 * (size_t)s[b + 1] > best_cost)
+            break; /* and for every lower b */
+        size_t cost = codec_packed_size_n(n, b) + 1 + 2 * (size_t)s[b + 1] + s[b + 8] + s[b + 15] +
+                      s[b + 22] + s[b + 29];
+        if (cost < best_cost || (cost == best_cost && best != maxw)) {
+            best_cost = cost;
+            best = b;
+        }
+    }
+    return best;
+}
+
 /* The indexes of the values wider than b into idx; returns their count. */
 static unsigned sse_exceptions(const uint32_t *v, unsigned n, unsigned b, uint8_t *idx)
 {
@@ -449,7 +475,7 @@ static unsigned pfor_plan(const uint32_t *v, unsigned n, unsigned *b, uint8_t *i
     if (simd_allowed) {
         uint32_t m = sse_or(v, n);
         unsigned maxw = m ? 32u - (unsigned)__builtin_clz(m) : 0u;
-        *b = maxw ? sse_best_width(v, n, maxw) : 0;
+        *b = !maxw ? 0 : n < 16 ? small_best_width(v, n, maxw) : sse_best_width(v, n, maxw);
         return *b < maxw ? sse_exceptions(v, n, *b, idx) : 0;
     }
 #endif
