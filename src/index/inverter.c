@@ -594,8 +594,12 @@ typedef struct term_ref {
 static inline int term_ref_cmp(const term_ref *x, const term_ref *y, size_t d)
 {
     size_t n = x->len < y->len ? x->len : y->len;
-    int c = n > d ? memcmp(x->key + d, y->key + d, n - d) : 0;
-    return c ? c : (x->len > y->len) - (x->len < y->len);
+    for (size_t i = d; i < n; i++) { /* a byte or two apart, mostly: no memcmp call */
+        uint8_t a = (uint8_t)x->key[i], b = (uint8_t)y->key[i];
+        if (a != b)
+            return a < b ? -1 : 1;
+    }
+    return (x->len > y->len) - (x->len < y->len);
 }
 
 /* Byte d of r's key, -1 past its end. */
