@@ -435,7 +435,9 @@ static inline __attribute__((always_inline)) uint32_t inv_words_in(tok_ctx *c, c
             q -= fast; /* separators */
             continue;
         }
+        const uint8_t *fat = NULL; /* the word's start when fast */
         if (fast) {
+            fat = at;
             n = f.n;
             flags = f.flags;
             k0 = f.w0 & tokenizer_mask16[n][0];
@@ -458,8 +460,8 @@ static inline __attribute__((always_inline)) uint32_t inv_words_in(tok_ctx *c, c
             stem = e->a;
             raw = e->b;
         } else {
-            if (fast) /* the key as the tokenizer copies it (n < 16) */
-                tokenizer_fast_word(z, at, (size_t)(at - z->p));
+            if (fat) /* the key as the tokenizer copies it (n < 16) */
+                tokenizer_fast_word(z, fat, (size_t)(fat - z->p));
             token t;
             memset(&t, 0, sizeof t);
             t.key = (const char *)z->text;
@@ -548,6 +550,11 @@ static int inv_end_doc(inverter *v)
             } else if (room >= 8 && len <= 8) {
                 memcpy(pool_at(&v->pool, s->upto), e, 8);
                 s->upto += len;
+            } else if (room >= len) {
+                uint8_t *o = pool_at(&v->pool, s->upto);
+                s->upto += len;
+                for (uint32_t k = 0; k < len; k++)
+                    o[k] = e[k];
             } else if (ps_bytes(&v->pool, s, &t->dlevel, e, len) != 0)
                 return -1;
         }
