@@ -410,11 +410,19 @@ static int next_word(tokenizer *t, int fast)
             return 1;
     } else {
         /* the input's last bytes, padded with spaces (which end a word as
-         * the end of the input does) */
-        uint8_t w[16];
-        memset(w, ' ', sizeof w);
-        memcpy(w, p + i, len - i);
-        if (tokenizer_fast_word(t, w, i)) {
+         * the end of the input does): its last 16 bytes copied whole when
+         * it has them (no copy of a variable length) */
+        uint8_t w[32];
+        const uint8_t *win = w;
+        memset(w + 16, ' ', 16);
+        if (len >= 16) {
+            memcpy(w, p + len - 16, 16);
+            win = w + 16 - (len - i);
+        } else {
+            memset(w, ' ', 16);
+            memcpy(w, p + i, len - i);
+        }
+        if (tokenizer_fast_word(t, win, i)) {
             if (t->i > len)
                 t->i = len;
             return 1;
