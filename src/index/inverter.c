@@ -429,7 +429,7 @@ static inline __attribute__((always_inline)) uint32_t inv_words_in(tok_ctx *c, c
         uint64_t k0, k1;
         uint32_t n, flags;
         const uint8_t *at = q; /* the word's start when fast */
-        tokenizer_fast f;
+        tokenizer_fast f = { 0, 0, 0, 0, 0 }; /* set when fast > 0 (-O1 warns without) */
         int fast = (uintptr_t)q <= last ? tokenizer_fast_scan(q, &f) : 0;
         if (fast < 0) {
             q -= fast; /* separators */
