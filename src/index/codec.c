@@ -10,6 +10,9 @@
 
 #include <pthread.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 unsigned codec_width(const uint32_t *v, size_t n)
 {
@@ -26,7 +29,7 @@ unsigned codec_width(const uint32_t *v, size_t n)
 #define PACK_CASE(W)                                                           \
     case W:                                                                    \
         for (size_t g = 0; g < groups; g++)                                    \
-            pack_group(v + 8 * g, W, out + (size_t)g * W);                     \
+            pack_group_w(v + 8 * g, W, out + (size_t)g * W);                   \
         return;
 
 static inline __attribute__((always_inline)) void pack_group(const uint32_t *v, unsigned w,
@@ -43,6 +46,39 @@ static inline __attribute__((always_inline)) void pack_group(const uint32_t *v, 
             acc[bit / 64 + 1] |= x >> (64 - bit % 64);
     }
     memcpy(out, acc, w);
+}
+
+#if defined(__SSE2__)
+/* pack_group for w <= 8, where a group is one 64-bit word, with SSE2:
+ * values masked four at a time, each pair joined in its 64-bit lane
+ * (a | b << w: b moved down from bit 32), then the lanes of both halves
+ * joined (the second half's by 4w bits, the upper lane by 2w). */
+static inline __attribute__((always_inline)) void pack_group8(const uint32_t *v, unsigned w,
+                                                              uint8_t *out)
+{
+    const __m128i m = _mm_set1_epi32((int)((1u << w) - 1)), lo = _mm_set1_epi64x(0xFFFFFFFF);
+    const __m128i down = _mm_cvtsi32_si128((int)(32 - w)), up = _mm_cvtsi32_si128((int)(4 * w));
+    __m128i a = _mm_and_si128(_mm_loadu_si128((const __m128i *)v), m);
+    __m128i b = _mm_and_si128(_mm_loadu_si128((const __m128i *)(v + 4)), m);
+    a = _mm_or_si128(_mm_and_si128(a, lo), _mm_srl_epi64(a, down)); /* v0|v1<<w, v2|v3<<w */
+    b = _mm_or_si128(_mm_and_si128(b, lo), _mm_srl_epi64(b, down)); /* v4|v5<<w, v6|v7<<w */
+    __m128i c = _mm_or_si128(a, _mm_sll_epi64(b, up));
+    uint64_t x = (uint64_t)_mm_cvtsi128_si64(c) | (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(c, c)) << (2 * w);
+    memcpy(out, &x, w);
+}
+#endif
+
+/* A group of eight values of width w (a constant where inlined). */
+static inline __attribute__((always_inline)) void pack_group_w(const uint32_t *v, unsigned w,
+                                                               uint8_t *out)
+{
+#if defined(__SSE2__)
+    if (w <= 8) {
+        pack_group8(v, w, out);
+        return;
+    }
+#endif
+    pack_group(v, w, out);
 }
 
 /* Packs `groups` groups of eight values (8 * w bits each, byte-aligned). */
