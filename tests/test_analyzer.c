@@ -787,7 +787,8 @@ static void test_fast_word_path_matches_the_general_scanner(void **state)
     static const char *pieces[] = { "a", "Bc", "the", "Reuters", "1987", "x7", "abcdefghijklmno",
                                     "ABCDEFGHIJKLMNOPQRS", " ", " ", "\n", "-", "/", "'", ".",
                                     ",", "'s", "3.5", "1,200", "U.S.", "e.g.", "\xc3\xa9",
-                                    "\xe2\x80\x99", "(", "\"", ":", "%", "\xff" };
+                                    "\xe2\x80\x99", "(", "\"", ":", "%", "\xff", "don't", "Jones'",
+                                    "rock'n'roll", "3.", "7,", "x'9", "'t", "9" };
     uint64_t seed = 7;
     char text[128], dump1[8192], dump2[8192], dump3[8192];
     for (int round = 0; round < 5000; round++) {

@@ -405,6 +405,25 @@ static int inv_resolve(tok_ctx *c, const token *t, uint32_t *stem, uint32_t *raw
     return 0;
 }
 
+/* A word not in keys yet (its key in z->text, or at fat when the
+ * one-window path found it): inv_resolve's stem | raw << 32, UINT64_MAX
+ * on failure.  Out of line, so that the token loop keeps its registers. */
+static __attribute__((noinline)) uint64_t inv_miss(tok_ctx *c, tokenizer *z, const uint8_t *fat,
+                                                   uint32_t n, uint32_t flags)
+{
+    if (fat) /* the key as the tokenizer copies it (n < 16) */
+        tokenizer_fast_word(z, fat, (size_t)(fat - z->p));
+    token t;
+    memset(&t, 0, sizeof t);
+    t.key = (const char *)z->text;
+    t.key_len = n;
+    t.key_flags = flags;
+    uint32_t stem, raw;
+    if (inv_resolve(c, &t, &stem, &raw) != 0)
+        return UINT64_MAX;
+    return stem | (uint64_t)raw << 32;
+}
+
 /* The title's or body's words: per word one keys probe, then its
  * occurrences (the loop of analyzer_run_keys, without its callback).  The
  * number of tokens.  The common word (tokenizer_fast_scan) is read with the
@@ -460,17 +479,13 @@ static inline __attribute__((always_inline)) uint32_t inv_words_in(tok_ctx *c, c
             stem = e->a;
             raw = e->b;
         } else {
-            if (fat) /* the key as the tokenizer copies it (n < 16) */
-                tokenizer_fast_word(z, fat, (size_t)(fat - z->p));
-            token t;
-            memset(&t, 0, sizeof t);
-            t.key = (const char *)z->text;
-            t.key_len = n;
-            t.key_flags = flags;
-            if (inv_resolve(c, &t, &stem, &raw) != 0) {
+            uint64_t r = inv_miss(c, z, fat, n, flags);
+            if (r == UINT64_MAX) {
                 c->fail = -1;
                 break;
             }
+            stem = (uint32_t)r;
+            raw = (uint32_t)(r >> 32);
             terms = v->terms;
         }
         if (stem == KEY_EMPTY)
