@@ -550,6 +550,12 @@ static int inv_end_doc(inverter *v)
             uint64_t e = tft ? g | tft << 8 | tfb << 16 : g | tfb << 8;
             memcpy(pool_at(&v->pool, s->upto), &e, 8);
             s->upto += tft ? 3 : 2;
+        } else if (room >= 8 && g < 1u << 14 && (tft | tfb) < 0x80) {
+            /* the same with a gap of two varint bytes (a rarer term) */
+            uint64_t e = (g & 0x7F) | 0x80 | (g >> 7) << 8;
+            e |= tft ? (uint64_t)(tft | tfb << 8) << 16 : (uint64_t)tfb << 16;
+            memcpy(pool_at(&v->pool, s->upto), &e, 8);
+            s->upto += tft ? 4 : 3;
         } else {
             /* the entry (at most 15 bytes) encoded in registers, stored 16
              * bytes at once the same way when the slice has room */
