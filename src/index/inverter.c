@@ -444,6 +444,7 @@ static inline __attribute__((always_inline)) uint32_t inv_words_in(tok_ctx *c, c
     const uint32_t d1 = v->ndocs + 1;
     inv_term *terms = v->terms; /* moves only when inv_resolve adds terms */
     touch tc = touch_get(v);
+    keytab_view kv = keytab_view_of(&v->keys); /* changes only with a new word */
     for (;;) {
         uint64_t k0, k1;
         uint32_t n, flags;
@@ -473,8 +474,9 @@ static inline __attribute__((always_inline)) uint32_t inv_words_in(tok_ctx *c, c
             k1 = z->k1;
         }
         uint32_t stem, raw;
-        const keytab_slot *e =
-            n <= KEYTAB_MAX_LEN ? keytab_get_k(&v->keys, k0, k1, z->text, n, flags) : NULL;
+        const keytab_slot *e = n <= 16 ? keytab_get16(kv, k0, k1, n, flags)
+                               : n <= KEYTAB_MAX_LEN ? keytab_get_long(&v->keys, k0, k1, z->text, n, flags)
+                                                     : NULL;
         if (e) {
             stem = e->a;
             raw = e->b;
@@ -487,6 +489,7 @@ static inline __attribute__((always_inline)) uint32_t inv_words_in(tok_ctx *c, c
             stem = (uint32_t)r;
             raw = (uint32_t)(r >> 32);
             terms = v->terms;
+            kv = keytab_view_of(&v->keys);
         }
         if (stem == KEY_EMPTY)
             continue; /* folds to nothing: not a token */

@@ -73,6 +73,58 @@ static inline uint64_t keytab_hash(uint64_t k0, uint64_t k1, uint32_t meta, cons
 const keytab_slot *keytab_get_long(keytab *t, uint64_t k0, uint64_t k1, const void *key, size_t len,
                                    uint32_t flags);
 
+/* What a probe of a key of up to 16 bytes reads of the table; a caller
+ * that probes in a loop keeps it in registers and takes it again after an
+ * insertion (keytab_view). */
+typedef struct keytab_view {
+    keytab_slot *hot, *slot;
+    size_t mask;
+    unsigned shift;
+} keytab_view;
+
+static inline keytab_view keytab_view_of(const keytab *t)
+{
+    keytab_view w = { t->hot, t->slot, t->mask, t->shift };
+    return w;
+}
+
+/* keytab_get_k of a key of up to 16 bytes through a view of the table. */
+static inline __attribute__((always_inline)) const keytab_slot *keytab_get16(keytab_view t, uint64_t k0,
+                                                                             uint64_t k1, size_t len,
+                                                                             uint32_t flags)
+{
+    if (!t.mask)
+        return NULL;
+    uint32_t meta = (uint32_t)(len + 1) | flags << 16;
+    uint64_t h = keytab_hash(k0, k1, meta, NULL, 0);
+#define KEYTAB_SAME16(s) ((s)->k0 == k0 && (s)->k1 == k1 && (s)->meta == meta)
+    keytab_slot *e = NULL;
+    if (t.hot) {
+        e = &t.hot[(h >> (64 - KEYTAB_HOT_BITS)) & ~(uint64_t)1];
+        if (KEYTAB_SAME16(&e[0]))
+            return &e[0];
+        if (KEYTAB_SAME16(&e[1])) {
+            keytab_slot x = e[1];
+            e[1] = e[0];
+            e[0] = x;
+            return &e[0];
+        }
+    }
+    for (size_t i = h >> t.shift;; i = (i + 1) & t.mask) {
+        const keytab_slot *s = &t.slot[i];
+        if (KEYTAB_SAME16(s)) {
+            if (!e)
+                return s;
+            e[1] = e[0];
+            e[0] = *s;
+            return &e[0];
+        }
+        if (!s->meta)
+            return NULL;
+    }
+#undef KEYTAB_SAME16
+}
+
 /* The slot of (key, len, flags), or NULL, where k0 and k1 are the key's
  * first 16 bytes zero-padded (tokenizer_key16); key must have 16 readable
  * bytes (only len are used); len <= KEYTAB_MAX_LEN.  The pointer is valid
@@ -86,36 +138,7 @@ static inline __attribute__((always_inline)) const keytab_slot *keytab_get_k(key
 {
     if (len > 16)
         return keytab_get_long(t, k0, k1, key, len, flags);
-    if (!t->mask)
-        return NULL;
-    uint32_t meta = (uint32_t)(len + 1) | flags << 16;
-    uint64_t h = keytab_hash(k0, k1, meta, key, 0);
-#define KEYTAB_SAME16(s) ((s)->k0 == k0 && (s)->k1 == k1 && (s)->meta == meta)
-    keytab_slot *e = NULL;
-    if (t->hot) {
-        e = &t->hot[(h >> (64 - KEYTAB_HOT_BITS)) & ~(uint64_t)1];
-        if (KEYTAB_SAME16(&e[0]))
-            return &e[0];
-        if (KEYTAB_SAME16(&e[1])) {
-            keytab_slot x = e[1];
-            e[1] = e[0];
-            e[0] = x;
-            return &e[0];
-        }
-    }
-    for (size_t i = h >> t->shift;; i = (i + 1) & t->mask) {
-        const keytab_slot *s = &t->slot[i];
-        if (KEYTAB_SAME16(s)) {
-            if (!e)
-                return s;
-            e[1] = e[0];
-            e[0] = *s;
-            return &e[0];
-        }
-        if (!s->meta)
-            return NULL;
-    }
-#undef KEYTAB_SAME16
+    return keytab_get16(keytab_view_of(t), k0, k1, len, flags);
 }
 
 /* keytab_get_k of a key given by its bytes. */
