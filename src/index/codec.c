@@ -401,6 +401,24 @@ static unsigned sse_count_wide(const uint32_t *v, unsigned n, unsigned x)
     return wide;
 }
 
+/* One step of the width search, at width b, given s[x] (the number of
+ * values at least x bits wide) for every x > b: 0 once no lower width can
+ * cost less (the exceptions alone cost more than the best), else 1 after
+ * keeping b in *best if it is the better choice. */
+static inline int width_step(const uint8_t *s, unsigned n, unsigned b, unsigned maxw, size_t *best_cost,
+                             unsigned *best)
+{
+    if (1 + 2 * (size_t)s[b + 1] > *best_cost)
+        return 0;
+    size_t cost = codec_packed_size_n(n, b) + 1 + 2 * (size_t)s[b + 1] + s[b + 8] + s[b + 15] +
+                  s[b + 22] + s[b + 29];
+    if (cost < *best_cost || (cost == *best_cost && *best != maxw)) {
+        *best_cost = cost;
+        *best = b;
+    }
+    return 1;
+}
+
 /* The same choice as pfor_width_hist without counting every width: b goes
  * down from maxw, counting only the values wider than b (the exceptions
  * cost at least 1 + 2 per value wider than b, and more values are wider
@@ -414,14 +432,8 @@ static unsigned sse_best_width(const uint32_t *v, unsigned n, unsigned maxw)
     size_t best_cost = codec_packed_size_n(n, maxw);
     for (unsigned b = maxw; b-- > 0;) {
         s[b + 1] = (uint8_t)sse_count_wide(v, n, b + 1);
-        if (1 + 2 * (size_t)s[b + 1] > best_cost)
+        if (!width_step(s, n, b, maxw, &best_cost, &best))
             break; /* and for every lower b */
-        size_t cost = codec_packed_size_n(n, b) + 1 + 2 * (size_t)s[b + 1] + s[b + 8] + s[b + 15] +
-                      s[b + 22] + s[b + 29];
-        if (cost < best_cost || (cost == best_cost && best != maxw)) {
-            best_cost = cost;
-            best = b;
-        }
     }
     return best;
 }
@@ -439,16 +451,9 @@ static unsigned small_best_width(const uint32_t *v, unsigned n, unsigned maxw)
         s[x] = (uint8_t)(s[x + 1] + cnt[x]);
     unsigned best = maxw;
     size_t best_cost = codec_packed_size_n(n, maxw);
-    for (unsigned b = maxw; b-- > 0;) {
-        if (1 + 2 * (size_t)s[b + 1] > best_cost)
+    for (unsigned b = maxw; b-- > 0;)
+        if (!width_step(s, n, b, maxw, &best_cost, &best))
             break; /* and for every lower b */
-        size_t cost = codec_packed_size_n(n, b) + 1 + 2 * (size_t)s[b + 1] + s[b + 8] + s[b + 15] +
-                      s[b + 22] + s[b + 29];
-        if (cost < best_cost || (cost == best_cost && best != maxw)) {
-            best_cost = cost;
-            best = b;
-        }
-    }
     return best;
 }
 

@@ -116,33 +116,6 @@ const keytab_slot *keytab_get_long(keytab *t, uint64_t k0, uint64_t k1, const vo
         return NULL;
     const uint8_t *k = key;
     uint32_t meta = (uint32_t)(len + 1) | flags << 16;
-    uint64_t h = keytab_hash(k0, k1, meta, k, len);
-#define KEYTAB_SAME(s)                                                                  \
-    ((s)->k0 == k0 && (s)->k1 == k1 && (s)->meta == meta &&                             \
-     memcmp(t->arena + (s)->more, k + 16, len - 16) == 0)
-    keytab_slot *e = NULL;
-    if (t->hot) {
-        e = &t->hot[(h >> (64 - KEYTAB_HOT_BITS)) & ~(uint64_t)1];
-        if (KEYTAB_SAME(&e[0]))
-            return &e[0];
-        if (KEYTAB_SAME(&e[1])) {
-            keytab_slot x = e[1];
-            e[1] = e[0];
-            e[0] = x;
-            return &e[0];
-        }
-    }
-    for (size_t i = h >> t->shift;; i = (i + 1) & t->mask) {
-        const keytab_slot *s = &t->slot[i];
-        if (KEYTAB_SAME(s)) {
-            if (!e)
-                return s;
-            e[1] = e[0];
-            e[0] = *s;
-            return &e[0];
-        }
-        if (!s->meta)
-            return NULL;
-    }
-#undef KEYTAB_SAME
+    return keytab_probe(keytab_view_of(t), keytab_hash(k0, k1, meta, k, len), k0, k1, meta, t->arena,
+                        k + 16, len - 16);
 }

@@ -88,22 +88,25 @@ static inline keytab_view keytab_view_of(const keytab *t)
     return w;
 }
 
-/* keytab_get_k of a key of up to 16 bytes through a view of the table. */
-static inline __attribute__((always_inline)) const keytab_slot *keytab_get16(keytab_view t, uint64_t k0,
-                                                                             uint64_t k1, size_t len,
-                                                                             uint32_t flags)
+/* The probe every lookup makes: the hot set first (a hit on its second
+ * slot moves it to the front), then the table from h's top bits, copying
+ * a table hit to the front of its hot set.  A slot matches when its two
+ * words and meta do and, for a key longer than 16 bytes (tail_len > 0),
+ * its bytes from 16 on equal tail's in arena; with tail_len a constant 0,
+ * the compiler leaves that comparison out. */
+static inline __attribute__((always_inline)) const keytab_slot *
+keytab_probe(keytab_view t, uint64_t h, uint64_t k0, uint64_t k1, uint32_t meta, const uint8_t *arena,
+             const uint8_t *tail, size_t tail_len)
 {
-    if (!t.mask)
-        return NULL;
-    uint32_t meta = (uint32_t)(len + 1) | flags << 16;
-    uint64_t h = keytab_hash(k0, k1, meta, NULL, 0);
-#define KEYTAB_SAME16(s) ((s)->k0 == k0 && (s)->k1 == k1 && (s)->meta == meta)
+#define KEYTAB_SAME(s)                                                                  \
+    ((s)->k0 == k0 && (s)->k1 == k1 && (s)->meta == meta &&                             \
+     (tail_len == 0 || memcmp(arena + (s)->more, tail, tail_len) == 0))
     keytab_slot *e = NULL;
     if (t.hot) {
         e = &t.hot[(h >> (64 - KEYTAB_HOT_BITS)) & ~(uint64_t)1];
-        if (KEYTAB_SAME16(&e[0]))
+        if (KEYTAB_SAME(&e[0]))
             return &e[0];
-        if (KEYTAB_SAME16(&e[1])) {
+        if (KEYTAB_SAME(&e[1])) {
             keytab_slot x = e[1];
             e[1] = e[0];
             e[0] = x;
@@ -112,7 +115,7 @@ static inline __attribute__((always_inline)) const keytab_slot *keytab_get16(key
     }
     for (size_t i = h >> t.shift;; i = (i + 1) & t.mask) {
         const keytab_slot *s = &t.slot[i];
-        if (KEYTAB_SAME16(s)) {
+        if (KEYTAB_SAME(s)) {
             if (!e)
                 return s;
             e[1] = e[0];
@@ -122,7 +125,18 @@ static inline __attribute__((always_inline)) const keytab_slot *keytab_get16(key
         if (!s->meta)
             return NULL;
     }
-#undef KEYTAB_SAME16
+#undef KEYTAB_SAME
+}
+
+/* keytab_get_k of a key of up to 16 bytes through a view of the table. */
+static inline __attribute__((always_inline)) const keytab_slot *keytab_get16(keytab_view t, uint64_t k0,
+                                                                             uint64_t k1, size_t len,
+                                                                             uint32_t flags)
+{
+    if (!t.mask)
+        return NULL;
+    uint32_t meta = (uint32_t)(len + 1) | flags << 16;
+    return keytab_probe(t, keytab_hash(k0, k1, meta, NULL, 0), k0, k1, meta, NULL, NULL, 0);
 }
 
 /* The slot of (key, len, flags), or NULL, where k0 and k1 are the key's
