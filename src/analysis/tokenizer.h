@@ -170,6 +170,14 @@ static inline __attribute__((always_inline)) int tokenizer_fast_scan(const uint8
     return 1;
 }
 
+/* The key words (tokenizer_key16) of the word f holds. */
+static inline __attribute__((always_inline)) void tokenizer_fast_key(const tokenizer_fast *f, uint64_t *k0,
+                                                                     uint64_t *k1)
+{
+    *k0 = f->w0 & tokenizer_mask16[f->n][0];
+    *k1 = f->w1 & tokenizer_mask16[f->n][1];
+}
+
 /* Fills t with the word tokenizer_fast_scan found at input offset i: whole
  * 8-byte stores of the text (the bytes past the word are scratch).
  * t->cap is left as it is (only the general scanner uses it, and it sets
@@ -180,8 +188,7 @@ static inline __attribute__((always_inline)) void tokenizer_fast_fill(tokenizer 
 {
     memcpy(t->text, &f->w0, 8);
     memcpy(t->text + 8, &f->w1, 8);
-    t->k0 = f->w0 & tokenizer_mask16[f->n][0];
-    t->k1 = f->w1 & tokenizer_mask16[f->n][1];
+    tokenizer_fast_key(f, &t->k0, &t->k1);
     t->start = (uint32_t)i;
     t->end = (uint32_t)(i + f->n);
     t->n = f->n;

@@ -520,13 +520,8 @@ static unsigned pfor_plan(const uint32_t *v, unsigned n, unsigned *b, uint8_t *i
         return *b < maxw ? sse_exceptions(v, n, *b, idx) : 0;
     }
 #endif
-    unsigned k = 0;
     *b = pfor_width_hist(v, n);
-    if (*b < 32)
-        for (unsigned i = 0; i < n; i++)
-            if (v[i] >> *b)
-                idx[k++] = (uint8_t)i;
-    return k;
+    return codec_exceptions(v, n, *b, idx);
 }
 
 size_t codec_pfor_encode(const uint32_t *v, unsigned n, uint8_t *out)

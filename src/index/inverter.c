@@ -165,12 +165,8 @@ static const uint8_t *ps_read_append(const pool *p, const pstream *s, buf *out, 
     for (;;) { /* each slice's bytes copied after an inline reserve */
         uint32_t end = a + (8u << level) - 4;
         int last = s->upto >= a && s->upto <= end;
-        uint32_t n = (last ? s->upto : end) - a;
-        if (buf_reserve_fast(out, n) != 0)
-            break;
-        memcpy(out->p + out->len, pool_at(p, a), n);
-        out->len += n;
-        if (last)
+        buf_put_fast(out, pool_at(p, a), (last ? s->upto : end) - a);
+        if (last || out->oom)
             break;
         a = le32(pool_at(p, end));
         if (level + 1 < POOL_SLICE_LEVELS)
@@ -460,8 +456,7 @@ static inline __attribute__((always_inline)) uint32_t inv_words_in(tok_ctx *c, c
             fat = at;
             n = f.n;
             flags = f.flags;
-            k0 = f.w0 & tokenizer_mask16[n][0];
-            k1 = f.w1 & tokenizer_mask16[n][1];
+            tokenizer_fast_key(&f, &k0, &k1);
             q += f.next;
         } else {
             z->i = (size_t)(q - z->p);

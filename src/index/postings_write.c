@@ -368,10 +368,7 @@ static void pw_block(post_writer *w)
     e[17] = (uint8_t)(mb > 255 ? 255 : mb);
     e[18] = tn;
     e[19] = bn;
-    if (buf_reserve_fast(&w->skip, sizeof e) == 0) {
-        memcpy(w->skip.p + w->skip.len, e, sizeof e);
-        w->skip.len += sizeof e;
-    }
+    buf_put_fast(&w->skip, e, sizeof e);
     if (off > UINT32_MAX || w->blk_pboff > UINT32_MAX || w->blk_pg > UINT32_MAX)
         w->blocks.oom = 1; /* a single list over 4 GiB: refuse */
     w->last_doc = w->docs[n - 1];

@@ -278,14 +278,11 @@ void segw_doc(seg_writer *w, const mg_article *a, uint32_t title_len, uint32_t b
         if (w->own_st && w->st->comp.len >= OUT_CHUNK)
             segw_drain_stored(w);
     }
-    if (buf_reserve_fast(&w->norms_t, 1) == 0)
-        w->norms_t.p[w->norms_t.len++] = norm_encode(title_len);
-    if (buf_reserve_fast(&w->norms_b, 1) == 0)
-        w->norms_b.p[w->norms_b.len++] = norm_encode(body_len);
-    if (buf_reserve_fast(&w->dates, 8) == 0) {
-        st_le64(w->dates.p + w->dates.len, (uint64_t)date);
-        w->dates.len += 8;
-    }
+    uint8_t tn = norm_encode(title_len), bn = norm_encode(body_len), d[8];
+    st_le64(d, (uint64_t)date);
+    buf_put_fast(&w->norms_t, &tn, 1);
+    buf_put_fast(&w->norms_b, &bn, 1);
+    buf_put_fast(&w->dates, d, 8);
     if (date != MG_NO_DATE) {
         if (w->date_min == MG_NO_DATE || date < w->date_min)
             w->date_min = date;
